@@ -1,0 +1,52 @@
+/**
+ * The single-table key design. One place, so docs/ARCHITECTURE.md and the code cannot drift apart.
+ *
+ *   entity         pk                                   sk                       gsi1pk                 gsi1sk
+ *   member         MEMBER#<memberId>                    MEMBER                   MEMBERS                <organisation>
+ *   sender         SENDER#<email>                       SENDER                   —                      —
+ *   inbound msg    INBOUND#<messageId>                  INBOUND                  INBOUND#<outcome>      <receivedAt>
+ *   update         UPDATE#<updateId>                    UPDATE                   UPDATES#<status>       <receivedAt>#<updateId>
+ *   subscriber     SUB#<subscriberId>                   SUB                      SUBS#<status>          <email>
+ *   suppression    SUPP#<sha256(email)>                 SUPP                     SUPPS                  <at>
+ *   edition        EDITION#<number, 6 digits>           EDITION                  EDITIONS               <number, 6 digits>
+ *   counter        COUNTER#<name>                       COUNTER                  —                      —
+ *   delivery       DELIVERY#<campaign>                  <subscriberId>           —                      —
+ *   stats          STATS#<campaign>                     STATS                    —                      —
+ *   send job       SENDJOB#<campaign>                   SENDJOB                  SENDJOBS#<status>      <startedAt>
+ *   deadline       DEADLINE#<deadlineId>                DEADLINE                 DEADLINES#<status>     <dueAt>
+ *   reminder       DEADLINE#<deadlineId>                REMINDER#<offset>        REMINDERS#<status>     <fireAt>#<deadlineId>
+ *   local schedule SCHEDULE#<name>                      SCHEDULE                 SCHEDULES              <at>
+ *   rate limit     RATE#<bucket>                        <window>                 —                      —
+ *
+ * Items carry `type` (the entity name) and, where they expire, `ttl` (epoch seconds; TTL is enabled on AWS).
+ */
+export const pad = (n: number, width = 6) => String(n).padStart(width, '0');
+
+export const keys = {
+  member: (memberId: string) => ({ pk: `MEMBER#${memberId}`, sk: 'MEMBER' }),
+  sender: (email: string) => ({ pk: `SENDER#${email.toLowerCase()}`, sk: 'SENDER' }),
+  inbound: (messageId: string) => ({ pk: `INBOUND#${messageId}`, sk: 'INBOUND' }),
+  update: (updateId: string) => ({ pk: `UPDATE#${updateId}`, sk: 'UPDATE' }),
+  subscriber: (subscriberId: string) => ({ pk: `SUB#${subscriberId}`, sk: 'SUB' }),
+  suppression: (emailHash: string) => ({ pk: `SUPP#${emailHash}`, sk: 'SUPP' }),
+  edition: (num: number) => ({ pk: `EDITION#${pad(num)}`, sk: 'EDITION' }),
+  counter: (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
+  delivery: (campaign: string, subscriberId: string) => ({ pk: `DELIVERY#${campaign}`, sk: subscriberId }),
+  deliveries: (campaign: string) => ({ pk: `DELIVERY#${campaign}` }),
+  stats: (campaign: string) => ({ pk: `STATS#${campaign}`, sk: 'STATS' }),
+  sendJob: (campaign: string) => ({ pk: `SENDJOB#${campaign}`, sk: 'SENDJOB' }),
+  deadline: (deadlineId: string) => ({ pk: `DEADLINE#${deadlineId}`, sk: 'DEADLINE' }),
+  reminder: (deadlineId: string, offset: string) => ({
+    pk: `DEADLINE#${deadlineId}`,
+    sk: `REMINDER#${offset}`,
+  }),
+  schedule: (name: string) => ({ pk: `SCHEDULE#${name}`, sk: 'SCHEDULE' }),
+} as const;
+
+/** Names shared by the table definition (local bootstrap and CDK). */
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  ttlAttribute: 'ttl',
+} as const;

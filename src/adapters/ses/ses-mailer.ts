@@ -1,0 +1,111 @@
+import { GetAccountCommand, type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  type Mailer,
+  MailerPermanentError,
+  MailerThrottledError,
+  MailerTransientError,
+  type OutboundMessage,
+  type SendQuota,
+} from '../../ports/mailer.ts';
+
+const THROTTLE_NAMES = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'LimitExceededException',
+]);
+const PERMANENT_NAMES = new Set([
+  'MessageRejected',
+  'BadRequestException',
+  'MailFromDomainNotVerifiedException',
+  'NotFoundException',
+  'AccountSuspendedException',
+  'SendingPausedException',
+]);
+
+/** SES error → one of the three mailer errors the send engine understands. Exported for tests. */
+export function classifySesError(e: unknown): Error {
+  const err = e as Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const status = err.$metadata?.httpStatusCode;
+  const text = `${err.name ?? ''} ${err.message ?? ''}`;
+  if (THROTTLE_NAMES.has(err.name) || status === 429 || /maximum sending rate exceeded|throttl/i.test(text)) {
+    return new MailerThrottledError(err.message || err.name);
+  }
+  if (PERMANENT_NAMES.has(err.name) || (status !== undefined && status >= 400 && status < 500)) {
+    return new MailerPermanentError(`${err.name}: ${err.message}`);
+  }
+  return new MailerTransientError(`${err.name}: ${err.message}`);
+}
+
+/**
+ * SES v2 mailer using Simple content with custom Headers and Attachments (both native to SES v2), so
+ * List-Unsubscribe, List-Unsubscribe-Post and .ics attachments are exact on AWS and in aws-ses-v2-local.
+ */
+export class SesMailer implements Mailer {
+  constructor(
+    private readonly ses: SESv2Client,
+    private readonly defaults: { configurationSet?: string } = {},
+  ) {}
+
+  async send(m: OutboundMessage): Promise<{ messageId: string }> {
+    assertSafeHeaders(m.headers);
+    const configurationSet = m.configurationSet ?? this.defaults.configurationSet;
+    try {
+      const out = await this.ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: m.from,
+          Destination: { ToAddresses: [m.to] },
+          ReplyToAddresses: m.replyTo ? [m.replyTo] : undefined,
+          Content: {
+            Simple: {
+              Subject: { Data: m.subject, Charset: 'UTF-8' },
+              Body: {
+                Text: { Data: m.text, Charset: 'UTF-8' },
+                Html: m.html === undefined ? undefined : { Data: m.html, Charset: 'UTF-8' },
+              },
+              Headers: m.headers
+                ? Object.entries(m.headers).map(([Name, Value]) => ({ Name, Value }))
+                : undefined,
+              Attachments: m.attachments?.map((a) => ({
+                FileName: a.filename,
+                ContentType: a.contentType,
+                ContentDisposition: a.disposition === 'inline' ? 'INLINE' : 'ATTACHMENT',
+                RawContent: typeof a.content === 'string' ? new TextEncoder().encode(a.content) : a.content,
+              })),
+            },
+          },
+          ConfigurationSetName: configurationSet,
+          EmailTags: m.tags
+            ? Object.entries(m.tags).map(([Name, Value]) => ({ Name, Value: sanitiseTag(Value) }))
+            : undefined,
+        }),
+      );
+      if (!out.MessageId) throw new MailerTransientError('SES returned no MessageId');
+      return { messageId: out.MessageId };
+    } catch (e) {
+      if (e instanceof MailerTransientError || e instanceof MailerPermanentError) throw e;
+      throw classifySesError(e);
+    }
+  }
+
+  async getSendQuota(): Promise<SendQuota> {
+    const out = await this.ses.send(new GetAccountCommand({}));
+    return {
+      maxSendRate: out.SendQuota?.MaxSendRate ?? 1,
+      max24HourSend: out.SendQuota?.Max24HourSend ?? 200,
+      sentLast24Hours: out.SendQuota?.SentLast24Hours ?? 0,
+    };
+  }
+}
+
+/** Header injection guard: names and values reach the wire verbatim. */
+function assertSafeHeaders(headers: Record<string, string> | undefined) {
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (!/^[!-9;-~]+$/.test(k) || /[\r\n]/.test(v)) {
+      throw new MailerPermanentError(`header ${JSON.stringify(k)} is not a valid single-line header`);
+    }
+  }
+}
+
+/** SES tag values allow only [A-Za-z0-9_-.@]. */
+const sanitiseTag = (v: string) => v.replace(/[^A-Za-z0-9_\-.@]/g, '_').slice(0, 256);

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { ConfigError } from '../domain/errors.ts';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (def: number) => z.coerce.number().int().positive().default(def);
+
+/**
+ * Every setting Gazette reads, with its environment variable name. Parsed once at start-up in each runtime;
+ * a missing or malformed variable fails fast with its name (see loadConfig). Documented in README.md.
+ */
+export const ConfigSchema = z.object({
+  GAZETTE_TABLE: z.string().min(3).default('gazette'),
+  GAZETTE_RAW_BUCKET: z.string().min(3).default('gazette-raw'),
+  GAZETTE_CONTENT_BUCKET: z.string().min(3).default('gazette-content'),
+  GAZETTE_ARCHIVE_BUCKET: z.string().min(3).default('gazette-archive'),
+  /** From: of every bulk mail, e.g. "IGPN Gazette <news@igpn.example>". Must be a verified SES identity. */
+  GAZETTE_FROM: z.string().min(3).default('IGPN Gazette <news@gazette.local>'),
+  /** Address members write to; the SES receipt rule's recipient. */
+  GAZETTE_UPDATES_ADDRESS: z.email().default('updates@gazette.local'),
+  /** mailto: target for List-Unsubscribe (handled by the inbound path). */
+  GAZETTE_UNSUBSCRIBE_MAILTO: z.email().default('unsubscribe@gazette.local'),
+  /** Public base URL of the HTTP API (links in mails point here). */
+  GAZETTE_PUBLIC_URL: z.url().default('http://127.0.0.1:8787'),
+  /** Public base URL of the archive (static site). */
+  GAZETTE_ARCHIVE_URL: z.url().default('http://127.0.0.1:8787/archive'),
+  /** HMAC key for opt-in, preference and unsubscribe tokens (at least 32 chars). On AWS read from Secrets Manager. */
+  GAZETTE_TOKEN_SECRET: z.string().min(32).optional(),
+  GAZETTE_TOKEN_SECRET_ARN: z.string().optional(),
+  GAZETTE_SES_CONFIGURATION_SET: z.string().optional(),
+  GAZETTE_SEND_QUEUE_URL: z.url().optional(),
+  /** Max raw message size accepted inbound, bytes (SES's own limit is 40 MB). */
+  GAZETTE_MAX_MESSAGE_BYTES: int(40 * 1024 * 1024),
+  GAZETTE_SOFT_BOUNCE_THRESHOLD: int(3),
+  /** Optional cap below the SES account rate (messages/s); the engine uses min(this, GetAccount). */
+  GAZETTE_MAX_SEND_RATE: z.coerce.number().positive().optional(),
+  /** EventBridge cron of the edition compile (default: first day of each quarter, 09:00). */
+  GAZETTE_EDITION_SCHEDULE: z.string().default('cron(0 9 1 1,4,7,10 ? *)'),
+  GAZETTE_EDITION_TIMEZONE: z.string().default('Asia/Shanghai'),
+  GAZETTE_SCHEDULE_GROUP: z.string().default('gazette'),
+  GAZETTE_REMINDER_TARGET_ARN: z.string().optional(),
+  GAZETTE_SCHEDULER_ROLE_ARN: z.string().optional(),
+  GAZETTE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  GAZETTE_NEWSLETTER_NAME: z.string().default('IGPN Gazette'),
+  GAZETTE_TRACKING: bool.default(false),
+  AWS_REGION: z.string().default('us-east-1'),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Extra settings of the embedded runtime and the CLI. */
+export const LocalConfigSchema = ConfigSchema.extend({
+  GAZETTE_DATA_DIR: z.string().default('.gazette/data'),
+  GAZETTE_HOST: z.string().default('127.0.0.1'),
+  GAZETTE_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  GAZETTE_DYNAMODB_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  GAZETTE_SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
+  GAZETTE_S3_PORT: z.coerce.number().int().min(0).max(65535).default(4569),
+  GAZETTE_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  /** Credential for the admin API in the embedded runtime (sent as a bearer token). */
+  GAZETTE_ADMIN_TOKEN: z.string().min(16).default('local-admin-token-change-me'),
+  /** Send rate the local SES stand-in reports from GetAccount. */
+  GAZETTE_LOCAL_SES_MAX_RATE: z.coerce.number().positive().default(14),
+});
+export type LocalConfig = z.infer<typeof LocalConfigSchema>;
+
+/** Settings only the Lambda runtime needs: required there, so a bad deploy fails at cold start. */
+export const LambdaConfigSchema = ConfigSchema.extend({
+  GAZETTE_TOKEN_SECRET_ARN: z.string().min(1),
+  GAZETTE_SES_CONFIGURATION_SET: z.string().min(1),
+});
+export type LambdaConfig = z.infer<typeof LambdaConfigSchema>;
+
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+) {
+  // Empty strings mean "unset" (common in .env files and CDK environment maps).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`, { problems });
+  }
+  return parsed.data as z.infer<S>;
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { Actor, Audience, Instant, Language, TimeZone } from './common.ts';
+import { Section } from './update.ts';
+
+/**
+ * A campaign is anything sent in bulk: an edition or one reminder wave.
+ * Its key names the per-recipient delivery partition: "edition#8" or "reminder#<deadlineId>#<offset>".
+ */
+export const CampaignKey = z.string().regex(/^(edition#\d+|reminder#[A-Za-z0-9_-]+#[A-Za-z0-9_-]+|test#.+)$/);
+export type CampaignKey = z.infer<typeof CampaignKey>;
+
+export const EditionStatus = z.enum(['draft', 'approved', 'sending', 'paused', 'sent', 'cancelled']);
+export type EditionStatus = z.infer<typeof EditionStatus>;
+
+export const EditionItem = z.object({
+  updateId: z.string(),
+  section: Section,
+  title: z.string(),
+  organisation: z.string(),
+});
+export type EditionItem = z.infer<typeof EditionItem>;
+
+export const EditionVariant = z.object({
+  language: Language,
+  subject: z.string(),
+  htmlKey: z.string(),
+  textKey: z.string(),
+});
+export type EditionVariant = z.infer<typeof EditionVariant>;
+
+export const Edition = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  status: EditionStatus,
+  windowStart: Instant,
+  windowEnd: Instant,
+  items: z.array(EditionItem),
+  variants: z.array(EditionVariant),
+  audience: Audience.default('newsletter'),
+  createdAt: Instant,
+  compiledAt: Instant,
+  approvedBy: Actor.optional(),
+  approvedAt: Instant.optional(),
+  sendStartedAt: Instant.optional(),
+  sentAt: Instant.optional(),
+  cancelledAt: Instant.optional(),
+  archiveUrl: z.string().optional(),
+  recipients: z.number().int().nonnegative().optional(),
+});
+export type Edition = z.infer<typeof Edition>;
+
+/** Per-(campaign, recipient) delivery claim: the exactly-once guard. */
+export const DeliveryStatus = z.enum([
+  'claimed', // claim written, send not yet confirmed: after a crash this is "uncertain"
+  'sent',
+  'failed', // permanent failure, not retried
+  'skipped', // suppressed/unsubscribed at send time
+  'uncertain', // a claim whose send outcome could not be established; reported, never re-sent automatically
+]);
+export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
+
+export const Delivery = z.object({
+  campaign: CampaignKey,
+  subscriberId: z.string(),
+  status: DeliveryStatus,
+  claimedAt: Instant,
+  claimToken: z.string(),
+  sentAt: Instant.optional(),
+  sesMessageId: z.string().optional(),
+  error: z.string().optional(),
+  attempts: z.number().int().nonnegative().default(0),
+});
+export type Delivery = z.infer<typeof Delivery>;
+
+export const CampaignStats = z.object({
+  campaign: CampaignKey,
+  recipients: z.number().int().default(0),
+  sent: z.number().int().default(0),
+  delivered: z.number().int().default(0),
+  bounced: z.number().int().default(0),
+  complained: z.number().int().default(0),
+  opened: z.number().int().default(0),
+  clicked: z.number().int().default(0),
+  failed: z.number().int().default(0),
+  uncertain: z.number().int().default(0),
+  suppressedSkipped: z.number().int().default(0),
+});
+export type CampaignStats = z.infer<typeof CampaignStats>;
+
+/** Scope of who receives a reminder or announcement. */
+export const AudienceScope = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('all'), audience: Audience.default('reminders') }),
+  z.object({ kind: z.literal('members') }),
+  z.object({ kind: z.literal('member-type'), memberType: z.string() }),
+]);
+export type AudienceScope = z.infer<typeof AudienceScope>;
+
+export const DeadlineKind = z.enum(['deadline', 'event']);
+export const DeadlineStatus = z.enum(['active', 'cancelled', 'passed']);
+
+export const Deadline = z.object({
+  deadlineId: z.string(),
+  kind: DeadlineKind,
+  title: z.string().min(1).max(300),
+  description: z.string().max(5000).default(''),
+  link: z.url().optional(),
+  /** For deadlines: the due instant. For events: the start. */
+  dueAt: Instant,
+  endAt: Instant.optional(),
+  /** The time zone it was announced in (shown next to the recipient's own). */
+  timeZone: TimeZone,
+  audience: AudienceScope,
+  /** Offsets before dueAt, ISO-8601 durations: P14D, P7D, P1D, PT2H. */
+  offsets: z
+    .array(z.string().regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$/))
+    .default(['P14D', 'P7D', 'P1D']),
+  language: z.string().default('en'),
+  status: DeadlineStatus,
+  createdAt: Instant,
+  updatedAt: Instant,
+  version: z.number().int().nonnegative(),
+});
+export type Deadline = z.infer<typeof Deadline>;
+
+export const ReminderStatus = z.enum(['pending', 'sending', 'sent', 'cancelled', 'skipped-late']);
+export const Reminder = z.object({
+  deadlineId: z.string(),
+  offset: z.string(),
+  fireAt: Instant,
+  status: ReminderStatus,
+  scheduleName: z.string(),
+  /** Deadline version this reminder was planned for; a fire for an older version is ignored. */
+  version: z.number().int().nonnegative(),
+  sentAt: Instant.optional(),
+});
+export type Reminder = z.infer<typeof Reminder>;

@@ -1,0 +1,46 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ExpiredTokenError, InvalidTokenError } from './errors.ts';
+
+/**
+ * Signed tokens for links in mails: confirm (double opt-in), unsubscribe, preferences.
+ * Format: base64url(JSON payload) "." base64url(HMAC-SHA256(secret, purpose "." payload)).
+ * They carry the subscriber id, never the address.
+ */
+export const TokenPurpose = z.enum(['confirm', 'unsubscribe', 'preferences']);
+export type TokenPurpose = z.infer<typeof TokenPurpose>;
+
+const Payload = z.object({
+  sub: z.string().min(1),
+  /** expiry, epoch seconds */
+  exp: z.number().int(),
+  /** optional scope, e.g. the list an unsubscribe applies to ("newsletter", "reminders", "all") */
+  scope: z.string().optional(),
+});
+export type TokenPayload = z.infer<typeof Payload>;
+
+const mac = (secret: string, purpose: TokenPurpose, body: string) =>
+  createHmac('sha256', secret).update(`${purpose}.${body}`).digest();
+
+export function signToken(secret: string, purpose: TokenPurpose, payload: TokenPayload): string {
+  const body = Buffer.from(JSON.stringify(Payload.parse(payload))).toString('base64url');
+  return `${body}.${mac(secret, purpose, body).toString('base64url')}`;
+}
+
+export function verifyToken(secret: string, purpose: TokenPurpose, token: string, now: Date): TokenPayload {
+  const [body, sig, extra] = token.split('.');
+  if (!body || !sig || extra !== undefined) throw new InvalidTokenError('malformed token');
+  const expected = mac(secret, purpose, body);
+  const given = Buffer.from(sig, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new InvalidTokenError('token signature does not match');
+  }
+  let parsed: TokenPayload;
+  try {
+    parsed = Payload.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
+  } catch {
+    throw new InvalidTokenError('malformed token payload');
+  }
+  if (parsed.exp * 1000 < now.getTime()) throw new ExpiredTokenError('token has expired');
+  return parsed;
+}

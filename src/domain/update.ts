@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { Actor, Email, Instant, TimeZone } from './common.ts';
+
+/** Outcome of one inbound message. Every message gets one; nothing is dropped silently. */
+export const InboundOutcome = z.enum(['accepted', 'quarantined', 'rejected']);
+export type InboundOutcome = z.infer<typeof InboundOutcome>;
+
+export const UpdateKind = z.enum(['news', 'event', 'deadline', 'publication']);
+export type UpdateKind = z.infer<typeof UpdateKind>;
+
+/** Newsletter sections, in the order they appear in an edition. */
+export const Section = z.enum(['events', 'news', 'publications', 'deadlines']);
+export type Section = z.infer<typeof Section>;
+
+export const UpdateStatus = z.enum(['pending', 'quarantined', 'approved', 'rejected', 'merged', 'published']);
+export type UpdateStatus = z.infer<typeof UpdateStatus>;
+
+/** SES receipt verdicts (PASS | FAIL | GRAY | PROCESSING_FAILED | DISABLED). */
+export const VerdictStatus = z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']);
+export type VerdictStatus = z.infer<typeof VerdictStatus>;
+export const Verdicts = z.object({
+  spf: VerdictStatus,
+  dkim: VerdictStatus,
+  dmarc: VerdictStatus,
+  spam: VerdictStatus,
+  virus: VerdictStatus,
+});
+export type Verdicts = z.infer<typeof Verdicts>;
+
+export const StoredFile = z.object({
+  key: z.string(),
+  filename: z.string(),
+  contentType: z.string(),
+  size: z.number().int().nonnegative(),
+  inline: z.boolean().default(false),
+  contentId: z.string().optional(),
+  /** false for dangerous types (executables, scripts…): kept for the secretariat, never published. */
+  publishable: z.boolean(),
+});
+export type StoredFile = z.infer<typeof StoredFile>;
+
+export const Link = z.object({ url: z.url(), label: z.string().optional() });
+export type Link = z.infer<typeof Link>;
+
+export const EventTime = z.object({
+  start: Instant,
+  end: Instant.optional(),
+  timeZone: TimeZone.optional(),
+  location: z.string().optional(),
+});
+export type EventTime = z.infer<typeof EventTime>;
+
+export const AuditEntry = z.object({
+  at: Instant,
+  actor: Actor,
+  action: z.enum([
+    'received',
+    'approved',
+    'rejected',
+    'edited',
+    'merged',
+    'quarantined',
+    'published',
+    'restored',
+  ]),
+  note: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const Update = z.object({
+  updateId: z.string(),
+  /** SES message id (or local id) of the mail that carried it: the idempotency key. */
+  messageId: z.string(),
+  memberId: z.string(),
+  organisation: z.string(),
+  sender: Email,
+  receivedAt: Instant,
+  status: UpdateStatus,
+  reason: z.string().optional(),
+  title: z.string().min(1).max(300),
+  summary: z.string().max(1000),
+  bodyHtml: z.string(),
+  bodyText: z.string(),
+  kind: UpdateKind,
+  section: Section,
+  links: z.array(Link).default([]),
+  attachments: z.array(StoredFile).default([]),
+  event: EventTime.optional(),
+  deadline: Instant.optional(),
+  language: z.string().optional(),
+  rawKey: z.string(),
+  mergedInto: z.string().optional(),
+  editionNumber: z.number().int().optional(),
+  audit: z.array(AuditEntry).default([]),
+});
+export type Update = z.infer<typeof Update>;
+
+/** Record of every inbound message, whatever its outcome. */
+export const InboundRecord = z.object({
+  messageId: z.string(),
+  receivedAt: Instant,
+  from: z.string(),
+  subject: z.string(),
+  outcome: InboundOutcome,
+  reason: z.string().optional(),
+  updateId: z.string().optional(),
+  memberId: z.string().optional(),
+  rawKey: z.string(),
+  size: z.number().int().nonnegative(),
+  verdicts: Verdicts,
+});
+export type InboundRecord = z.infer<typeof InboundRecord>;

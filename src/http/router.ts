@@ -1,0 +1,53 @@
+import { isDomainError } from '../domain/errors.ts';
+import type { Logger } from '../ports/logger.ts';
+import { errorResponse } from './error-map.ts';
+import { type HttpRequest, type HttpResponse, json, type Route } from './types.ts';
+
+interface Compiled extends Route {
+  regex: RegExp;
+  names: string[];
+}
+
+/**
+ * A tiny router shared by the API Lambda and the embedded HTTP server. Admin routes are checked by the
+ * transport (IAM/SigV4 on AWS, a bearer credential locally) before they get here: `req.actor` must be set.
+ */
+export function makeRouter(routes: Route[], logger: Logger) {
+  const compiled: Compiled[] = routes.map((r) => {
+    const names: string[] = [];
+    const pattern = r.path.replace(/:([A-Za-z0-9_]+)/g, (_, n: string) => {
+      names.push(n);
+      return '([^/]+)';
+    });
+    return { ...r, regex: new RegExp(`^${pattern}/?$`), names };
+  });
+
+  return async function handle(req: HttpRequest): Promise<HttpResponse> {
+    const pathMatches = compiled.filter((r) => r.regex.test(req.path));
+    const route = pathMatches.find(
+      (r) => r.method === req.method || (req.method === 'HEAD' && r.method === 'GET'),
+    );
+    if (!route) {
+      if (pathMatches.length)
+        return json(405, { error: 'method_not_allowed', message: `${req.method} not allowed` });
+      return json(404, { error: 'not_found', message: `no route for ${req.method} ${req.path}` });
+    }
+    if (route.access === 'admin' && !req.actor) {
+      return json(401, { error: 'unauthorized', message: 'admin credentials required' });
+    }
+    const m = route.regex.exec(req.path)!;
+    const params: Record<string, string> = {};
+    route.names.forEach((n, i) => {
+      params[n] = decodeURIComponent(m[i + 1] ?? '');
+    });
+    try {
+      return await route.handler({ ...req, params });
+    } catch (e) {
+      if (!isDomainError(e))
+        logger.error('unhandled error', { path: req.path, error: String((e as Error)?.stack ?? e) });
+      return errorResponse(e);
+    }
+  };
+}
+
+export type RequestHandler = ReturnType<typeof makeRouter>;

@@ -1,0 +1,51 @@
+/** Transport-neutral HTTP types: API Gateway (HTTP API, payload v2) and the local node:http server both map to these. */
+export interface HttpRequest {
+  method: string;
+  /** Path without the stage prefix, e.g. /v1/subscribe */
+  path: string;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  body: Buffer;
+  sourceIp: string;
+  /** Set by the transport for admin routes: IAM principal ARN on AWS, "local-admin" in the embedded runtime. */
+  actor?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export type RouteAccess = 'public' | 'admin';
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Pattern with :params, e.g. /admin/members/:memberId */
+  path: string;
+  access: RouteAccess;
+  handler: (req: HttpRequest) => Promise<HttpResponse>;
+}
+
+export const json = (status: number, data: unknown, headers: Record<string, string> = {}): HttpResponse => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(data),
+});
+
+export const html = (status: number, body: string, headers: Record<string, string> = {}): HttpResponse => ({
+  status,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'",
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  },
+  body,
+});
+
+/** Parse a JSON body with a zod schema; a bad body becomes a ValidationError (→ 400). */
+export { parseJsonBody } from './body.ts';

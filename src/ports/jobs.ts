@@ -1,0 +1,12 @@
+/**
+ * Background work started by a request but too long for it (compiling an edition, planning a send,
+ * firing a reminder). AWS: an async Lambda invoke / SQS message; embedded runtime: run in-process.
+ */
+export type BackgroundJob =
+  | { type: 'compile-edition'; windowStart?: string; windowEnd?: string; requestedBy: string }
+  | { type: 'plan-send'; campaign: string; requestedBy: string }
+  | { type: 'reminder'; deadlineId: string; offset: string; version: number };
+
+export interface JobRunner {
+  run(job: BackgroundJob): Promise<void>;
+}

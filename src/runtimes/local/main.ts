@@ -1,0 +1,49 @@
+/**
+ * `npm start`: the embedded default. One process, no AWS account; state persists under GAZETTE_DATA_DIR
+ * (default .gazette/data) so a second start resumes where the first stopped.
+ */
+import { LocalConfigSchema, loadConfig } from '../../config/config.ts';
+import { isDomainError } from '../../domain/errors.ts';
+import { startLocalStack } from './stack.ts';
+
+async function main() {
+  let config: ReturnType<typeof loadConfig<typeof LocalConfigSchema>>;
+  try {
+    config = loadConfig(LocalConfigSchema);
+  } catch (e) {
+    console.error(isDomainError(e) ? e.message : e);
+    process.exit(2);
+  }
+  const stack = await startLocalStack({ config });
+  const u = stack.urls;
+  console.log(
+    [
+      'Gazette embedded runtime is up.',
+      `  HTTP API (public + admin)  ${u.api}        admin: Authorization: Bearer $GAZETTE_ADMIN_TOKEN`,
+      `  Archive (static site)      ${u.archive}`,
+      `  Sent mail (SES web inbox)  ${u.inbox}`,
+      `  Inbound SMTP (member mail) ${u.smtp}   → to ${config.GAZETTE_UPDATES_ADDRESS}`,
+      `  DynamoDB API (dynalite)    ${u.dynamodb}`,
+      `  SES v2 API                 ${u.ses}`,
+      `  S3 API (s3rver)            ${u.s3}`,
+      `  Data folder                ${config.GAZETTE_DATA_DIR}`,
+      'Try: npx gazette --help    Stop: Ctrl-C',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping (finishing in-flight work, saving state)…`);
+    await stack.stop();
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

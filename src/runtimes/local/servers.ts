@@ -1,0 +1,176 @@
+/**
+ * The embedded default's servers: the same AWS APIs Gazette uses in production, served on loopback.
+ *   dynalite          → DynamoDB API (LevelDB on disk under the data folder, or in memory for tests)
+ *   aws-ses-v2-local  → SES v2 API + a web inbox showing every mail sent (GET /store as JSON)
+ *   s3rver            → S3 API (files under the data folder)
+ *   smtp-server       → inbound mail on loopback, handed on exactly as SES inbound would
+ * Tests start the very same servers on ephemeral ports (test/support/local-stack.ts).
+ */
+import { once } from 'node:events';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+
+const require = createRequire(import.meta.url);
+
+export interface ServerOptions {
+  host: string;
+  /** undefined = keep state in memory / a temp folder (tests). */
+  dataDir?: string;
+  dynamodbPort: number;
+  sesPort: number;
+  s3Port: number;
+  smtpPort: number;
+  buckets: string[];
+  /** Send rate GetAccount reports (the SES stand-in has no throttling of its own). */
+  sesMaxSendRate: number;
+  maxMessageBytes: number;
+  onInboundMail: (raw: Buffer, envelope: { from: string; to: string[] }) => Promise<void>;
+}
+
+export interface RunningServers {
+  endpoints: { dynamodb: string; ses: string; s3: string; smtp: { host: string; port: number } };
+  stop(): Promise<void>;
+}
+
+const url = (host: string, server: Server) => `http://${host}:${(server.address() as AddressInfo).port}`;
+
+export async function startServers(o: ServerOptions): Promise<RunningServers> {
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    // --- DynamoDB (dynalite)
+    const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
+    const dynaOpts: Record<string, unknown> = { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 };
+    if (o.dataDir) {
+      mkdirSync(join(o.dataDir, 'dynamodb'), { recursive: true });
+      dynaOpts.path = join(o.dataDir, 'dynamodb');
+    }
+    const dyna = dynalite(dynaOpts);
+    dyna.listen(o.dynamodbPort, o.host);
+    await once(dyna, 'listening');
+    stops.push(() => closeServer(dyna));
+
+    // --- SES v2 (aws-ses-v2-local); GetAccount answers from this env var.
+    process.env.AWS_SES_ACCOUNT = JSON.stringify(sesAccount(o.sesMaxSendRate));
+    const sesModule = require('aws-ses-v2-local') as {
+      default: (c: { host: string; port: number }) => Promise<Server>;
+    };
+    const sesStore = require('aws-ses-v2-local/dist/store.js') as {
+      getStoreReadonly(): { emails: unknown[] };
+    };
+    const outbox = o.dataDir ? join(o.dataDir, 'ses-outbox.json') : undefined;
+    if (outbox) loadOutbox(outbox, sesStore.getStoreReadonly().emails);
+    const ses = await sesModule.default({ host: o.host, port: o.sesPort });
+    stops.push(async () => {
+      if (outbox) writeFileSync(outbox, JSON.stringify(sesStore.getStoreReadonly().emails));
+      await closeServer(ses);
+    });
+
+    // --- S3 (s3rver)
+    const S3rver = require('s3rver') as new (
+      opts: Record<string, unknown>,
+    ) => {
+      run(): Promise<AddressInfo>;
+      close(): Promise<void>;
+    };
+    const s3Dir = o.dataDir ? join(o.dataDir, 's3') : join(tmpBase(), `s3-${process.pid}-${Date.now()}`);
+    mkdirSync(s3Dir, { recursive: true });
+    const s3 = new S3rver({
+      address: o.host,
+      port: o.s3Port,
+      directory: s3Dir,
+      silent: true,
+      configureBuckets: o.buckets.map((name) => ({ name })),
+    });
+    const s3Addr = await s3.run();
+    stops.push(() => s3.close());
+
+    // --- inbound SMTP on loopback
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      size: o.maxMessageBytes,
+      banner: 'Gazette local inbound',
+      logger: false,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+            const err = new Error('552 message exceeds the maximum size') as Error & { responseCode: number };
+            err.responseCode = 552;
+            return callback(err);
+          }
+          const envelope = {
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+          };
+          o.onInboundMail(Buffer.concat(chunks), envelope).then(
+            () => callback(),
+            (e: Error) => callback(Object.assign(new Error(`451 ${e.message}`), { responseCode: 451 })),
+          );
+        });
+      },
+    });
+    smtp.listen(o.smtpPort, o.host);
+    await once(smtp.server, 'listening');
+    stops.push(() => new Promise((r) => smtp.close(() => r())));
+
+    return {
+      endpoints: {
+        dynamodb: url(o.host, dyna),
+        ses: url(o.host, ses),
+        s3: `http://${o.host}:${s3Addr.port}`,
+        smtp: { host: o.host, port: (smtp.server.address() as AddressInfo).port },
+      },
+      async stop() {
+        for (const stop of stops.reverse()) await stop().catch(() => {});
+      },
+    };
+  } catch (e) {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    throw e;
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}
+
+function tmpBase() {
+  return join(process.env.TMPDIR ?? '/tmp', 'gazette');
+}
+
+function loadOutbox(file: string, into: unknown[]) {
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
+    into.push(...saved);
+  } catch {
+    // first start: nothing saved yet
+  }
+}
+
+function sesAccount(maxSendRate: number) {
+  return {
+    DedicatedIpAutoWarmupEnabled: false,
+    Details: {
+      AdditionalContactEmailAddresses: [],
+      ContactLanguage: 'EN',
+      MailType: 'MARKETING',
+      ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+      UseCaseDescription: 'Gazette embedded default',
+      WebsiteURL: 'http://127.0.0.1',
+    },
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    SendQuota: { Max24HourSend: 1_000_000, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
+    SuppressionAttributes: { SuppressedReasons: [] },
+  };
+}

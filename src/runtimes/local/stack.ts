@@ -1,0 +1,201 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { Table } from '../../adapters/dynamodb/table.ts';
+import { LocalJobRunner } from '../../adapters/local/local-jobs.ts';
+import { LocalQueue } from '../../adapters/local/local-queue.ts';
+import { LocalScheduler } from '../../adapters/local/local-scheduler.ts';
+import { S3BlobStore } from '../../adapters/s3/s3-blob-store.ts';
+import { SesMailer } from '../../adapters/ses/ses-mailer.ts';
+import { type App, buildApp } from '../../app/container.ts';
+import type { Infra } from '../../app/infra.ts';
+import type { LocalConfig } from '../../config/config.ts';
+import type { HttpRequest, HttpResponse } from '../../http/types.ts';
+import { type Clock, systemClock } from '../../ports/clock.ts';
+import { jsonLogger, type Logger } from '../../ports/logger.ts';
+import type { SendBatchMessage } from '../../ports/queue.ts';
+import type { EditionRenderer } from '../../ports/renderer.ts';
+import { startHttpServer } from './http-server.ts';
+import { startServers } from './servers.ts';
+
+// The AWS SDK warns about Node 20 on every start; the Lambdas run Node 22.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** s3rver accepts only this key pair; the other local servers accept any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface LocalStackOptions {
+  config: LocalConfig;
+  /** false: keep state in memory (tests). Default: persist under config.GAZETTE_DATA_DIR. */
+  persist?: boolean;
+  clock?: Clock;
+  logger?: Logger;
+  /** Start the scheduler loop (default true). Tests drive `scheduler.tick()` themselves. */
+  schedulerLoop?: boolean;
+  /** Wrap or replace the mailer (fault injection, throttling proxy endpoints). */
+  sesEndpoint?: (real: string) => string;
+}
+
+export interface LocalStack {
+  app: App;
+  infra: Infra;
+  queue: LocalQueue<SendBatchMessage>;
+  jobs: LocalJobRunner;
+  scheduler: LocalScheduler;
+  urls: {
+    api: string;
+    archive: string;
+    inbox: string;
+    dynamodb: string;
+    ses: string;
+    s3: string;
+    smtp: string;
+  };
+  endpoints: { dynamodb: string; ses: string; s3: string; smtp: { host: string; port: number } };
+  /** Wait until queued sends and background jobs are done. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the embedded default: local AWS stand-ins + the same use cases + HTTP API + scheduler + SMTP inbound. */
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const c = opts.config;
+  const logger = opts.logger ?? jsonLogger({ runtime: 'local' }, { level: c.GAZETTE_LOG_LEVEL });
+  const clock = opts.clock ?? systemClock;
+  let app: App | undefined;
+
+  const servers = await startServers({
+    host: c.GAZETTE_HOST,
+    dataDir: opts.persist === false ? undefined : c.GAZETTE_DATA_DIR,
+    dynamodbPort: c.GAZETTE_DYNAMODB_PORT,
+    sesPort: c.GAZETTE_SES_PORT,
+    s3Port: c.GAZETTE_S3_PORT,
+    smtpPort: c.GAZETTE_SMTP_PORT,
+    buckets: [c.GAZETTE_RAW_BUCKET, c.GAZETTE_CONTENT_BUCKET, c.GAZETTE_ARCHIVE_BUCKET],
+    sesMaxSendRate: c.GAZETTE_LOCAL_SES_MAX_RATE,
+    maxMessageBytes: c.GAZETTE_MAX_MESSAGE_BYTES,
+    onInboundMail: async (raw, envelope) => {
+      if (!app) throw new Error('not ready');
+      await app.inbound.receiveSmtp(raw, envelope);
+    },
+  });
+
+  try {
+    const aws = { region: c.AWS_REGION, credentials: LOCAL_CREDENTIALS };
+    const table = new Table(
+      new DynamoDBClient({ ...aws, endpoint: servers.endpoints.dynamodb }),
+      c.GAZETTE_TABLE,
+    );
+    await table.ensureExists();
+    const s3 = new S3Client({ ...aws, endpoint: servers.endpoints.s3, forcePathStyle: true });
+    const sesEndpoint = opts.sesEndpoint ? opts.sesEndpoint(servers.endpoints.ses) : servers.endpoints.ses;
+    const ses = new SESv2Client({ ...aws, endpoint: sesEndpoint });
+    const queue = new LocalQueue<SendBatchMessage>(logger);
+    const jobs = new LocalJobRunner(logger);
+    const scheduler = new LocalScheduler(table, clock, logger);
+    let renderer: Promise<EditionRenderer> | undefined;
+    const infra: Infra = {
+      config: c,
+      table,
+      blobs: {
+        raw: new S3BlobStore(s3, c.GAZETTE_RAW_BUCKET),
+        content: new S3BlobStore(s3, c.GAZETTE_CONTENT_BUCKET),
+        archive: new S3BlobStore(s3, c.GAZETTE_ARCHIVE_BUCKET),
+      },
+      mailer: new SesMailer(ses, { configurationSet: c.GAZETTE_SES_CONFIGURATION_SET }),
+      scheduler,
+      sendQueue: queue,
+      jobs,
+      clock,
+      logger,
+      tokenSecret: async () =>
+        c.GAZETTE_TOKEN_SECRET ?? `local-only-secret-${c.GAZETTE_ADMIN_TOKEN}-do-not-deploy`,
+      renderer: () => {
+        renderer ??= import('../../adapters/mjml/mjml-renderer.ts').then((m) => m.createMjmlRenderer());
+        return renderer;
+      },
+    };
+    app = buildApp(infra);
+    const built = app;
+    queue.setConsumer((m) => built.sending.processBatch(m));
+    jobs.setHandler((job) => built.runJob(job));
+    scheduler.setTarget((job) =>
+      built.runJob(job.type === 'compile-edition' ? { ...job, requestedBy: 'system:scheduler' } : job),
+    );
+    if (opts.schedulerLoop !== false) scheduler.start();
+
+    const http = await startHttpServer({
+      host: c.GAZETTE_HOST,
+      port: c.GAZETTE_HTTP_PORT,
+      adminToken: c.GAZETTE_ADMIN_TOKEN,
+      handle: built.handle,
+      extra: (req) => serveLocalExtras(req, infra, servers.endpoints.ses),
+    });
+
+    return {
+      app: built,
+      infra,
+      queue,
+      jobs,
+      scheduler,
+      endpoints: servers.endpoints,
+      urls: {
+        api: http.url,
+        archive: `${http.url}/archive/`,
+        inbox: `${servers.endpoints.ses}/`,
+        dynamodb: servers.endpoints.dynamodb,
+        ses: servers.endpoints.ses,
+        s3: servers.endpoints.s3,
+        smtp: `smtp://${servers.endpoints.smtp.host}:${servers.endpoints.smtp.port}`,
+      },
+      async idle() {
+        for (let i = 0; i < 1000; i++) {
+          await jobs.idle();
+          await queue.idle();
+          if (queue.depth === 0) {
+            await jobs.idle();
+            return;
+          }
+        }
+      },
+      async stop() {
+        scheduler.stop();
+        await jobs.idle().catch(() => {});
+        await queue.idle().catch(() => {});
+        await http.stop();
+        await servers.stop();
+      },
+    };
+  } catch (e) {
+    await servers.stop();
+    throw e;
+  }
+}
+
+/** The archive bucket served as a static site at /archive/ (S3 website hosting's local twin). */
+async function serveLocalExtras(
+  req: HttpRequest,
+  infra: Infra,
+  _ses: string,
+): Promise<HttpResponse | undefined> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+  if (req.path !== '/archive' && !req.path.startsWith('/archive/')) return undefined;
+  let key = req.path.replace(/^\/archive\/?/, '');
+  if (key === '' || key.endsWith('/')) key += 'index.html';
+  if (key.includes('..')) return { status: 400 };
+  try {
+    const body = Buffer.from(await infra.blobs.archive.get(key));
+    return { status: 200, headers: { 'content-type': contentTypeFor(key) }, body };
+  } catch {
+    return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'not in the archive yet' };
+  }
+}
+
+function contentTypeFor(key: string): string {
+  if (key.endsWith('.html')) return 'text/html; charset=utf-8';
+  if (key.endsWith('.xml') || key.endsWith('.atom')) return 'application/atom+xml; charset=utf-8';
+  if (key.endsWith('.css')) return 'text/css';
+  if (key.endsWith('.png')) return 'image/png';
+  if (key.endsWith('.jpg') || key.endsWith('.jpeg')) return 'image/jpeg';
+  return 'application/octet-stream';
+}

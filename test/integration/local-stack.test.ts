@@ -1,0 +1,70 @@
+import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack } from '../support/local-stack.ts';
+
+describe('embedded local stack', () => {
+  let stack: Awaited<ReturnType<typeof startTestStack>>;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('serves the DynamoDB API: a conditional put refuses to overwrite', async () => {
+    const t = stack.infra.table;
+    expect(await t.putNew({ pk: 'T#1', sk: 'T', v: 1 })).toBe(true);
+    expect(await t.putNew({ pk: 'T#1', sk: 'T', v: 2 })).toBe(false);
+    expect(await t.get({ pk: 'T#1', sk: 'T' })).toMatchObject({ v: 1 });
+  });
+
+  it('serves the S3 API for every bucket', async () => {
+    for (const store of Object.values(stack.infra.blobs)) {
+      await store.put('probe/a.txt', 'hello 你好', 'text/plain; charset=utf-8');
+      expect(await store.getText('probe/a.txt')).toBe('hello 你好');
+      expect(await store.exists('probe/missing')).toBe(false);
+    }
+  });
+
+  it('serves the SES v2 API: GetAccount quota and sent mail in the store with custom headers', async () => {
+    const ses = new SESv2Client({
+      endpoint: stack.endpoints.ses,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
+    const acct = await ses.send(new GetAccountCommand({}));
+    expect(acct.SendQuota?.MaxSendRate).toBe(1000);
+    const { messageId } = await stack.infra.mailer.send({
+      from: 'news@gazette.local',
+      to: 'reader@example.org',
+      subject: '绿色采购 news',
+      text: 'plain',
+      html: '<p>html</p>',
+      headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    });
+    const mail = (await stack.sentMail()).find((m) => m.messageId === messageId);
+    expect(mail?.subject).toBe('绿色采购 news');
+    expect(mail?.headers).toContainEqual({
+      name: 'List-Unsubscribe-Post',
+      value: 'List-Unsubscribe=One-Click',
+    });
+  });
+
+  it('rejects a header value with a line break (header injection) before it reaches SES', async () => {
+    await expect(
+      stack.infra.mailer.send({
+        from: 'a@b.org',
+        to: 'c@d.org',
+        subject: 's',
+        text: 't',
+        headers: { 'X-Evil': 'a\r\nBcc: x@y.org' },
+      }),
+    ).rejects.toThrow(/single-line/);
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await fetch(`${stack.urls.api}/nope`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: 'not_found' });
+  });
+});
