@@ -1,4 +1,5 @@
 import { makeRouter } from '../http/router.ts';
+import { json, type Route } from '../http/types.ts';
 import type { CampaignSource } from '../ports/campaign-source.ts';
 import { composeEditions } from './editions.ts';
 import { composeInbound } from './inbound.ts';
@@ -19,7 +20,14 @@ export function buildApp(infra: Infra) {
   const reminders = composeReminders(infra);
   const sources = [editions.source, reminders.source].filter((s): s is CampaignSource => s !== undefined);
   const sending = composeSending(infra, { sources });
+  const health: Route = {
+    method: 'GET',
+    path: '/health',
+    access: 'public',
+    handler: async () => json(200, { ok: true }),
+  };
   const routes = [
+    health,
     ...inbound.routes,
     ...subscribers.routes,
     ...editions.routes,

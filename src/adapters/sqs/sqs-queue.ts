@@ -1,0 +1,27 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Queue } from '../../ports/queue.ts';
+
+/** SQS queue: JSON bodies, batches of 10 (the SQS maximum); partial failures are retried, then thrown. */
+export class SqsQueue<T> implements Queue<T> {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async sendBatch(messages: T[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += 10) {
+      let entries = messages
+        .slice(i, i + 10)
+        .map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) }));
+      for (let attempt = 0; entries.length && attempt < 5; attempt++) {
+        const out = await this.sqs.send(
+          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }),
+        );
+        const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+        entries = entries.filter((e) => failed.has(e.Id));
+        if (entries.length) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      }
+      if (entries.length) throw new Error(`SQS refused ${entries.length} message(s) after retries`);
+    }
+  }
+}

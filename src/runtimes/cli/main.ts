@@ -1,0 +1,58 @@
+/**
+ * The `gazette` CLI. Every command talks to the admin API: the embedded runtime by default
+ * (started in-process if `npm start` is not running), or a deployed stack with --api URL (SigV4).
+ */
+import { Command, Option } from 'commander';
+import { LocalConfigSchema, loadConfig } from '../../config/config.ts';
+import { type ApiClient, ApiError } from './api-client.ts';
+import { registerAll } from './commands/index.ts';
+import { closeEmbedded, connect } from './connect.ts';
+import { type CliContext, makeOutput } from './context.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('gazette')
+    .description('Gazette: newsletter and notification pipeline for membership networks')
+    .addOption(new Option('--json', 'machine-readable JSON output'))
+    .addOption(
+      new Option('--api <url>', 'API base URL of a deployed stack (default: the embedded runtime)').env(
+        'GAZETTE_API_URL',
+      ),
+    )
+    .addOption(new Option('--region <region>', 'AWS region for SigV4 signing').env('AWS_REGION'))
+    .showHelpAfterError();
+
+  let client: Promise<ApiClient> | undefined;
+  const opts = () => program.opts<{ json?: boolean; api?: string; region?: string }>();
+  const out = () => makeOutput(Boolean(opts().json));
+  const ctx: CliContext = {
+    client: () => {
+      client ??= connect({ api: opts().api, region: opts().region, config: loadConfig(LocalConfigSchema) });
+      return client;
+    },
+    get json() {
+      return Boolean(opts().json);
+    },
+    print: (data, human) => out().print(data, human),
+    progress: (label, total) => out().progress(label, total),
+  };
+  registerAll(program, ctx);
+  return program;
+}
+
+async function main(argv: string[]) {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    const json = argv.includes('--json');
+    const message = e instanceof Error ? e.message : String(e);
+    if (json)
+      process.stdout.write(`${JSON.stringify({ error: e instanceof ApiError ? e.body : { message } })}\n`);
+    else process.stderr.write(`gazette: ${message}\n`);
+    process.exitCode = e instanceof ApiError && e.status < 500 ? 2 : 1;
+  } finally {
+    await closeEmbedded();
+  }
+}
+
+await main(process.argv);
