@@ -1,0 +1,55 @@
+import type { Config } from '../../config/config.ts';
+import { signToken } from '../../domain/tokens.ts';
+import type { RecipientLinks } from '../../ports/campaign-source.ts';
+
+const DAY = 86_400;
+
+/**
+ * Every link Gazette puts in a mail that acts on a subscriber. Tokens are HMAC-signed (see domain/tokens.ts).
+ * Unsubscribe tokens live long (a year): a newsletter read late must still unsubscribe in one click.
+ */
+export function makeLinks(deps: {
+  config: Pick<Config, 'GAZETTE_PUBLIC_URL' | 'GAZETTE_UNSUBSCRIBE_MAILTO' | 'GAZETTE_NEWSLETTER_NAME'>;
+  secret: string;
+  now: () => Date;
+}) {
+  const base = deps.config.GAZETTE_PUBLIC_URL.replace(/\/$/, '');
+  const exp = (days: number) => Math.floor(deps.now().getTime() / 1000) + days * DAY;
+  const listId = `<${slug(deps.config.GAZETTE_NEWSLETTER_NAME)}.${new URL(base).hostname}>`;
+
+  return {
+    confirmUrl(subscriberId: string): string {
+      const t = signToken(deps.secret, 'confirm', { sub: subscriberId, exp: exp(7) });
+      return `${base}/v1/confirm?token=${t}`;
+    },
+    preferencesUrl(subscriberId: string): string {
+      const t = signToken(deps.secret, 'preferences', { sub: subscriberId, exp: exp(365) });
+      return `${base}/v1/preferences?token=${t}`;
+    },
+    unsubscribeUrl(subscriberId: string, scope = 'all'): string {
+      const t = signToken(deps.secret, 'unsubscribe', { sub: subscriberId, exp: exp(365), scope });
+      return `${base}/v1/unsubscribe?token=${t}`;
+    },
+    /** RFC 8058 one-click + RFC 2369 mailto, for every bulk mail. */
+    recipientLinks(subscriberId: string, scope = 'all'): RecipientLinks {
+      const unsubscribeUrl = this.unsubscribeUrl(subscriberId, scope);
+      const mailto = `mailto:${deps.config.GAZETTE_UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20${subscriberId}`;
+      return {
+        unsubscribeUrl,
+        preferencesUrl: this.preferencesUrl(subscriberId),
+        listHeaders: {
+          'List-Unsubscribe': `<${unsubscribeUrl}>, <${mailto}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          'List-Id': `${deps.config.GAZETTE_NEWSLETTER_NAME.replace(/[<>"\r\n]/g, '')} ${listId}`,
+        },
+      };
+    },
+  };
+}
+export type Links = ReturnType<typeof makeLinks>;
+
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'gazette';
