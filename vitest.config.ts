@@ -8,6 +8,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // JSON report: .ci/run computes its pass/fail line from it.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

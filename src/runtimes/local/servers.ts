@@ -58,8 +58,11 @@ export async function startServers(o: ServerOptions): Promise<RunningServers> {
     const sesModule = require('aws-ses-v2-local') as {
       default: (c: { host: string; port: number }) => Promise<Server>;
     };
+    // Its store is a module-level array (one SES stand-in per process): saved to the data folder on stop,
+    // then cleared, so the next start (even in the same process) sees exactly what was persisted.
     const sesStore = require('aws-ses-v2-local/dist/store.js') as {
       getStoreReadonly(): { emails: unknown[] };
+      clearStore(): void;
     };
     const outbox = o.dataDir ? join(o.dataDir, 'ses-outbox.json') : undefined;
     if (outbox) loadOutbox(outbox, sesStore.getStoreReadonly().emails);
@@ -67,6 +70,7 @@ export async function startServers(o: ServerOptions): Promise<RunningServers> {
     stops.push(async () => {
       if (outbox) writeFileSync(outbox, JSON.stringify(sesStore.getStoreReadonly().emails));
       await closeServer(ses);
+      sesStore.clearStore();
     });
 
     // --- S3 (s3rver)
