@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeZone } from '../domain/common.ts';
 import { ConfigError } from '../domain/errors.ts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -30,6 +31,10 @@ export const ConfigSchema = z.object({
   GAZETTE_SEND_QUEUE_URL: z.url().optional(),
   /** Max raw message size accepted inbound, bytes (SES's own limit is 40 MB). */
   GAZETTE_MAX_MESSAGE_BYTES: int(40 * 1024 * 1024),
+  /** Upper bound on parsing one inbound message (hostile MIME must not hang the ingest function). */
+  GAZETTE_INBOUND_PARSE_TIMEOUT_MS: int(20_000),
+  /** Zone assumed for `When:`/`Deadline:` lines that name none and mails without a Date offset. */
+  GAZETTE_INBOUND_TIMEZONE: TimeZone.default('UTC'),
   GAZETTE_SOFT_BOUNCE_THRESHOLD: int(3),
   /** Optional cap below the SES account rate (messages/s); the engine uses min(this, GetAccount). */
   GAZETTE_MAX_SEND_RATE: z.coerce.number().positive().optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Actor, Email, Instant, TimeZone } from './common.ts';
+import { ValidationError } from './errors.ts';
 
 /** Outcome of one inbound message. Every message gets one; nothing is dropped silently. */
 export const InboundOutcome = z.enum(['accepted', 'quarantined', 'rejected']);
@@ -47,6 +48,8 @@ export const EventTime = z.object({
   end: Instant.optional(),
   timeZone: TimeZone.optional(),
   location: z.string().optional(),
+  /** A date without a time of day (the whole day in the stated or assumed zone). */
+  allDay: z.boolean().optional(),
 });
 export type EventTime = z.infer<typeof EventTime>;
 
@@ -110,3 +113,53 @@ export const InboundRecord = z.object({
   verdicts: Verdicts,
 });
 export type InboundRecord = z.infer<typeof InboundRecord>;
+
+/**
+ * Key prefix of raw inbound mail in the raw bucket. The SES receipt rule's S3 action writes
+ * `inbound/<SES messageId>`; the embedded SMTP server writes the very same key.
+ */
+export const INBOUND_RAW_PREFIX = 'inbound/';
+export const inboundRawKey = (messageId: string) => `${INBOUND_RAW_PREFIX}${messageId}`;
+
+/** Section an update lands in by default, from its kind. */
+export const sectionForKind = (kind: UpdateKind): Section =>
+  ({ news: 'news', event: 'events', deadline: 'deadlines', publication: 'publications' })[kind];
+
+/** What `ingest` answers, whatever happened (also the JSON of `gazette ingest` and POST /admin/inbound). */
+export const IngestResult = z.object({
+  outcome: InboundOutcome,
+  updateId: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type IngestResult = z.infer<typeof IngestResult>;
+
+/** Moderator edits allowed when approving. */
+export const UpdateEdits = z
+  .object({
+    title: z.string().trim().min(1).max(300),
+    summary: z.string().trim().max(1000),
+    kind: UpdateKind,
+    section: Section,
+  })
+  .partial()
+  .strict();
+export type UpdateEdits = z.infer<typeof UpdateEdits>;
+
+export const RejectUpdateInput = z.object({ reason: z.string().trim().min(1).max(1000) }).strict();
+export const MergeUpdatesInput = z
+  .object({ duplicates: z.array(z.string().min(1)).min(1).max(50) })
+  .strict();
+
+/** Settings of the ingest use case (from config; tests pass their own). */
+export interface InboundPolicy {
+  maxMessageBytes: number;
+  updatesAddress: string;
+  unsubscribeAddress: string;
+  /** From: of acknowledgement mails. */
+  from: string;
+  /** Zone assumed for `When:`/`Deadline:` lines that name none. */
+  defaultTimeZone: string;
+}
+
+/** The raw message could not be read within the parser's limits (time, nesting, size). */
+export class UnparseableMessageError extends ValidationError {}
