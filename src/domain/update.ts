@@ -122,8 +122,13 @@ export const INBOUND_RAW_PREFIX = 'inbound/';
 export const inboundRawKey = (messageId: string) => `${INBOUND_RAW_PREFIX}${messageId}`;
 
 /** Section an update lands in by default, from its kind. */
-export const sectionForKind = (kind: UpdateKind): Section =>
-  ({ news: 'news', event: 'events', deadline: 'deadlines', publication: 'publications' })[kind];
+const SECTION_OF_KIND: Record<UpdateKind, Section> = {
+  news: 'news',
+  event: 'events',
+  deadline: 'deadlines',
+  publication: 'publications',
+};
+export const sectionForKind = (kind: UpdateKind): Section => SECTION_OF_KIND[kind];
 
 /** What `ingest` answers, whatever happened (also the JSON of `gazette ingest` and POST /admin/inbound). */
 export const IngestResult = z.object({
