@@ -7,6 +7,7 @@
  *   inbound msg    INBOUND#<messageId>                  INBOUND                  INBOUND#<outcome>      <receivedAt>
  *   update         UPDATE#<updateId>                    UPDATE                   UPDATES#<status>       <receivedAt>#<updateId>
  *   subscriber     SUB#<subscriberId>                   SUB                      SUBS#<status>          <email>
+ *   sub. event     SUB#<subscriberId>                   EVENT#<at>#<rand>        —                      —
  *   suppression    SUPP#<sha256(email)>                 SUPP                     SUPPS                  <at>
  *   edition        EDITION#<number, 6 digits>           EDITION                  EDITIONS               <number, 6 digits>
  *   counter        COUNTER#<name>                       COUNTER                  —                      —
@@ -17,6 +18,7 @@
  *   reminder       DEADLINE#<deadlineId>                REMINDER#<offset>        REMINDERS#<status>     <fireAt>#<deadlineId>
  *   local schedule SCHEDULE#<name>                      SCHEDULE                 SCHEDULES              <at>
  *   rate limit     RATE#<bucket>                        <window>                 —                      —
+ *   event ledger   LEDGER#<source>:<id>                 LEDGER                   —                      —
  *
  * Items carry `type` (the entity name) and, where they expire, `ttl` (epoch seconds; TTL is enabled on AWS).
  */
@@ -28,6 +30,12 @@ export const keys = {
   inbound: (messageId: string) => ({ pk: `INBOUND#${messageId}`, sk: 'INBOUND' }),
   update: (updateId: string) => ({ pk: `UPDATE#${updateId}`, sk: 'UPDATE' }),
   subscriber: (subscriberId: string) => ({ pk: `SUB#${subscriberId}`, sk: 'SUB' }),
+  subscriberEvent: (subscriberId: string, at: string, rand: string) => ({
+    pk: `SUB#${subscriberId}`,
+    sk: `EVENT#${at}#${rand}`,
+  }),
+  subscriberItems: (subscriberId: string) => ({ pk: `SUB#${subscriberId}` }),
+  ledger: (key: string) => ({ pk: `LEDGER#${key}`, sk: 'LEDGER' }),
   suppression: (emailHash: string) => ({ pk: `SUPP#${emailHash}`, sk: 'SUPP' }),
   edition: (num: number) => ({ pk: `EDITION#${pad(num)}`, sk: 'EDITION' }),
   counter: (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
