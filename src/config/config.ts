@@ -35,12 +35,36 @@ export const ConfigSchema = z.object({
   GAZETTE_INBOUND_PARSE_TIMEOUT_MS: int(20_000),
   /** Zone assumed for `When:`/`Deadline:` lines that name none and mails without a Date offset. */
   GAZETTE_INBOUND_TIMEZONE: TimeZone.default('UTC'),
+  /** Consecutive soft (transient) bounces after which an address is suppressed. */
   GAZETTE_SOFT_BOUNCE_THRESHOLD: int(3),
+  /** Per-IP limit on POST /v1/subscribe (requests per minute; burst of the same size). */
+  GAZETTE_SUBSCRIBE_RATE_PER_MINUTE: int(10),
+  /** Per-IP limit on the other public pages (confirm, preferences, unsubscribe page). */
+  GAZETTE_PUBLIC_RATE_PER_MINUTE: int(120),
   /** Optional cap below the SES account rate (messages/s); the engine uses min(this, GetAccount). */
   GAZETTE_MAX_SEND_RATE: z.coerce.number().positive().optional(),
   /** EventBridge cron of the edition compile (default: first day of each quarter, 09:00). */
   GAZETTE_EDITION_SCHEDULE: z.string().default('cron(0 9 1 1,4,7,10 ? *)'),
   GAZETTE_EDITION_TIMEZONE: z.string().default('Asia/Shanghai'),
+  /** Number of the first edition Gazette compiles (IGPN's previous newsletters were numbered up to 5). */
+  GAZETTE_FIRST_EDITION_NUMBER: int(1),
+  /** Language variants rendered for each edition, comma-separated; the first is the fallback. */
+  GAZETTE_EDITION_LANGUAGES: z
+    .string()
+    .default('en,zh')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)).min(1)),
+  /** Organisation and postal address printed in every newsletter footer (anti-spam laws require it). */
+  GAZETTE_POSTAL_ADDRESS: z
+    .string()
+    .default('International Green Purchasing Network (IGPN) Secretariat, Beijing, China'),
+  /** Folder with the MJML templates (default: ./templates, or templates/ next to the Lambda bundle). */
+  GAZETTE_TEMPLATES_DIR: z.string().optional(),
   GAZETTE_SCHEDULE_GROUP: z.string().default('gazette'),
   GAZETTE_REMINDER_TARGET_ARN: z.string().optional(),
   GAZETTE_SCHEDULER_ROLE_ARN: z.string().optional(),
