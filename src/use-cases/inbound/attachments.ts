@@ -1,0 +1,161 @@
+/**
+ * Which attachments may ever be published. Everything is kept for the secretariat (in the private raw
+ * bucket when not publishable); only these safe, common document and image types reach readers.
+ */
+
+const DANGEROUS_EXTENSIONS = new Set([
+  // executables and installers
+  'exe',
+  'com',
+  'scr',
+  'pif',
+  'msi',
+  'msp',
+  'mst',
+  'dll',
+  'cpl',
+  'sys',
+  'drv',
+  'ocx',
+  'apk',
+  'app',
+  'dmg',
+  'pkg',
+  'deb',
+  'rpm',
+  'run',
+  'bin',
+  'elf',
+  'appimage',
+  'xbap',
+  'appx',
+  'msix',
+  // scripts
+  'js',
+  'jse',
+  'mjs',
+  'cjs',
+  'vbs',
+  'vbe',
+  'wsf',
+  'wsh',
+  'wsc',
+  'ps1',
+  'psm1',
+  'psd1',
+  'bat',
+  'cmd',
+  'sh',
+  'bash',
+  'zsh',
+  'csh',
+  'py',
+  'pyc',
+  'pl',
+  'rb',
+  'php',
+  'jar',
+  'class',
+  'hta',
+  'scf',
+  'lnk',
+  'url',
+  'reg',
+  'inf',
+  'gadget',
+  'msc',
+  'chm',
+  'cab',
+  'application',
+  'action',
+  'command',
+  'workflow',
+  // active documents and containers
+  'docm',
+  'dotm',
+  'xlsm',
+  'xltm',
+  'xlam',
+  'pptm',
+  'potm',
+  'ppam',
+  'ppsm',
+  'sldm',
+  'iso',
+  'img',
+  'vhd',
+  'vhdx',
+  'html',
+  'htm',
+  'xhtml',
+  'shtml',
+  'svg',
+  'svgz',
+  'xml',
+  'xsl',
+  'swf',
+  'one',
+  'iqy',
+  'slk',
+  // archives can carry any of the above past a glance
+  'zip',
+  'rar',
+  '7z',
+  'tar',
+  'gz',
+  'tgz',
+  'bz2',
+  'xz',
+  'z',
+  'arj',
+  'ace',
+  'lzh',
+  'cpio',
+]);
+
+const DANGEROUS_TYPES =
+  /^(application\/(x-(ms)?dos(-)?exec|x-msdownload|x-msdos-program|x-executable|x-sh|x-csh|x-bat|x-msi|x-ms-installer|vnd\.microsoft\.portable-executable|java-archive|x-java-archive|javascript|x-javascript|ecmascript|hta|x-shockwave-flash|vnd\.ms-.*\.macroenabled.*|xhtml\+xml|zip|x-zip-compressed|x-rar-compressed|vnd\.rar|x-7z-compressed|gzip|x-gzip|x-tar|x-iso9660-image|x-apple-diskimage)|text\/(javascript|ecmascript|html|x-sh|x-python|vbscript|x-vbscript)|image\/svg\+xml|message\/.*)$/;
+
+export interface AttachmentVerdict {
+  publishable: boolean;
+  reason?: string;
+}
+
+export function attachmentVerdict(filename: string | undefined, contentType: string): AttachmentVerdict {
+  const type = contentType.toLowerCase().split(';')[0]?.trim() ?? '';
+  const name = (filename ?? '').toLowerCase().trim();
+  // Every extension counts: "report.pdf.exe" and "invoice.exe.pdf" are both refused.
+  const exts = name
+    .split('.')
+    .slice(1)
+    .map((e) => e.replace(/[^a-z0-9]/g, ''));
+  const badExt = exts.find((e) => DANGEROUS_EXTENSIONS.has(e));
+  if (badExt) return { publishable: false, reason: `.${badExt} files are not published` };
+  if (DANGEROUS_TYPES.test(type)) return { publishable: false, reason: `${type} is not published` };
+  return { publishable: true };
+}
+
+/** A file name safe for an S3 key and a Content-Disposition header. */
+export function safeFilename(name: string | undefined, index: number, contentType: string): string {
+  const base = (name ?? '')
+    .normalize('NFKC')
+    .replace(/[/\\]/g, '_')
+    .replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, 120);
+  if (base) return base;
+  const ext = EXT_OF_TYPE[contentType.split(';')[0]?.trim() ?? ''] ?? 'bin';
+  return `attachment-${index + 1}.${ext}`;
+}
+
+const EXT_OF_TYPE: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+  'text/calendar': 'ics',
+  'application/ics': 'ics',
+  'text/plain': 'txt',
+};

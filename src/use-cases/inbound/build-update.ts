@@ -1,0 +1,196 @@
+/**
+ * ParsedMail → the content of an Update: title, summary, sanitised HTML and text, kind and section,
+ * links, event time (from the member's lines or an attached .ics), deadline, language, and the list of
+ * files to store. Pure: storing the files is the ingest use case's job.
+ */
+import { Language, type Link, type Member, sectionForKind, type Update } from '../../domain/index.ts';
+import type { HtmlTools, ParsedAttachment, ParsedMail } from '../../ports/inbound.ts';
+import { attachmentVerdict, safeFilename } from './attachments.ts';
+import {
+  cleanTitle,
+  extractFields,
+  findUrls,
+  guessLanguage,
+  kindFromTitle,
+  kindFromWord,
+  memberText,
+  safeUrl,
+  summarise,
+  textToHtml,
+} from './text.ts';
+import {
+  type IcsEvent,
+  offsetOfDateHeader,
+  parseDeadline,
+  parseIcs,
+  parseWhen,
+  type ZoneFallback,
+} from './when.ts';
+
+/** Item size budget: a DynamoDB item is at most 400 KB, bodies are the only large fields. */
+const MAX_HTML_BYTES = 150_000;
+const MAX_TEXT_BYTES = 80_000;
+const MAX_LINKS = 25;
+
+export interface FileToStore {
+  index: number;
+  attachment: ParsedAttachment;
+  filename: string;
+  publishable: boolean;
+  withheldReason?: string;
+}
+
+export type UpdateContent = Pick<
+  Update,
+  | 'title'
+  | 'summary'
+  | 'bodyHtml'
+  | 'bodyText'
+  | 'kind'
+  | 'section'
+  | 'links'
+  | 'event'
+  | 'deadline'
+  | 'language'
+>;
+
+export interface BuiltUpdate {
+  content: UpdateContent;
+  files: FileToStore[];
+  /** What the parser or builder cut, for the moderator (audit note). */
+  problems: string[];
+}
+
+export function buildUpdateContent(
+  p: ParsedMail,
+  ctx: { html: HtmlTools; member: Pick<Member, 'language'>; defaultTimeZone: string },
+): BuiltUpdate {
+  const problems = [...p.problems];
+  const fallback: ZoneFallback = {
+    zone: ctx.defaultTimeZone,
+    offsetMinutes: offsetOfDateHeader(p.dateHeader),
+  };
+
+  const sanitized = p.html ? ctx.html.sanitize(p.html) : '';
+  const fullText = (p.text?.trim() ? p.text : sanitized ? ctx.html.toText(sanitized) : '').replace(
+    /\r\n?/g,
+    '\n',
+  );
+  const own = memberText(fullText);
+  const fields = extractFields(own || fullText);
+
+  const files: FileToStore[] = p.attachments.map((a, index) => {
+    const filename = safeFilename(a.filename, index, a.contentType);
+    const v = attachmentVerdict(filename, a.contentType);
+    return { index, attachment: a, filename, publishable: v.publishable, withheldReason: v.reason };
+  });
+
+  let ics: IcsEvent | undefined;
+  for (const f of files) {
+    if (!isCalendar(f)) continue;
+    ics = parseIcs(Buffer.from(f.attachment.content).toString('utf8'), fallback);
+    if (ics) break;
+  }
+
+  const title =
+    cleanTitle(p.subject) ||
+    cleanTitle(ics?.summary ?? '') ||
+    cleanTitle(own.split('\n').find((l) => l.trim()) ?? '').slice(0, 120) ||
+    '(no subject)';
+
+  let event = ics?.event ?? (fields.when ? parseWhen(fields.when, fallback) : undefined);
+  if (fields.when && !event) problems.push(`could not read the date in “When: ${fields.when.slice(0, 100)}”`);
+  if (event && !event.location && fields.where) event = { ...event, location: fields.where.slice(0, 300) };
+  const deadline = fields.deadline ? parseDeadline(fields.deadline, fallback) : undefined;
+  if (fields.deadline && !deadline)
+    problems.push(`could not read the date in “Deadline: ${fields.deadline.slice(0, 100)}”`);
+
+  const kind =
+    kindFromWord(fields.kind) ?? (event ? 'event' : deadline ? 'deadline' : (kindFromTitle(title) ?? 'news'));
+
+  const links = collectLinks(fields.links, ics?.url, sanitized, own);
+  const summary = summarise(own) || summarise(ics?.description ?? '') || title;
+
+  let bodyText = own || fullText || ics?.description || '';
+  if (byteLength(bodyText) > MAX_TEXT_BYTES) {
+    bodyText = cutBytes(bodyText, MAX_TEXT_BYTES);
+    problems.push('plain text body shortened to fit the moderation record');
+  }
+  let bodyHtml = sanitized || textToHtml(bodyText);
+  if (byteLength(bodyHtml) > MAX_HTML_BYTES) {
+    // Re-sanitising closes whatever tag the cut left open.
+    bodyHtml = ctx.html.sanitize(cutBytes(bodyHtml, MAX_HTML_BYTES));
+    problems.push('HTML body shortened to fit the moderation record');
+  }
+
+  return {
+    content: {
+      title: title.slice(0, 300),
+      summary: summary.slice(0, 1000),
+      bodyHtml,
+      bodyText,
+      kind,
+      section: sectionForKind(kind),
+      links,
+      event,
+      deadline,
+      language: languageOf(p, `${title}\n${own}`) ?? ctx.member.language,
+    },
+    files,
+    problems,
+  };
+}
+
+const isCalendar = (f: FileToStore) =>
+  /^(text\/calendar|application\/ics)$/.test(f.attachment.contentType) || /\.ics$/i.test(f.filename);
+
+function collectLinks(
+  stated: { url: string; label?: string }[],
+  icsUrl: string | undefined,
+  html: string,
+  text: string,
+): Link[] {
+  const out: Link[] = [];
+  const add = (url: string | undefined, label?: string) => {
+    const safe = url ? safeUrl(url) : undefined;
+    if (!safe || out.length >= MAX_LINKS || out.some((l) => l.url === safe)) return;
+    out.push(label ? { url: safe, label: label.slice(0, 200) } : { url: safe });
+  };
+  for (const l of stated) add(l.url, l.label);
+  add(icsUrl);
+  for (const m of html.matchAll(/<a\s[^>]*href="([^"]{1,2000})"[^>]*>([^<]{0,200})</g)) {
+    const label = decodeEntities(m[2] ?? '').trim();
+    const url = decodeEntities(m[1] ?? '');
+    add(url, label && label !== url ? label : undefined);
+  }
+  for (const url of findUrls(text)) add(url);
+  return out;
+}
+
+function languageOf(p: ParsedMail, text: string): string | undefined {
+  const header = p.headers['content-language']?.[0]?.split(',')[0]?.trim().toLowerCase();
+  if (header) {
+    const lang = Language.safeParse(header.split('-')[0]);
+    if (lang.success) return lang.data;
+  }
+  return guessLanguage(text);
+}
+
+const decodeEntities = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
+
+const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** Cut to at most `max` UTF-8 bytes without splitting a character. */
+function cutBytes(s: string, max: number): string {
+  const buf = Buffer.from(s, 'utf8');
+  if (buf.length <= max) return s;
+  let end = max;
+  while (end > 0 && ((buf[end] ?? 0) & 0xc0) === 0x80) end--;
+  return `${buf.subarray(0, end).toString('utf8')}…`;
+}
