@@ -1,13 +1,288 @@
-import type { Route } from '../http/types.ts';
-import type { CampaignSource } from '../ports/campaign-source.ts';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { DynamoEditionRepo, TableApprovedUpdates } from '../adapters/dynamodb/edition-repo.ts';
+import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
+import { ConfigError, type Edition, isDomainError, ValidationError } from '../domain/index.ts';
+import { parseJsonBody } from '../http/body.ts';
+import { type HttpRequest, html, json, type Route } from '../http/types.ts';
+import type { ApprovedUpdates } from '../ports/editions.ts';
+import type { StatsRepo } from '../ports/stats.ts';
+import type { SubscriberRepo } from '../ports/subscribers.ts';
+import { makePublishArchive } from '../use-cases/editions/archive.ts';
+import { makeCompileEdition } from '../use-cases/editions/compile.ts';
+import { loadEdition, makeEditionLifecycle } from '../use-cases/editions/lifecycle.ts';
+import { chooseVariant, personalise } from '../use-cases/editions/personalise.ts';
+import { editionSettings } from '../use-cases/editions/settings.ts';
+import { makeEditionSource } from '../use-cases/editions/source.ts';
+import { makeTestSend } from '../use-cases/editions/test-send.ts';
 import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
 
-/** Editions: compile, preview, approve, archive, stats. */
-export function composeEditions(_infra: Infra) {
-  const routes: Route[] = [];
-  const jobs: JobHandlers = {};
-  const source = undefined as CampaignSource | undefined;
-  return { jobs, routes, source };
+export interface EditionsDeps {
+  /** The inbound area's updates (default: read approved UPDATE# items from the table directly). */
+  updates?: ApprovedUpdates;
+  /** The subscribers area's repository: needed to list an edition's recipients. */
+  subscribers?: SubscriberRepo;
+  stats?: StatsRepo;
+}
+
+/** Editions: compile, preview, test-send, approve, cancel, archive, stats, and the "edition#N" campaign source. */
+export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
+  const repo = new DynamoEditionRepo(infra.table);
+  const updates = deps.updates ?? new TableApprovedUpdates(infra.table, infra.logger);
+  const stats = deps.stats ?? new DynamoStatsRepo(infra.table);
+  // Read per call: tests and the CLI point the public URLs at the running stack after start-up.
+  const settings = () => editionSettings(infra.config);
+  const { clock, logger } = infra;
+  const content = infra.blobs.content;
+
+  const compile = makeCompileEdition({
+    editions: repo,
+    updates,
+    renderer: infra.renderer,
+    content,
+    clock,
+    logger,
+    settings,
+  });
+  const lifecycle = makeEditionLifecycle({ editions: repo, stats, clock });
+  const testSend = makeTestSend({ editions: repo, content, mailer: infra.mailer, logger, settings });
+  const publishArchive = makePublishArchive({
+    editions: repo,
+    lifecycle,
+    updates,
+    content,
+    archive: infra.blobs.archive,
+    clock,
+    logger,
+    settings,
+  });
+  const source = makeEditionSource({
+    editions: repo,
+    content,
+    settings,
+    subscribers: () => {
+      if (!deps.subscribers)
+        throw new ConfigError('editions: no subscriber repository wired (composeEditions deps)');
+      return deps.subscribers;
+    },
+  });
+
+  const jobs: JobHandlers = {
+    'compile-edition': async (job) => {
+      await compile({
+        windowStart: job.windowStart ? new Date(job.windowStart) : undefined,
+        windowEnd: job.windowEnd ? new Date(job.windowEnd) : undefined,
+        requestedBy: job.requestedBy,
+      });
+    },
+  };
+
+  const number = (req: HttpRequest) => {
+    const n = Number(req.params.number);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new ValidationError(`"${req.params.number}" is not an edition number`);
+    return n;
+  };
+  const actor = (req: HttpRequest) => req.actor ?? 'unknown';
+  const tz = () => infra.config.GAZETTE_EDITION_TIMEZONE;
+
+  const CompileBody = z.object({
+    from: z.string().optional(),
+    to: z.string().optional(),
+    /** Compile in this request and answer with the edition (falls back to a background job where the API has no renderer). */
+    wait: z.boolean().default(false),
+  });
+
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      path: '/admin/editions/compile',
+      access: 'admin',
+      handler: async (req) => {
+        const body = parseJsonBody(req, CompileBody);
+        const windowStart = body.from ? parseWindowDate(body.from, tz(), 'start') : undefined;
+        const windowEnd = body.to ? parseWindowDate(body.to, tz(), 'end') : undefined;
+        const requestedBy = actor(req);
+        if (body.wait && (await hasRenderer(infra))) {
+          const edition = await compile({ windowStart, windowEnd, requestedBy });
+          return json(201, { edition: summary(edition) });
+        }
+        const requestedAt = clock.now().toISOString();
+        await infra.jobs.run({
+          type: 'compile-edition',
+          windowStart: windowStart?.toISOString(),
+          windowEnd: windowEnd?.toISOString(),
+          requestedBy,
+        });
+        return json(202, { accepted: true, requestedAt });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/editions',
+      access: 'admin',
+      handler: async () => {
+        const [editions, counter] = await Promise.all([lifecycle.list(), repo.counter()]);
+        return json(200, {
+          editions: editions.map(summary),
+          draft: counter.draft ?? null,
+          lastCompile: counter.lastCompile ?? null,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/editions/:number',
+      access: 'admin',
+      handler: async (req) => json(200, { edition: await lifecycle.show(number(req)) }),
+    },
+    {
+      method: 'GET',
+      path: '/admin/editions/:number/preview',
+      access: 'admin',
+      handler: async (req) => {
+        const e = await loadEdition(repo, number(req));
+        const v = chooseVariant(e.variants, req.query.lang ?? e.variants[0]?.language ?? 'en');
+        const format = req.query.format === 'text' ? 'text' : 'html';
+        const key =
+          req.query.archive === '1' ? (v.archiveKey ?? v.htmlKey) : format === 'text' ? v.textKey : v.htmlKey;
+        let body = await content.getText(key);
+        if (req.query.raw !== '1') body = personalise(body, previewValues(settings().publicUrl), format);
+        return format === 'text'
+          ? { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body }
+          : html(200, body);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/editions/:number/model',
+      access: 'admin',
+      handler: async (req) => {
+        const e = await loadEdition(repo, number(req));
+        const v = chooseVariant(e.variants, req.query.lang ?? e.variants[0]?.language ?? 'en');
+        if (!v.modelKey) throw new ValidationError(`edition ${e.number} has no stored template data`);
+        return json(200, { language: v.language, model: JSON.parse(await content.getText(v.modelKey)) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/editions/:number/test-send',
+      access: 'admin',
+      handler: async (req) => {
+        const body = parseJsonBody(
+          req,
+          z.object({
+            to: z.union([z.string(), z.array(z.string())]),
+            languages: z.array(z.string()).optional(),
+          }),
+        );
+        const to = (Array.isArray(body.to) ? body.to : body.to.split(','))
+          .map((a) => a.trim())
+          .filter(Boolean);
+        return json(
+          200,
+          await testSend(number(req), { to, languages: body.languages, requestedBy: actor(req) }),
+        );
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/editions/:number/approve',
+      access: 'admin',
+      handler: async (req) => {
+        const body = parseJsonBody(
+          req,
+          z.object({ revision: z.string().optional(), by: z.string().trim().min(1).max(100).optional() }),
+        );
+        const by = body.by ? `${actor(req)} (${body.by})` : actor(req);
+        return json(200, { edition: await lifecycle.approve(number(req), by, { revision: body.revision }) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/editions/:number/cancel',
+      access: 'admin',
+      handler: async (req) => json(200, { edition: await lifecycle.cancel(number(req), actor(req)) }),
+    },
+    {
+      method: 'GET',
+      path: '/admin/editions/:number/stats',
+      access: 'admin',
+      handler: async (req) => {
+        const r = await lifecycle.stats(number(req));
+        return json(200, { edition: summary(r.edition), stats: r.stats });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/editions/:number/archive',
+      access: 'admin',
+      handler: async (req) => {
+        const r = await publishArchive(number(req));
+        return json(200, { url: r.url, edition: summary(r.edition) });
+      },
+    },
+  ];
+
+  return {
+    routes,
+    jobs,
+    source,
+    compile,
+    publishArchive,
+    testSend,
+    lifecycle,
+    /** For the send engine: record that a send started, paused or finished. */
+    setSendStatus: lifecycle.setSendStatus,
+    repo,
+  };
 }
 export type EditionsApp = ReturnType<typeof composeEditions>;
+
+export function summary(e: Edition) {
+  return {
+    number: e.number,
+    title: e.title,
+    status: e.status,
+    items: e.items.length,
+    languages: e.variants.map((v) => v.language),
+    windowStart: e.windowStart,
+    windowEnd: e.windowEnd,
+    compiledAt: e.compiledAt,
+    revision: e.revision,
+    approvedBy: e.approvedBy,
+    approvedAt: e.approvedAt,
+    sentAt: e.sentAt,
+    archiveUrl: e.archiveUrl,
+    skipped: e.skipped.length,
+  };
+}
+
+const previewValues = (publicUrl: string) => {
+  const base = publicUrl.replace(/\/$/, '');
+  return {
+    name: 'Test Reader',
+    email: 'reader@example.org',
+    unsubscribe_url: `${base}/v1/unsubscribe?token=PREVIEW`,
+    preferences_url: `${base}/v1/preferences?token=PREVIEW`,
+  };
+};
+
+/** "2026-03-31" means the whole day in the edition's time zone (an end date is inclusive); full instants pass as they are. */
+export function parseWindowDate(s: string, tz: string, edge: 'start' | 'end'): Date {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(s);
+  const dt = DateTime.fromISO(s, { zone: tz, setZone: false });
+  if (!dt.isValid) throw new ValidationError(`"${s}" is not a date (use YYYY-MM-DD or an ISO-8601 instant)`);
+  return (dateOnly && edge === 'end' ? dt.plus({ days: 1 }) : dt).toJSDate();
+}
+
+async function hasRenderer(infra: Infra): Promise<boolean> {
+  try {
+    await infra.renderer();
+    return true;
+  } catch (e) {
+    if (isDomainError(e) && e.code === 'config') return false;
+    throw e;
+  }
+}

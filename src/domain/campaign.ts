@@ -17,6 +17,8 @@ export const EditionItem = z.object({
   section: Section,
   title: z.string(),
   organisation: z.string(),
+  /** First absolute link of the update, if any (shown in lists and the archive feed). */
+  url: z.string().optional(),
 });
 export type EditionItem = z.infer<typeof EditionItem>;
 
@@ -25,6 +27,10 @@ export const EditionVariant = z.object({
   subject: z.string(),
   htmlKey: z.string(),
   textKey: z.string(),
+  /** Same layout without per-recipient placeholders: the public archive page (content bucket). */
+  archiveKey: z.string().optional(),
+  /** The template data this variant was rendered from (preview with live reload re-renders it). */
+  modelKey: z.string().optional(),
 });
 export type EditionVariant = z.infer<typeof EditionVariant>;
 
@@ -46,8 +52,24 @@ export const Edition = z.object({
   cancelledAt: Instant.optional(),
   archiveUrl: z.string().optional(),
   recipients: z.number().int().nonnegative().optional(),
+  /** Id of the compile run whose blobs the variants point to (a recompile writes new keys). */
+  revision: z.string().optional(),
+  compiledBy: Actor.optional(),
+  cancelledBy: Actor.optional(),
+  /** Approved updates in the window left out of this edition, and why (e.g. a deadline already passed). */
+  skipped: z.array(z.object({ updateId: z.string(), title: z.string(), reason: z.string() })).default([]),
 });
 export type Edition = z.infer<typeof Edition>;
+
+/** Outcome of the latest compile attempt (the async job reports here; the CLI polls it). */
+export const CompileAttempt = z.object({
+  at: Instant,
+  by: Actor,
+  ok: z.boolean(),
+  number: z.number().int().positive().optional(),
+  error: z.string().optional(),
+});
+export type CompileAttempt = z.infer<typeof CompileAttempt>;
 
 /** Per-(campaign, recipient) delivery claim: the exactly-once guard. */
 export const DeliveryStatus = z.enum([

@@ -3,6 +3,8 @@ export interface RenderedEmail {
   html: string;
   text: string;
   warnings: string[];
+  /** The template's subject line (from the language strings), when it defines one. */
+  subject?: string;
 }
 
 export interface EditionRenderer {

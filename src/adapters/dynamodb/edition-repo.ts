@@ -1,0 +1,176 @@
+import {
+  type CompileAttempt,
+  ConflictError,
+  Edition,
+  type EditionStatus,
+  Update,
+} from '../../domain/index.ts';
+import type { ApprovedUpdates, EditionCounter, EditionRepo } from '../../ports/editions.ts';
+import type { Logger } from '../../ports/logger.ts';
+import { keys, pad } from './keys.ts';
+import { ConditionFailed, type Table } from './table.ts';
+
+const COUNTER = keys.counter('edition');
+const strip = ({ pk, sk, gsi1pk, gsi1sk, type, ...rest }: Record<string, unknown>) => rest;
+
+/**
+ * Editions (EDITION#<n>, listed through GSI1 "EDITIONS") and the edition counter (COUNTER#edition:
+ * `value` = last number handed out, `draft` = the open draft, `lastCompile` = latest compile outcome).
+ * Status changes are conditional writes on the status the caller read: no lost updates without transactions.
+ */
+export class DynamoEditionRepo implements EditionRepo {
+  constructor(private readonly table: Table) {}
+
+  async get(number: number): Promise<Edition | undefined> {
+    const item = await this.table.get<Record<string, unknown>>(keys.edition(number));
+    return item ? Edition.parse(strip(item)) : undefined;
+  }
+
+  async list(limit?: number): Promise<Edition[]> {
+    const items = await this.table.queryGsi1<Record<string, unknown>>('EDITIONS', { forward: false });
+    const all = items.map((i) => Edition.parse(strip(i)));
+    return limit === undefined ? all : all.slice(0, limit);
+  }
+
+  async counter(): Promise<EditionCounter> {
+    const item = await this.table.get<{ value?: number; draft?: number; lastCompile?: CompileAttempt }>(
+      COUNTER,
+    );
+    return { value: item?.value, draft: item?.draft, lastCompile: item?.lastCompile };
+  }
+
+  async claimDraftNumber(current: number | undefined, next: number): Promise<boolean> {
+    try {
+      await this.table.update(COUNTER, {
+        UpdateExpression: 'SET #v = :next, #d = :next, #type = :type',
+        ConditionExpression: `${current === undefined ? 'attribute_not_exists(#v)' : '#v = :cur'} AND attribute_not_exists(#d)`,
+        ExpressionAttributeNames: { '#v': 'value', '#d': 'draft', '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':next': next,
+          ':type': 'counter',
+          ...(current === undefined ? {} : { ':cur': current }),
+        },
+        ReturnValues: 'NONE',
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionFailed) return false;
+      throw e;
+    }
+  }
+
+  async clearDraftMarker(number: number): Promise<void> {
+    try {
+      await this.table.update(COUNTER, {
+        UpdateExpression: 'REMOVE #d',
+        ConditionExpression: '#d = :n',
+        ExpressionAttributeNames: { '#d': 'draft' },
+        ExpressionAttributeValues: { ':n': number },
+        ReturnValues: 'NONE',
+      });
+    } catch (e) {
+      if (!(e instanceof ConditionFailed)) throw e;
+    }
+  }
+
+  async recordCompile(attempt: CompileAttempt): Promise<void> {
+    await this.table.update(COUNTER, {
+      UpdateExpression: 'SET #l = :a, #type = :type',
+      ExpressionAttributeNames: { '#l': 'lastCompile', '#type': 'type' },
+      ExpressionAttributeValues: { ':a': attempt, ':type': 'counter' },
+      ReturnValues: 'NONE',
+    });
+  }
+
+  async save(edition: Edition, expect: EditionStatus[] | 'absent'): Promise<void> {
+    const item = {
+      ...Edition.parse(edition),
+      ...keys.edition(edition.number),
+      gsi1pk: 'EDITIONS',
+      gsi1sk: pad(edition.number),
+      type: 'edition',
+    };
+    try {
+      if (expect === 'absent') {
+        await this.table.put(item, { ConditionExpression: 'attribute_not_exists(pk)' });
+      } else {
+        const values = Object.fromEntries(expect.map((s, i) => [`:s${i}`, s]));
+        await this.table.put(item, {
+          ConditionExpression: `#s IN (${Object.keys(values).join(', ')})`,
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: values,
+        });
+      }
+    } catch (e) {
+      if (e instanceof ConditionFailed)
+        throw new ConflictError(
+          expect === 'absent'
+            ? `edition ${edition.number} already exists`
+            : `edition ${edition.number} is no longer ${expect.join(' or ')}`,
+        );
+      throw e;
+    }
+  }
+}
+
+/**
+ * Approved updates read straight from the table (UPDATE#… items, GSI1 "UPDATES#<status>", sort key
+ * "<receivedAt>#<updateId>"). The inbound area's own repository can replace it in the container.
+ */
+export class TableApprovedUpdates implements ApprovedUpdates {
+  constructor(
+    private readonly table: Table,
+    private readonly logger?: Logger,
+  ) {}
+
+  async listApprovedInWindow(start: Date, end: Date): Promise<Update[]> {
+    const items = await this.table.queryAll<Record<string, unknown>>({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p AND gsi1sk BETWEEN :a AND :b',
+      ExpressionAttributeValues: {
+        ':p': 'UPDATES#approved',
+        ':a': start.toISOString(),
+        // "<end>#…" sorts after "<end>": updates received exactly at the end belong to the next window.
+        ':b': end.toISOString(),
+      },
+    });
+    const out: Update[] = [];
+    for (const item of items) {
+      const parsed = Update.safeParse(strip(item));
+      if (parsed.success) out.push(parsed.data);
+      else this.logger?.warn('skipping malformed update', { pk: item.pk, error: parsed.error.message });
+    }
+    return out;
+  }
+
+  async markPublished(updateIds: string[], editionNumber: number, at: Date): Promise<void> {
+    for (const id of updateIds) {
+      try {
+        await this.table.update(keys.update(id), {
+          UpdateExpression:
+            'SET #s = :pub, #e = :n, gsi1pk = :g, #a = list_append(if_not_exists(#a, :empty), :entry)',
+          ConditionExpression: 'attribute_exists(pk) AND #s = :approved',
+          ExpressionAttributeNames: { '#s': 'status', '#e': 'editionNumber', '#a': 'audit' },
+          ExpressionAttributeValues: {
+            ':pub': 'published',
+            ':approved': 'approved',
+            ':n': editionNumber,
+            ':g': 'UPDATES#published',
+            ':empty': [],
+            ':entry': [
+              {
+                at: at.toISOString(),
+                actor: 'system:editions',
+                action: 'published',
+                note: `edition ${editionNumber}`,
+              },
+            ],
+          },
+          ReturnValues: 'NONE',
+        });
+      } catch (e) {
+        if (!(e instanceof ConditionFailed)) throw e; // already published (or gone): nothing to do
+      }
+    }
+  }
+}
