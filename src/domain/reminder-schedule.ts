@@ -37,10 +37,16 @@ export function parseOffset(text: string): Offset {
   return o;
 }
 
-/** Canonical text of an offset: P14D, PT2H, P1DT12H, P0D. */
+/**
+ * Canonical text of an offset: P14D, PT2H, P1DT12H, P0D. Minutes carry into hours (PT90M → PT1H30M) but
+ * hours never into days: PT24H (elapsed) and P1D (calendar) differ across a DST change.
+ */
 export function formatOffset(o: Offset): string {
+  const total = o.hours * 60 + o.minutes;
+  const hours = Math.floor(total / 60);
+  const minutes = total % 60;
   const date = o.days ? `${o.days}D` : '';
-  const time = (o.hours ? `${o.hours}H` : '') + (o.minutes ? `${o.minutes}M` : '');
+  const time = (hours ? `${hours}H` : '') + (minutes ? `${minutes}M` : '');
   if (!date && !time) return 'P0D';
   return `P${date}${time ? `T${time}` : ''}`;
 }
@@ -53,7 +59,7 @@ export const offsetMs = (o: Offset) => ((o.days * 24 + o.hours) * 60 + o.minutes
 /** Canonical, de-duplicated, largest first. */
 export function normalizeOffsets(list: readonly string[]): string[] {
   const parsed = [...new Map(list.map((t) => [normalizeOffset(t), parseOffset(t)])).entries()];
-  return parsed.sort((a, b) => offsetMs(b[1]) - offsetMs(a[1])).map(([t]) => t);
+  return parsed.sort((a, b) => offsetMs(b[1]) - offsetMs(a[1]) || a[0].localeCompare(b[0])).map(([t]) => t);
 }
 
 /** When the reminder with this offset fires, for an item due at `due` announced in `timeZone`. */
