@@ -1,11 +1,435 @@
-import type { Route } from '../http/types.ts';
+import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
+import { DynamoEventLedger, DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
+import { DynamoSuppressionRepo } from '../adapters/dynamodb/suppression-repo.ts';
+import {
+  type DomainError,
+  InvalidTokenError,
+  isDomainError,
+  MessageTooLargeError,
+  RateLimitedError,
+  SubscriptionStatus,
+  ValidationError,
+} from '../domain/index.ts';
+import { errorResponse } from '../http/error-map.ts';
+import { type HttpRequest, type HttpResponse, html, json, type Route } from '../http/types.ts';
+import { makeLinks } from '../use-cases/shared/links.ts';
+import { ImportRows, parseSubscriberCsv } from '../use-cases/subscribers/data.ts';
+import type { SubscribersDeps } from '../use-cases/subscribers/deps.ts';
+import { makeSubscriberUseCases } from '../use-cases/subscribers/index.ts';
+import { type Lang, langOf, t } from '../use-cases/subscribers/messages.ts';
+import {
+  esc,
+  layout,
+  linkParagraph,
+  messagePage,
+  preferencesPage,
+  subscribePage,
+  unsubscribePage,
+} from '../use-cases/subscribers/pages.ts';
+import { sesEventsFromBody } from '../use-cases/subscribers/ses-events.ts';
+import { makeTokenBucket, type RateLimiter } from '../use-cases/subscribers/throttle.ts';
 import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
 
+const MAX_PUBLIC_BODY = 16 * 1024;
+const MAX_IMPORT_BODY = 8 * 1024 * 1024;
+/** Token URLs and personal data: never cached, never leaked through Referer. */
+const PRIVATE = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+
 /** Subscribers, opt-in, unsubscribe, SES events, suppression, import/export. */
-export function composeSubscribers(_infra: Infra) {
-  const routes: Route[] = [];
+export function composeSubscribers(infra: Infra) {
+  const subscriberRepo = new DynamoSubscriberRepo(infra.table);
+  const suppressionRepo = new DynamoSuppressionRepo(infra.table);
+  const statsRepo = new DynamoStatsRepo(infra.table);
+  const logger = infra.logger.child({ area: 'subscribers' });
+  // Built per call (cheap): the public URL is read when the link is made, the secret is cached by Infra.
+  const links = async () =>
+    makeLinks({ config: infra.config, secret: await infra.tokenSecret(), now: () => infra.clock.now() });
+  const deps: SubscribersDeps = {
+    subscribers: subscriberRepo,
+    suppressions: suppressionRepo,
+    stats: statsRepo,
+    ledger: new DynamoEventLedger(infra.table, () => infra.clock.now()),
+    // A getter: the Lambda runtime builds its SES client only when a mail is actually sent.
+    get mailer() {
+      return infra.mailer;
+    },
+    clock: infra.clock,
+    logger,
+    config: infra.config,
+    links,
+    tokenSecret: infra.tokenSecret,
+  };
+  const uc = makeSubscriberUseCases(deps);
+  const newsletter = () => ({ name: infra.config.GAZETTE_NEWSLETTER_NAME });
+  const now = () => infra.clock.now().getTime();
+  const subscribeLimit = makeTokenBucket({ perMinute: infra.config.GAZETTE_SUBSCRIBE_RATE_PER_MINUTE, now });
+  const pageLimit = makeTokenBucket({ perMinute: infra.config.GAZETTE_PUBLIC_RATE_PER_MINUTE, now });
+
+  /** A public page: domain errors become a readable HTML page with the status error-map gives them. */
+  const page =
+    (limiter: RateLimiter | undefined, fn: (req: HttpRequest, lang: Lang) => Promise<HttpResponse>) =>
+    async (req: HttpRequest): Promise<HttpResponse> => {
+      const lang = requestLang(req);
+      const form = wantsHtml(req);
+      try {
+        const wait = limiter?.take(req.sourceIp) ?? 0;
+        if (wait) {
+          const r = form
+            ? html(429, messagePage(lang, t(lang, 'tooManyTitle'), t(lang, 'tooMany')))
+            : errorResponse(new RateLimitedError('too many requests; try again later'));
+          return { ...r, headers: { ...r.headers, 'retry-after': String(wait) } };
+        }
+        const r = await fn(req, lang);
+        return { ...r, headers: { ...r.headers, ...PRIVATE } };
+      } catch (e) {
+        if (!isDomainError(e))
+          logger.error('public route failed', { path: req.path, error: String((e as Error)?.stack ?? e) });
+        const r = form ? htmlError(e, lang) : errorResponse(e);
+        return { ...r, headers: { ...r.headers, ...PRIVATE } };
+      }
+    };
+
+  const publicRoutes: Route[] = [
+    {
+      method: 'GET',
+      path: '/v1/subscribe',
+      access: 'public',
+      handler: page(pageLimit, async (_req, lang) => html(200, subscribePage(lang, newsletter()))),
+    },
+    {
+      method: 'POST',
+      path: '/v1/subscribe',
+      access: 'public',
+      handler: page(subscribeLimit, async (req, lang) => {
+        const { data, isForm } = readBody(req, MAX_PUBLIC_BODY);
+        await uc.subscribe(data);
+        // The same answer whatever happened: new, pending, confirmed, suppressed or a bot (no enumeration).
+        return isForm
+          ? html(202, messagePage(lang, t(lang, 'checkInboxTitle'), t(lang, 'checkInbox')))
+          : json(202, { status: 'accepted', message: t('en', 'checkInbox') });
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/confirm',
+      access: 'public',
+      handler: page(pageLimit, async (req) => {
+        const { subscriber } = await uc.confirm(tokenOf(req));
+        const l = langOf(subscriber.language);
+        const prefs = (await links()).preferencesUrl(subscriber.subscriberId);
+        return html(
+          200,
+          messagePage(
+            l,
+            t(l, 'confirmedTitle'),
+            t(l, 'confirmed', { ...newsletter(), email: subscriber.email }),
+            linkParagraph(prefs, t(l, 'managePreferences')),
+          ),
+        );
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/preferences',
+      access: 'public',
+      handler: page(pageLimit, async (req) => {
+        const s = await uc.getPreferences(tokenOf(req));
+        if (!wantsHtml(req)) return json(200, publicView(s));
+        return html(200, preferencesPage(langOf(s.language), newsletter(), s, false));
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/preferences',
+      access: 'public',
+      handler: page(pageLimit, async (req) => {
+        const { data, isForm } = readBody(req, MAX_PUBLIC_BODY);
+        const token = tokenOf(req, data);
+        const action = typeof data.action === 'string' ? data.action : 'save';
+        if (action === 'erase') {
+          const s = await uc.getPreferences(token);
+          await uc.erase(s.subscriberId, 'self-service');
+          const l = langOf(s.language);
+          return isForm
+            ? html(200, messagePage(l, t(l, 'erasedTitle'), t(l, 'erased')))
+            : json(200, { erased: true });
+        }
+        if (action === 'unsubscribe') {
+          const r = await uc.unsubscribeAllByPreferences(token);
+          const l = langOf(r.subscriber?.language);
+          const list = t(l, 'everything', newsletter());
+          return isForm
+            ? html(200, messagePage(l, t(l, 'unsubscribedTitle'), t(l, 'unsubscribed', { list })))
+            : json(200, { unsubscribed: true });
+        }
+        if (action !== 'save') throw new ValidationError(`unknown action ${JSON.stringify(action)}`);
+        const { action: _a, token: _t, ...patch } = data;
+        // An HTML form with every box unticked sends no "audiences" field at all: that means none.
+        if (isForm && patch.audiences === undefined) patch.audiences = [];
+        const s = await uc.updatePreferences(token, patch);
+        return isForm
+          ? html(200, preferencesPage(langOf(s.language), newsletter(), s, true))
+          : json(200, publicView(s));
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/unsubscribe',
+      access: 'public',
+      handler: page(pageLimit, async (req, lang) => {
+        const { scope, subscriber } = await uc.inspectUnsubscribe(tokenOf(req));
+        const l = subscriber ? langOf(subscriber.language) : lang;
+        if (!subscriber || subscriber.status === 'unsubscribed') {
+          return html(200, messagePage(l, t(l, 'unsubscribeTitle'), t(l, 'notSubscribed')));
+        }
+        const list = scope === 'all' ? t(l, 'everything', newsletter()) : t(l, `list.${scope}`);
+        return html(200, unsubscribePage(l, newsletter(), subscriber.email, list));
+      }),
+    },
+    {
+      // RFC 8058: mailbox providers POST "List-Unsubscribe=One-Click" to the List-Unsubscribe URL; it must
+      // work at once, without cookies or a further page. Not rate limited: the HMAC check is the gate, and a
+      // provider may send many from one address right after a mailing.
+      method: 'POST',
+      path: '/v1/unsubscribe',
+      access: 'public',
+      handler: page(undefined, async (req) => {
+        if (req.body.length > MAX_PUBLIC_BODY) throw new MessageTooLargeError('request body too large');
+        const text = req.body.toString('utf8');
+        const fromPage = /(^|&)confirm=yes(&|$)/.test(text);
+        const bodyToken = new URLSearchParams(text).get('token') ?? undefined;
+        const r = await uc.unsubscribeByToken(
+          tokenOf(req, { token: bodyToken }),
+          fromPage ? 'page' : 'one-click',
+        );
+        if (!fromPage)
+          return {
+            status: 200,
+            headers: { 'content-type': 'text/plain; charset=utf-8' },
+            body: 'unsubscribed\n',
+          };
+        const l = langOf(r.subscriber?.language);
+        const list = r.scope === 'all' ? t(l, 'everything', newsletter()) : t(l, `list.${r.scope}`);
+        return html(200, messagePage(l, t(l, 'unsubscribedTitle'), t(l, 'unsubscribed', { list })));
+      }),
+    },
+  ];
+
+  const adminRoutes: Route[] = [
+    {
+      method: 'GET',
+      path: '/admin/subscribers',
+      access: 'admin',
+      handler: async (req) => {
+        const status = parseStatus(req.query.status ?? 'confirmed');
+        const limit = req.query.limit ? Number(req.query.limit) : undefined;
+        const r = await subscriberRepo.page(status, { limit, cursor: req.query.cursor });
+        return json(200, { status, ...r });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/subscribers',
+      access: 'admin',
+      handler: async (req) => json(201, await uc.add(readBody(req, MAX_PUBLIC_BODY).data)),
+    },
+    {
+      method: 'POST',
+      path: '/admin/subscribers/import',
+      access: 'admin',
+      handler: async (req) => {
+        if (req.body.length > MAX_IMPORT_BODY)
+          throw new MessageTooLargeError('import body too large: split the file');
+        const type = req.headers['content-type'] ?? '';
+        if (type.includes('text/csv') || type.includes('text/plain')) {
+          const rows = parseSubscriberCsv(req.body.toString('utf8'));
+          return json(200, await uc.importSubscribers(rows, { dryRun: req.query.dryRun === 'true' }));
+        }
+        const body = ImportRows.safeParse(readBody(req, MAX_IMPORT_BODY).data);
+        if (!body.success)
+          throw new ValidationError(`invalid import body: ${body.error.issues[0]?.message ?? ''}`);
+        return json(200, await uc.importSubscribers(body.data.rows, { dryRun: body.data.dryRun }));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/subscribers/export',
+      access: 'admin',
+      handler: async (req) => {
+        if (req.query.email) return json(200, await uc.exportPersonalData(req.query.email), PRIVATE);
+        const format = req.query.format === 'json' ? 'json' : 'csv';
+        if (req.query.format && !['csv', 'json'].includes(req.query.format)) {
+          throw new ValidationError('format must be csv or json');
+        }
+        const statuses = req.query.status?.split(',').filter(Boolean).map(parseStatus);
+        const out = await uc.exportSubscribers({ format, statuses });
+        return {
+          status: 200,
+          headers: {
+            'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+            'content-disposition': `attachment; filename="subscribers.${format}"`,
+            'x-gazette-count': String(out.count),
+            ...PRIVATE,
+          },
+          body: out.body,
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/subscribers/:id',
+      access: 'admin',
+      handler: async (req) => json(200, await uc.show(req.params.id ?? '')),
+    },
+    {
+      method: 'DELETE',
+      path: '/admin/subscribers/:id',
+      access: 'admin',
+      handler: async (req) => json(200, await uc.erase(req.params.id ?? '', req.actor ?? 'admin')),
+    },
+    {
+      method: 'GET',
+      path: '/admin/suppressions',
+      access: 'admin',
+      handler: async () => json(200, { items: await uc.suppressionAdmin.list() }),
+    },
+    {
+      method: 'POST',
+      path: '/admin/suppressions',
+      access: 'admin',
+      handler: async (req) => json(201, await uc.suppressionAdmin.add(readBody(req, MAX_PUBLIC_BODY).data)),
+    },
+    {
+      method: 'DELETE',
+      path: '/admin/suppressions/:key',
+      access: 'admin',
+      handler: async (req) => json(200, await uc.suppressionAdmin.remove(req.params.key ?? '')),
+    },
+    {
+      // On AWS, SES events reach functions/ses-events.ts through SNS. This route feeds the same use case in the
+      // embedded runtime and tests (body: an SNS Lambda event, one SNS notification, or a bare SES event).
+      method: 'POST',
+      path: '/admin/ses-events',
+      access: 'admin',
+      handler: async (req) => {
+        const items = sesEventsFromBody(readBody(req, MAX_IMPORT_BODY).data);
+        const results = [];
+        for (const item of items) results.push(await uc.recordSesEvent(item));
+        return json(200, { results });
+      },
+    },
+  ];
+
+  const routes: Route[] = [...publicRoutes, ...adminRoutes];
   const jobs: JobHandlers = {};
-  return { jobs, routes };
+  return {
+    jobs,
+    routes,
+    subscriberRepo,
+    suppressionRepo,
+    statsRepo,
+    links,
+    /** For mail to the List-Unsubscribe mailto: (inbound path). */
+    unsubscribeByEmail: (email: string) => uc.unsubscribeByEmail(email),
+    /** For functions/ses-events.ts. */
+    recordSesEvent: uc.recordSesEvent,
+    useCases: uc,
+  };
 }
 export type SubscribersApp = ReturnType<typeof composeSubscribers>;
+
+// ---------------------------------------------------------------------------------------------------------
+
+function tokenOf(req: HttpRequest, body: Record<string, unknown> = {}): string {
+  const token = req.query.token ?? (typeof body.token === 'string' ? body.token : undefined);
+  if (!token) throw new InvalidTokenError('the link has no token');
+  return token;
+}
+
+/** Browsers and HTML forms get pages; API clients (JSON) get JSON. */
+function wantsHtml(req: HttpRequest): boolean {
+  const type = req.headers['content-type'] ?? '';
+  if (req.method !== 'GET')
+    return type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data');
+  const accept = req.headers.accept ?? '';
+  return !accept.includes('application/json') || accept.includes('text/html');
+}
+
+function requestLang(req: HttpRequest): Lang {
+  return langOf(req.query.lang ?? req.headers['accept-language']?.split(',')[0]?.trim().toLowerCase());
+}
+
+/** JSON or an urlencoded form (repeated fields, like checkboxes, become arrays). */
+function readBody(req: HttpRequest, max: number): { data: Record<string, unknown>; isForm: boolean } {
+  if (req.body.length > max) throw new MessageTooLargeError('request body too large');
+  const type = req.headers['content-type'] ?? '';
+  const text = req.body.toString('utf8');
+  if (type.includes('application/x-www-form-urlencoded')) {
+    const data: Record<string, unknown> = {};
+    for (const [k, v] of new URLSearchParams(text)) {
+      const prev = data[k];
+      data[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    return { data, isForm: true };
+  }
+  if (type.includes('multipart/form-data')) {
+    throw new ValidationError('send application/x-www-form-urlencoded or JSON');
+  }
+  if (!text.trim()) return { data: {}, isForm: false };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ValidationError('request body is not valid JSON');
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw new ValidationError('expected a JSON object');
+  return { data: data as Record<string, unknown>, isForm: false };
+}
+
+function parseStatus(v: string): SubscriptionStatus {
+  const r = SubscriptionStatus.safeParse(v);
+  if (!r.success) throw new ValidationError(`status must be one of ${SubscriptionStatus.options.join(', ')}`);
+  return r.data;
+}
+
+/** What a preferences token may see: the subscriber's own settings, nothing an operator added. */
+function publicView(s: {
+  email: string;
+  name: string;
+  language: string;
+  timeZone: string;
+  audiences: string[];
+  status: string;
+}) {
+  return {
+    email: s.email,
+    name: s.name,
+    language: s.language,
+    timeZone: s.timeZone,
+    audiences: s.audiences,
+    status: s.status,
+  };
+}
+
+function htmlError(e: unknown, lang: Lang): HttpResponse {
+  const status = errorResponse(e).status;
+  if (!isDomainError(e)) return html(status, messagePage(lang, t(lang, 'errorTitle'), t(lang, 'errorTitle')));
+  const err = e as DomainError;
+  switch (err.code) {
+    case 'invalid_token':
+      return html(status, messagePage(lang, t(lang, 'invalidTitle'), t(lang, 'invalid')));
+    case 'expired_token':
+      return html(status, messagePage(lang, t(lang, 'expiredTitle'), t(lang, 'expired')));
+    case 'validation': {
+      const problems = (err.details?.problems as { field: string; message: string }[] | undefined) ?? [];
+      const items = problems.length
+        ? `<ul>${problems.map((p) => `<li>${esc(p.field ? `${p.field}: ${p.message}` : p.message)}</li>`).join('')}</ul>`
+        : `<p>${esc(err.message)}</p>`;
+      return html(status, layout(lang, t(lang, 'errorTitle'), items));
+    }
+    default:
+      return html(status, messagePage(lang, t(lang, 'errorTitle'), err.message));
+  }
+}

@@ -21,8 +21,47 @@ export const Subscriber = z.object({
   confirmedAt: Instant.optional(),
   unsubscribedAt: Instant.optional(),
   softBounces: z.number().int().nonnegative().default(0),
+  /** When and how consent was given: double opt-in (form), attested by an import, or by an operator. */
+  consentedAt: Instant.optional(),
+  consentSource: z.enum(['double-opt-in', 'import', 'admin']).optional(),
+  /** Last confirmation (opt-in) mail sent: throttles resends and proves a re-subscribe was requested. */
+  confirmationSentAt: Instant.optional(),
+  /** Optimistic-concurrency counter kept by the repository (absent = 0). */
+  version: z.number().int().nonnegative().optional(),
 });
 export type Subscriber = z.infer<typeof Subscriber>;
+
+/** What a visitor may submit to subscribe. `website` is the honeypot: humans never see it. */
+export const SubscribeRequest = z.object({
+  email: Email,
+  name: z.string().trim().max(200).default(''),
+  language: Language.default('en'),
+  timeZone: TimeZone.default('UTC'),
+  audiences: z
+    .preprocess(splitList, z.array(Audience).min(1, 'choose at least one list'))
+    .default(['newsletter']),
+  website: z.string().max(2000).optional(),
+});
+export type SubscribeRequest = z.input<typeof SubscribeRequest>;
+
+/** Preferences a subscriber can change with a preferences token. */
+export const PreferencesUpdate = z.object({
+  name: z.string().trim().max(200).optional(),
+  language: Language.optional(),
+  timeZone: TimeZone.optional(),
+  audiences: z.preprocess(splitList, z.array(Audience)).optional(),
+});
+export type PreferencesUpdate = z.input<typeof PreferencesUpdate>;
+
+/** "newsletter,reminders", "newsletter reminders" or an array (HTML forms repeat checkbox fields). */
+function splitList(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  return [...new Set(v.split(/[\s,;|]+/).filter(Boolean))];
+}
+
+/** Unsubscribe scope carried by the token: one list, or everything. */
+export const UnsubscribeScope = z.union([Audience, z.literal('all')]);
+export type UnsubscribeScope = z.infer<typeof UnsubscribeScope>;
 
 export const BounceType = z.enum(['soft', 'hard', 'complaint']);
 export type BounceType = z.infer<typeof BounceType>;
@@ -39,6 +78,8 @@ export type SuppressionReason = z.infer<typeof SuppressionReason>;
 /** Account-level suppression, keyed by a hash of the address so it survives erasure. */
 export const Suppression = z.object({
   emailHash: z.string(),
+  /** Shown to operators; dropped when the person asks for erasure (only the hash remains). */
+  email: Email.optional(),
   reason: SuppressionReason,
   at: Instant,
   detail: z.string().optional(),
@@ -60,3 +101,27 @@ export const MailEventType = z.enum([
   'subscription',
 ]);
 export type MailEventType = z.infer<typeof MailEventType>;
+
+/** Lifecycle and deliverability history kept per subscriber (no opens/clicks: counters only). */
+export const SubscriberEventType = z.enum([
+  'subscribe-requested',
+  'confirmed',
+  'preferences-updated',
+  'unsubscribed',
+  'imported',
+  'added',
+  'suppressed',
+  'bounce-hard',
+  'bounce-soft',
+  'complaint',
+  'reject',
+]);
+export type SubscriberEventType = z.infer<typeof SubscriberEventType>;
+
+export const SubscriberEvent = z.object({
+  at: Instant,
+  type: SubscriberEventType,
+  campaign: z.string().optional(),
+  detail: z.string().max(1000).optional(),
+});
+export type SubscriberEvent = z.infer<typeof SubscriberEvent>;

@@ -30,8 +30,10 @@ export function signToken(secret: string, purpose: TokenPurpose, payload: TokenP
 export function verifyToken(secret: string, purpose: TokenPurpose, token: string, now: Date): TokenPayload {
   const [body, sig, extra] = token.split('.');
   if (!body || !sig || extra !== undefined) throw new InvalidTokenError('malformed token');
-  const expected = mac(secret, purpose, body);
-  const given = Buffer.from(sig, 'base64url');
+  // Compare the canonical encoding, not decoded bytes: base64url decoding ignores stray characters and the
+  // spare low bits of the last one, so a decoded comparison would accept altered tokens.
+  const expected = Buffer.from(mac(secret, purpose, body).toString('base64url'));
+  const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new InvalidTokenError('token signature does not match');
   }

@@ -1,0 +1,55 @@
+/**
+ * SES sending events (configuration set → SNS topic → this Lambda): bounces, complaints, deliveries, opens,
+ * clicks, rejects… Thin: zod-parse the SNS event → one use case per record → map the outcome.
+ */
+import type { SNSEvent } from 'aws-lambda';
+import { composeSubscribers, type SubscribersApp } from '../src/app/subscribers.ts';
+import { isDomainError } from '../src/domain/errors.ts';
+import type { Logger } from '../src/ports/logger.ts';
+import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
+import { fromNotification, SnsLambdaEvent } from '../src/use-cases/subscribers/ses-events.ts';
+
+/**
+ * The one place errors become outcomes. A malformed message will never parse however often SNS retries it:
+ * log it (with the SNS id, to find it) and drop it. Anything else (DynamoDB throttled, a network blip) is
+ * thrown so Lambda's async retries and the on-failure destination keep the event.
+ */
+export function outcomeFor(e: unknown): 'drop' | 'retry' {
+  return isDomainError(e) && e.code === 'validation' ? 'drop' : 'retry';
+}
+
+export function makeSesEventsHandler(app: Pick<SubscribersApp, 'recordSesEvent'>, logger: Logger) {
+  return async (event: unknown): Promise<{ processed: number; dropped: number }> => {
+    const parsed = SnsLambdaEvent.safeParse(event);
+    if (!parsed.success) {
+      logger.error('not an SNS event: dropped', { issues: parsed.error.issues.slice(0, 5) });
+      return { processed: 0, dropped: 1 };
+    }
+    let processed = 0;
+    let dropped = 0;
+    for (const record of parsed.data.Records) {
+      try {
+        await app.recordSesEvent(fromNotification(record.Sns));
+        processed++;
+      } catch (e) {
+        if (outcomeFor(e) === 'retry') throw e;
+        dropped++;
+        logger.error('malformed SES event: dropped', {
+          snsMessageId: record.Sns.MessageId,
+          error: String(e),
+        });
+      }
+    }
+    return { processed, dropped };
+  };
+}
+
+let handle: ReturnType<typeof makeSesEventsHandler> | undefined;
+
+export const handler = async (event: SNSEvent) => {
+  if (!handle) {
+    const infra = lambdaInfra();
+    handle = makeSesEventsHandler(composeSubscribers(infra), infra.logger);
+  }
+  return handle(event);
+};

@@ -1,0 +1,501 @@
+/**
+ * Import, export, GDPR access (everything held about one address) and erasure, plus the admin look-ups.
+ */
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import {
+  Audience,
+  ConflictError,
+  Email,
+  emailHash,
+  Instant,
+  Language,
+  NotFoundError,
+  Subscriber,
+  type SubscriberEvent,
+  type SubscriptionStatus,
+  SuppressedError,
+  type Suppression,
+  SuppressionReason,
+  subscriberIdFor,
+  TimeZone,
+  ValidationError,
+} from '../../domain/index.ts';
+import { parseInput, type SubscribersDeps } from './deps.ts';
+import { confirmationMail } from './mails.ts';
+
+// ---------------------------------------------------------------------------------------------------------
+// Import
+
+/** One data row of an import: its line number in the file (header = line 1) and its cells by column. */
+export interface ImportRow {
+  line: number;
+  values: Record<string, string>;
+}
+
+export const ImportRows = z.object({
+  rows: z
+    .array(z.object({ line: z.number().int().positive(), values: z.record(z.string(), z.string()) }))
+    .max(5000, 'send at most 5000 rows per request'),
+  dryRun: z.boolean().default(false),
+});
+
+export interface ImportReport {
+  rows: number;
+  /** New confirmed subscribers. */
+  imported: number;
+  /** Existing unconfirmed records confirmed by the import's recorded consent. */
+  updated: number;
+  /** Valid rows deliberately not imported, with the reason (already subscribed, unsubscribed, suppressed, no consent). */
+  skipped: { line: number; email: string; reason: string }[];
+  /** Rows that are wrong, with the reason. */
+  errors: { line: number; reason: string }[];
+  dryRun: boolean;
+}
+
+const HEADER_ALIASES: Record<string, string> = {
+  email: 'email',
+  emailaddress: 'email',
+  mail: 'email',
+  name: 'name',
+  fullname: 'name',
+  language: 'language',
+  lang: 'language',
+  timezone: 'timeZone',
+  tz: 'timeZone',
+  audiences: 'audiences',
+  audience: 'audiences',
+  lists: 'audiences',
+  consent: 'consent',
+  consented: 'consent',
+  optin: 'consent',
+  consentedat: 'consentedAt',
+  consentdate: 'consentedAt',
+  optinat: 'consentedAt',
+};
+
+export const KNOWN_COLUMNS = ['email', 'name', 'language', 'timeZone', 'audiences', 'consent', 'consentedAt'];
+
+const normaliseHeader = (h: string) => {
+  const k = h.toLowerCase().replace(/[^a-z]/g, '');
+  return HEADER_ALIASES[k] ?? k;
+};
+
+/**
+ * CSV text → rows with line numbers. A broken file (an unclosed quote…) is rejected as a whole with the line
+ * where it breaks: guessing where the next record starts could import garbage.
+ */
+export function parseSubscriberCsv(text: string): ImportRow[] {
+  let records: { record: Record<string, string>; info: { lines: number; error?: unknown } }[];
+  try {
+    records = parse(text, {
+      columns: (header: string[]) => header.map(normaliseHeader),
+      info: true,
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+    });
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    throw new ValidationError(
+      `CSV cannot be read${err.lines ? ` at line ${err.lines}` : ''}: ${err.message}`,
+      {
+        line: err.lines,
+      },
+    );
+  }
+  if (!records.length) {
+    if (!/\S/.test(text)) throw new ValidationError('the CSV file is empty');
+  }
+  const header = parse(text, { bom: true, trim: true, to_line: 1 })[0] as string[] | undefined;
+  if (!header?.map(normaliseHeader).includes('email')) {
+    throw new ValidationError('the first line must be a header row with an "email" column', { line: 1 });
+  }
+  return records.map(({ record, info }) => {
+    // info.lines is where the record ends; quoted line breaks inside it move its start up.
+    const inner = Object.values(record).reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
+    const values: Record<string, string> = { ...record };
+    if (info.error) values.__fieldCount = 'mismatch';
+    return { line: info.lines - inner, values };
+  });
+}
+
+const YES = new Set(['yes', 'y', 'true', '1', 'x', 'opt-in', 'optin', '是']);
+const NO = new Set(['', 'no', 'n', 'false', '0', '否']);
+
+type RowResult = { kind: 'error'; reason: string } | { kind: 'ok'; subscriber: Subscriber; consent: boolean };
+
+function validateRow(row: ImportRow, nowIso: string): RowResult {
+  const v = row.values;
+  if (v.__fieldCount) return { kind: 'error', reason: 'number of fields differs from the header' };
+  if (!v.email) return { kind: 'error', reason: 'email is missing' };
+  const email = Email.safeParse(v.email);
+  if (!email.success)
+    return { kind: 'error', reason: `email ${JSON.stringify(v.email)} is not a valid address` };
+  const consentText = (v.consent ?? '').toLowerCase();
+  if (!YES.has(consentText) && !NO.has(consentText)) {
+    return { kind: 'error', reason: `consent must be yes or no, not ${JSON.stringify(v.consent)}` };
+  }
+  const language = Language.safeParse(v.language || 'en');
+  if (!language.success)
+    return {
+      kind: 'error',
+      reason: `language ${JSON.stringify(v.language)} is not a language tag such as en or zh-Hans`,
+    };
+  const timeZone = TimeZone.safeParse(v.timeZone || 'UTC');
+  if (!timeZone.success)
+    return {
+      kind: 'error',
+      reason: `time zone ${JSON.stringify(v.timeZone)} is not an IANA zone such as Asia/Shanghai`,
+    };
+  const names = (v.audiences || 'newsletter').split(/[\s,;|]+/).filter(Boolean);
+  const audiences = z
+    .array(Audience)
+    .min(1)
+    .safeParse([...new Set(names)]);
+  if (!audiences.success) {
+    return {
+      kind: 'error',
+      reason: `audiences must be among ${Audience.options.join(', ')} (got ${JSON.stringify(v.audiences)})`,
+    };
+  }
+  let consentedAt: string | undefined;
+  if (v.consentedAt) {
+    const d = new Date(v.consentedAt);
+    if (Number.isNaN(d.getTime()))
+      return { kind: 'error', reason: `consented_at ${JSON.stringify(v.consentedAt)} is not a date` };
+    consentedAt = d.toISOString();
+    if (consentedAt > nowIso) return { kind: 'error', reason: 'consented_at is in the future' };
+  }
+  if ((v.name ?? '').length > 200) return { kind: 'error', reason: 'name is longer than 200 characters' };
+  const consent = YES.has(consentText);
+  return {
+    kind: 'ok',
+    consent,
+    subscriber: Subscriber.parse({
+      subscriberId: subscriberIdFor(email.data),
+      email: email.data,
+      name: v.name ?? '',
+      language: language.data,
+      timeZone: timeZone.data,
+      audiences: audiences.data,
+      status: 'confirmed',
+      source: 'import',
+      createdAt: nowIso,
+      updatedAt: nowIso,
+      confirmedAt: nowIso,
+      consentedAt: consent ? (consentedAt ?? nowIso) : undefined,
+      consentSource: 'import',
+    }),
+  };
+}
+
+/**
+ * Import decisions (docs/subscribers.md):
+ *  - a row becomes a confirmed subscriber only with consent=yes: the operator attests that this person opted in
+ *    (the import records when and that it came from an import); rows without it are skipped, not stored, since
+ *    an address nobody may mail is personal data without a purpose;
+ *  - unsubscribed or suppressed addresses are never (re-)subscribed; existing confirmed subscribers are left as
+ *    they are (their own preferences win over a spreadsheet).
+ */
+export function makeImportSubscribers(deps: SubscribersDeps) {
+  return async (rows: ImportRow[], opts: { dryRun?: boolean } = {}): Promise<ImportReport> => {
+    const nowIso = deps.clock.now().toISOString();
+    const report: ImportReport = {
+      rows: rows.length,
+      imported: 0,
+      updated: 0,
+      skipped: [],
+      errors: [],
+      dryRun: Boolean(opts.dryRun),
+    };
+    const seen = new Map<string, number>();
+    const work: { line: number; subscriber: Subscriber; consent: boolean }[] = [];
+    for (const row of rows) {
+      const r = validateRow(row, nowIso);
+      if (r.kind === 'error') {
+        report.errors.push({ line: row.line, reason: r.reason });
+        continue;
+      }
+      const first = seen.get(r.subscriber.email);
+      if (first !== undefined) {
+        report.errors.push({ line: row.line, reason: `duplicate of line ${first}` });
+        continue;
+      }
+      seen.set(r.subscriber.email, row.line);
+      work.push({ line: row.line, ...r });
+    }
+    const skip = (line: number, email: string, reason: string) => {
+      report.skipped.push({ line, email, reason });
+    };
+    await eachLimited(work, 8, async ({ line, subscriber, consent }) => {
+      const suppression = await deps.suppressions.get(subscriber.email);
+      if (suppression)
+        return skip(line, subscriber.email, `suppressed (${suppression.reason}): never imported`);
+      const existing = await deps.subscribers.get(subscriber.subscriberId);
+      if (existing?.status === 'unsubscribed') {
+        return skip(
+          line,
+          subscriber.email,
+          `unsubscribed on ${existing.unsubscribedAt ?? 'an earlier date'}: imports never re-subscribe`,
+        );
+      }
+      if (existing?.status === 'confirmed') return skip(line, subscriber.email, 'already subscribed');
+      if (!consent) {
+        return skip(line, subscriber.email, 'no recorded consent (consent column is not yes): not imported');
+      }
+      if (report.dryRun) {
+        if (existing) report.updated++;
+        else report.imported++;
+        return;
+      }
+      if (!existing) {
+        if (await deps.subscribers.create(subscriber)) {
+          report.imported++;
+          await deps.subscribers.addEvent(subscriber.subscriberId, { at: nowIso, type: 'imported' });
+          return;
+        }
+        return skip(line, subscriber.email, 'created concurrently by someone else: left as it is');
+      }
+      await deps.subscribers.save({
+        ...existing,
+        status: 'confirmed',
+        confirmedAt: nowIso,
+        consentedAt: subscriber.consentedAt,
+        consentSource: 'import',
+        updatedAt: nowIso,
+      });
+      await deps.subscribers.addEvent(subscriber.subscriberId, {
+        at: nowIso,
+        type: 'imported',
+        detail: 'confirmed an unconfirmed record',
+      });
+      report.updated++;
+    });
+    report.skipped.sort((a, b) => a.line - b.line);
+    report.errors.sort((a, b) => a.line - b.line);
+    return report;
+  };
+}
+
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Export
+
+export const EXPORT_COLUMNS = [
+  'email',
+  'name',
+  'language',
+  'time_zone',
+  'audiences',
+  'status',
+  'source',
+  'consent',
+  'consented_at',
+  'created_at',
+  'confirmed_at',
+  'unsubscribed_at',
+  'soft_bounces',
+] as const;
+
+/** Spreadsheet apps run cells starting with = + - @ as formulas: defuse them (CSV injection). */
+const cell = (v: string | number | undefined) => {
+  const s = v === undefined ? '' : String(v);
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+};
+
+export function toExportRow(s: Subscriber): Record<(typeof EXPORT_COLUMNS)[number], string> {
+  return {
+    email: cell(s.email),
+    name: cell(s.name),
+    language: s.language,
+    time_zone: s.timeZone,
+    audiences: s.audiences.join(' '),
+    status: s.status,
+    source: s.source,
+    consent: s.consentedAt ? 'yes' : 'no',
+    consented_at: s.consentedAt ?? '',
+    created_at: s.createdAt,
+    confirmed_at: s.confirmedAt ?? '',
+    unsubscribed_at: s.unsubscribedAt ?? '',
+    soft_bounces: String(s.softBounces),
+  };
+}
+
+/** Every subscriber (or those in some statuses), as CSV (re-importable: same column names) or JSON. */
+export function makeExportSubscribers(deps: SubscribersDeps) {
+  return async (opts: { format: 'csv' | 'json'; statuses?: SubscriptionStatus[] }) => {
+    const statuses = opts.statuses?.length
+      ? opts.statuses
+      : (['confirmed', 'unconfirmed', 'unsubscribed'] as const);
+    const all: Subscriber[] = [];
+    for (const status of statuses)
+      for await (const page of deps.subscribers.listByStatus(status)) all.push(...page);
+    all.sort((a, b) => a.email.localeCompare(b.email));
+    if (opts.format === 'json') return { count: all.length, body: JSON.stringify(all, null, 2) };
+    return {
+      count: all.length,
+      body: stringify(all.map(toExportRow), { header: true, columns: [...EXPORT_COLUMNS] }),
+    };
+  };
+}
+
+export interface PersonalDataExport {
+  exportedAt: string;
+  email: string;
+  emailHash: string;
+  subscriber: Subscriber | null;
+  history: SubscriberEvent[];
+  suppression: Suppression | null;
+  notes: string[];
+}
+
+/** GDPR access request: everything Gazette holds that is keyed by this address. */
+export function makeExportPersonalData(deps: SubscribersDeps) {
+  return async (emailInput: string): Promise<PersonalDataExport> => {
+    const email = parseInput(Email, emailInput);
+    const id = subscriberIdFor(email);
+    const [subscriber, history, suppression] = await Promise.all([
+      deps.subscribers.get(id),
+      deps.subscribers.listEvents(id),
+      deps.suppressions.get(email),
+    ]);
+    return {
+      exportedAt: deps.clock.now().toISOString(),
+      email,
+      emailHash: emailHash(email),
+      subscriber: subscriber ?? null,
+      history,
+      suppression: suppression ?? null,
+      notes: [
+        `Per-campaign delivery records (which mailing was sent to subscriber id ${id}, when, and the SES message id) are kept by the send engine and deleted with the campaign.`,
+        'Opens and clicks, if tracking is on, are counted per campaign only, never per person.',
+        'Mail logs at Amazon SES are kept by AWS for its own retention period.',
+      ],
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Erasure
+
+/** Delete-my-data: the subscriber and its history go; a hash-only suppression entry stays so we never mail again. */
+export function makeEraseSubscriber(deps: SubscribersDeps) {
+  return async (idOrEmail: string, by: string): Promise<{ erased: boolean; emailHash?: string }> => {
+    const id = resolveId(idOrEmail);
+    const s = await deps.subscribers.get(id);
+    const email = s?.email ?? (idOrEmail.includes('@') ? parseInput(Email, idOrEmail) : undefined);
+    if (!email) throw new NotFoundError(`no subscriber ${idOrEmail}`);
+    // Suppress first: a crash in between leaves an address we will not mail, never one we would.
+    await deps.suppressions.anonymise(email, deps.clock.now());
+    await deps.subscribers.delete(id);
+    deps.logger.info('subscriber erased', {
+      by,
+      emailHash: emailHash(email).slice(0, 12),
+      existed: Boolean(s),
+    });
+    return { erased: Boolean(s), emailHash: emailHash(email) };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Admin look-ups and suppression management
+
+export const resolveId = (idOrEmail: string): string =>
+  idOrEmail.includes('@') ? subscriberIdFor(parseInput(Email, idOrEmail)) : idOrEmail;
+
+export function makeShowSubscriber(deps: SubscribersDeps) {
+  return async (idOrEmail: string) => {
+    const id = resolveId(idOrEmail);
+    const subscriber = await deps.subscribers.get(id);
+    if (!subscriber) throw new NotFoundError(`no subscriber ${idOrEmail}`);
+    const [history, suppression] = await Promise.all([
+      deps.subscribers.listEvents(id),
+      deps.suppressions.get(subscriber.email),
+    ]);
+    return { subscriber, suppression: suppression ?? null, history };
+  };
+}
+
+export const AdminAddSubscriber = z.object({
+  email: Email,
+  name: z.string().trim().max(200).default(''),
+  language: Language.default('en'),
+  timeZone: TimeZone.default('UTC'),
+  audiences: z.array(Audience).min(1).default(['newsletter']),
+  /** true: the operator attests the person agreed (recorded as such); false: a double opt-in mail is sent. */
+  consent: z.boolean().default(false),
+  consentedAt: Instant.optional(),
+});
+
+export function makeAddSubscriber(deps: SubscribersDeps) {
+  return async (input: unknown) => {
+    const req = parseInput(AdminAddSubscriber, input);
+    const suppression = await deps.suppressions.get(req.email);
+    if (suppression) throw new SuppressedError(`${req.email} is suppressed (${suppression.reason})`);
+    const iso = deps.clock.now().toISOString();
+    const s = Subscriber.parse({
+      subscriberId: subscriberIdFor(req.email),
+      email: req.email,
+      name: req.name,
+      language: req.language,
+      timeZone: req.timeZone,
+      audiences: req.audiences,
+      status: req.consent ? 'confirmed' : 'unconfirmed',
+      source: 'admin',
+      createdAt: iso,
+      updatedAt: iso,
+      ...(req.consent
+        ? { confirmedAt: iso, consentedAt: req.consentedAt ?? iso, consentSource: 'admin' }
+        : { confirmationSentAt: iso }),
+    });
+    if (!(await deps.subscribers.create(s))) {
+      throw new ConflictError(`${req.email} is already known (see: gazette subscribers show ${req.email})`);
+    }
+    await deps.subscribers.addEvent(s.subscriberId, { at: iso, type: 'added' });
+    if (!req.consent) {
+      const links = await deps.links();
+      await deps.mailer.send(confirmationMail(deps.config, s, links.confirmUrl(s.subscriberId)));
+    }
+    return { subscriber: s, confirmationSent: !req.consent };
+  };
+}
+
+export const AdminSuppress = z.object({
+  email: Email,
+  reason: SuppressionReason.default('manual'),
+  detail: z.string().max(500).optional(),
+});
+
+export function makeSuppressionAdmin(deps: SubscribersDeps) {
+  return {
+    list: () => deps.suppressions.list(),
+    add: async (input: unknown) => {
+      const req = parseInput(AdminSuppress, input);
+      await deps.suppressions.suppress(req.email, req.reason, deps.clock.now(), req.detail);
+      return (await deps.suppressions.get(req.email)) as Suppression;
+    },
+    /** By address or by hash (erased entries have only the hash). */
+    remove: async (emailOrHash: string) => {
+      const hash = /^[0-9a-f]{64}$/.test(emailOrHash)
+        ? emailOrHash
+        : emailHash(parseInput(Email, emailOrHash));
+      const existing = await deps.suppressions.getByHash(hash);
+      if (!existing) throw new NotFoundError('no such suppression');
+      await deps.suppressions.removeByHash(hash);
+      return { removed: existing };
+    },
+  };
+}

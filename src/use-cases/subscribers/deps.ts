@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import type { Config } from '../../config/config.ts';
+import { ConflictError, type Subscriber, ValidationError } from '../../domain/index.ts';
+import { type TokenPayload, type TokenPurpose, verifyToken } from '../../domain/tokens.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Mailer } from '../../ports/mailer.ts';
+import type { StatsRepo } from '../../ports/stats.ts';
+import type { EventLedger, SubscriberRepo, SuppressionRepo } from '../../ports/subscribers.ts';
+import type { Links } from '../shared/links.ts';
+
+export type SubscribersConfig = Pick<
+  Config,
+  'GAZETTE_FROM' | 'GAZETTE_NEWSLETTER_NAME' | 'GAZETTE_SOFT_BOUNCE_THRESHOLD' | 'GAZETTE_UNSUBSCRIBE_MAILTO'
+>;
+
+/** Everything the subscriber use cases need, as ports (the composition in src/app/subscribers.ts fills it). */
+export interface SubscribersDeps {
+  subscribers: SubscriberRepo;
+  suppressions: SuppressionRepo;
+  stats: StatsRepo;
+  ledger: EventLedger;
+  mailer: Mailer;
+  clock: Clock;
+  logger: Logger;
+  config: SubscribersConfig;
+  links: () => Promise<Links>;
+  tokenSecret: () => Promise<string>;
+}
+
+export async function verify(
+  deps: Pick<SubscribersDeps, 'tokenSecret' | 'clock'>,
+  purpose: TokenPurpose,
+  token: string,
+): Promise<TokenPayload> {
+  return verifyToken(await deps.tokenSecret(), purpose, token, deps.clock.now());
+}
+
+/** zod → ValidationError listing each problem (the HTTP layer turns it into a 400). */
+export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+  throw new ValidationError(
+    `invalid input: ${problems.map((p) => `${p.field || '(body)'}: ${p.message}`).join('; ')}`,
+    { problems },
+  );
+}
+
+/**
+ * Read-modify-write with the repository's optimistic version check, retried on a lost race.
+ * `change` returns the new record, or undefined for "nothing to do".
+ */
+export async function mutate(
+  repo: SubscriberRepo,
+  subscriberId: string,
+  change: (s: Subscriber) => Subscriber | undefined,
+): Promise<{ before: Subscriber; after: Subscriber } | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await repo.get(subscriberId);
+    if (!before) return undefined;
+    const next = change(before);
+    if (!next) return { before, after: before };
+    try {
+      await repo.save({ ...next, version: before.version });
+      return { before, after: { ...next, version: (before.version ?? 0) + 1 } };
+    } catch (e) {
+      if (!(e instanceof ConflictError) || attempt >= 5) throw e;
+    }
+  }
+}

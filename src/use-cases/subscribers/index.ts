@@ -1,0 +1,46 @@
+import {
+  makeAddSubscriber,
+  makeEraseSubscriber,
+  makeExportPersonalData,
+  makeExportSubscribers,
+  makeImportSubscribers,
+  makeShowSubscriber,
+  makeSuppressionAdmin,
+} from './data.ts';
+import type { SubscribersDeps } from './deps.ts';
+import {
+  makeConfirm,
+  makeGetPreferences,
+  makeInspectUnsubscribe,
+  makeSubscribe,
+  makeUnsubscribeAllByPreferences,
+  makeUnsubscribeByEmail,
+  makeUnsubscribeByToken,
+  makeUpdatePreferences,
+} from './lifecycle.ts';
+import { makeRecordSesEvent } from './ses-events.ts';
+
+export type { SubscribersDeps } from './deps.ts';
+
+/** Every subscriber use case over one set of ports. */
+export function makeSubscriberUseCases(deps: SubscribersDeps) {
+  return {
+    subscribe: makeSubscribe(deps),
+    confirm: makeConfirm(deps),
+    getPreferences: makeGetPreferences(deps),
+    updatePreferences: makeUpdatePreferences(deps),
+    inspectUnsubscribe: makeInspectUnsubscribe(deps),
+    unsubscribeByToken: makeUnsubscribeByToken(deps),
+    unsubscribeAllByPreferences: makeUnsubscribeAllByPreferences(deps),
+    unsubscribeByEmail: makeUnsubscribeByEmail(deps),
+    recordSesEvent: makeRecordSesEvent(deps),
+    importSubscribers: makeImportSubscribers(deps),
+    exportSubscribers: makeExportSubscribers(deps),
+    exportPersonalData: makeExportPersonalData(deps),
+    erase: makeEraseSubscriber(deps),
+    show: makeShowSubscriber(deps),
+    add: makeAddSubscriber(deps),
+    suppressionAdmin: makeSuppressionAdmin(deps),
+  };
+}
+export type SubscriberUseCases = ReturnType<typeof makeSubscriberUseCases>;

@@ -1,0 +1,47 @@
+import type { Subscriber } from '../../domain/index.ts';
+import type { OutboundMessage } from '../../ports/mailer.ts';
+import type { SubscribersConfig } from './deps.ts';
+import { langOf, t } from './messages.ts';
+import { esc, layout } from './pages.ts';
+
+/** Transactional mails about the subscription itself. No List-Unsubscribe: they are not bulk mail. */
+function mail(
+  config: SubscribersConfig,
+  s: Subscriber,
+  kind: 'confirm' | 'already-subscribed',
+  url: string,
+): OutboundMessage {
+  const lang = langOf(s.language);
+  const vars = { name: config.GAZETTE_NEWSLETTER_NAME };
+  const subject = t(lang, kind === 'confirm' ? 'confirmSubject' : 'alreadySubject', vars);
+  const lines =
+    kind === 'confirm'
+      ? [t(lang, 'confirmIntro', vars), t(lang, 'confirmExpiry'), t(lang, 'confirmIgnore')]
+      : [t(lang, 'alreadyIntro', vars), t(lang, 'confirmIgnore')];
+  const action = t(lang, kind === 'confirm' ? 'confirmAction' : 'alreadyAction');
+  const text = [lines[0], '', `${action}:`, url, '', ...lines.slice(1)].join('\n');
+  const html = layout(
+    lang,
+    subject,
+    `<p>${esc(lines[0] ?? '')}</p>
+<p><a href="${esc(url)}" style="display:inline-block;padding:.6rem 1.2rem;background:#1f5f2c;color:#fff;border-radius:4px;text-decoration:none;font-weight:600">${esc(action)}</a></p>
+${lines
+  .slice(1)
+  .map((l) => `<p class="note">${esc(l)}</p>`)
+  .join('\n')}`,
+  );
+  return {
+    from: config.GAZETTE_FROM,
+    to: s.email,
+    subject,
+    text,
+    html,
+    tags: { type: kind, subscriber: s.subscriberId },
+  };
+}
+
+export const confirmationMail = (c: SubscribersConfig, s: Subscriber, confirmUrl: string) =>
+  mail(c, s, 'confirm', confirmUrl);
+
+export const alreadySubscribedMail = (c: SubscribersConfig, s: Subscriber, preferencesUrl: string) =>
+  mail(c, s, 'already-subscribed', preferencesUrl);

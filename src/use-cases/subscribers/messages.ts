@@ -1,0 +1,116 @@
+/**
+ * The few sentences subscribers read (opt-in mail and public pages), in English and Simplified Chinese.
+ * Any other language falls back to English. `{name}` is replaced by the newsletter name.
+ */
+const en = {
+  confirmSubject: 'Please confirm your subscription to {name}',
+  confirmIntro: 'Someone (hopefully you) asked to receive {name} at this address.',
+  confirmAction: 'Confirm my subscription',
+  confirmIgnore: 'If this was not you, ignore this message: nothing will be sent unless you confirm.',
+  confirmExpiry: 'The link is valid for 7 days.',
+  alreadySubject: 'You already receive {name}',
+  alreadyIntro: 'Someone asked to subscribe this address to {name}; it is already subscribed.',
+  alreadyAction: 'Change my preferences',
+  subscribeTitle: 'Subscribe to {name}',
+  email: 'E-mail address',
+  yourName: 'Your name (optional)',
+  language: 'Language',
+  timeZone: 'Time zone (for reminder times), e.g. Asia/Shanghai',
+  lists: 'What would you like to receive?',
+  'list.newsletter': 'The quarterly newsletter',
+  'list.reminders': 'Deadline and event reminders',
+  'list.member-announcements': 'Announcements for IGPN members',
+  honeypot: 'Leave this field empty',
+  subscribe: 'Subscribe',
+  checkInboxTitle: 'Check your inbox',
+  checkInbox:
+    'If the address can receive mail, a confirmation message is on its way. Click the link in it to start your subscription.',
+  confirmedTitle: 'Subscription confirmed',
+  confirmed: 'Thank you. You will receive {name} at {email}.',
+  managePreferences: 'Manage your preferences',
+  preferencesTitle: 'Your {name} preferences',
+  save: 'Save preferences',
+  saved: 'Your preferences are saved.',
+  unsubscribeAll: 'Unsubscribe from everything',
+  eraseTitle: 'Delete my data',
+  eraseExplain:
+    'Deletes everything we hold about you. We keep only a one-way hash of your address so that we never mail it again.',
+  eraseButton: 'Delete my data',
+  erasedTitle: 'Your data is deleted',
+  erased: 'We deleted your subscription and history. Only a one-way hash of your address remains.',
+  unsubscribeTitle: 'Unsubscribe',
+  unsubscribeQuestion: 'Stop sending {list} to {email}?',
+  unsubscribeButton: 'Unsubscribe',
+  unsubscribedTitle: 'You are unsubscribed',
+  unsubscribed: 'You will no longer receive {list}.',
+  everything: 'any mail from {name}',
+  notSubscribed: 'This address is not subscribed at the moment.',
+  invalidTitle: 'This link does not work',
+  invalid: 'The link is incomplete or was changed. Please use the link exactly as it appears in the mail.',
+  expiredTitle: 'This link has expired',
+  expired: 'Please use the link in a more recent mail, or subscribe again.',
+  errorTitle: 'Something went wrong',
+  tooManyTitle: 'Too many requests',
+  tooMany: 'Please wait a minute and try again.',
+} as const;
+
+type Key = keyof typeof en;
+
+const zh: Record<Key, string> = {
+  confirmSubject: '请确认订阅 {name}',
+  confirmIntro: '有人（希望是您本人）申请用此邮箱接收 {name}。',
+  confirmAction: '确认订阅',
+  confirmIgnore: '如果不是您本人操作，请忽略此邮件：未经确认，我们不会发送任何邮件。',
+  confirmExpiry: '链接 7 天内有效。',
+  alreadySubject: '您已订阅 {name}',
+  alreadyIntro: '有人申请为此邮箱订阅 {name}；此邮箱已在订阅中。',
+  alreadyAction: '修改订阅设置',
+  subscribeTitle: '订阅 {name}',
+  email: '电子邮箱',
+  yourName: '姓名（可选）',
+  language: '语言',
+  timeZone: '时区（用于提醒时间），例如 Asia/Shanghai',
+  lists: '您希望接收哪些内容？',
+  'list.newsletter': '季度通讯',
+  'list.reminders': '截止日期和活动提醒',
+  'list.member-announcements': 'IGPN 会员公告',
+  honeypot: '请勿填写此栏',
+  subscribe: '订阅',
+  checkInboxTitle: '请查收邮件',
+  checkInbox: '如果该邮箱可以收信，确认邮件已经发出。请点击邮件中的链接完成订阅。',
+  confirmedTitle: '订阅已确认',
+  confirmed: '谢谢！我们将向 {email} 发送 {name}。',
+  managePreferences: '管理订阅设置',
+  preferencesTitle: '{name} 订阅设置',
+  save: '保存设置',
+  saved: '设置已保存。',
+  unsubscribeAll: '退订全部内容',
+  eraseTitle: '删除我的数据',
+  eraseExplain: '删除我们保存的关于您的全部数据。我们只保留邮箱地址的单向哈希值，以确保不再向其发信。',
+  eraseButton: '删除我的数据',
+  erasedTitle: '您的数据已删除',
+  erased: '我们已删除您的订阅和记录，仅保留邮箱地址的单向哈希值。',
+  unsubscribeTitle: '退订',
+  unsubscribeQuestion: '停止向 {email} 发送{list}？',
+  unsubscribeButton: '退订',
+  unsubscribedTitle: '您已退订',
+  unsubscribed: '您将不再收到{list}。',
+  everything: '来自 {name} 的任何邮件',
+  notSubscribed: '此邮箱目前未订阅。',
+  invalidTitle: '此链接无效',
+  invalid: '链接不完整或已被修改。请使用邮件中的原始链接。',
+  expiredTitle: '此链接已过期',
+  expired: '请使用较新邮件中的链接，或重新订阅。',
+  errorTitle: '出错了',
+  tooManyTitle: '请求过多',
+  tooMany: '请稍候一分钟再试。',
+};
+
+export type Lang = 'en' | 'zh';
+export const langOf = (language: string | undefined): Lang => (language?.startsWith('zh') ? 'zh' : 'en');
+
+/** Plain-text message with {placeholders} filled in (callers escape for HTML). */
+export function t(lang: Lang, key: Key, vars: Record<string, string> = {}): string {
+  const template = (lang === 'zh' ? zh : en)[key];
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+}
