@@ -1,15 +1,132 @@
-import type { Route } from '../http/types.ts';
+import { DynamoDeliveryRepo } from '../adapters/dynamodb/delivery-repo.ts';
+import { DynamoSendJobRepo } from '../adapters/dynamodb/send-job-repo.ts';
+import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
+import { DeliveryStatus, SendJobStatus } from '../domain/index.ts';
+import { parseWith } from '../http/body.ts';
+import { json, type Route } from '../http/types.ts';
 import type { CampaignSource } from '../ports/campaign-source.ts';
 import type { SendBatchMessage } from '../ports/queue.ts';
+import type { RecipientDirectory, SuppressionCheck } from '../ports/sending.ts';
+import { makeSendEngine } from '../use-cases/sending/engine.ts';
+import { sendSettingsFrom } from '../use-cases/sending/settings.ts';
+import { makeLinks } from '../use-cases/shared/links.ts';
 import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
 
-/** The send engine: plan (fan-out), worker (claim → send → mark), pause/resume, progress. */
-export function composeSending(_infra: Infra, _deps: { sources: CampaignSource[] }) {
-  const routes: Route[] = [];
-  const jobs: JobHandlers = {};
-  /** Consumer of the send queue (SQS worker Lambda / local in-process queue). */
-  const processBatch = async (_batch: SendBatchMessage): Promise<void> => {};
-  return { jobs, routes, processBatch };
+export interface SendingDeps {
+  sources: CampaignSource[];
+  /** Subscriber lookups at send time: the subscribers area's SubscriberRepo. */
+  subscribers?: RecipientDirectory;
+  /** The subscribers area's SuppressionRepo. */
+  suppressions?: SuppressionCheck;
+  /** Called once when a campaign's send finishes (editions: publish the archive page). */
+  onFinished?: (campaign: string) => Promise<void>;
+}
+
+/** The send engine: plan (fan-out), worker (claim → send → record), pause/resume/rerun, progress. */
+export function composeSending(infra: Infra, deps: SendingDeps) {
+  // Infra members are lazy on Lambda: touch them only when used, so the API function never builds an SQS client it does not need.
+  const engine = makeSendEngine({
+    sources: deps.sources,
+    deliveries: new DynamoDeliveryRepo(infra.table),
+    jobs: new DynamoSendJobRepo(infra.table),
+    stats: new DynamoStatsRepo(infra.table),
+    subscribers: deps.subscribers,
+    suppressions: deps.suppressions,
+    mailer: {
+      send: (m) => infra.mailer.send(m),
+      getSendQuota: () => infra.mailer.getSendQuota(),
+    },
+    queue: { sendBatch: (m: SendBatchMessage[]) => infra.sendQueue.sendBatch(m) },
+    runJob: (job) => infra.jobs.run(job),
+    clock: infra.clock,
+    logger: infra.logger.child({ area: 'sending' }),
+    links: memo(async () =>
+      makeLinks({ config: infra.config, secret: await infra.tokenSecret(), now: () => infra.clock.now() }),
+    ),
+    settings: sendSettingsFrom(infra.config),
+    onFinished: deps.onFinished,
+  });
+
+  const actor = (req: { actor?: string }) => req.actor ?? 'unknown';
+  const campaignOf = (req: { params: Record<string, string> }) => req.params.campaign ?? '';
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      path: '/admin/sends',
+      access: 'admin',
+      handler: async (req) => {
+        const status = req.query.status ? parseWith(SendJobStatus, req.query.status) : undefined;
+        return json(200, { sends: await engine.list(status) });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/sends/:campaign',
+      access: 'admin',
+      handler: async (req) =>
+        json(
+          200,
+          await engine.status(campaignOf(req), { exact: ['1', 'true'].includes(req.query.exact ?? '') }),
+        ),
+    },
+    {
+      method: 'GET',
+      path: '/admin/sends/:campaign/deliveries',
+      access: 'admin',
+      handler: async (req) => {
+        const status = req.query.status ? parseWith(DeliveryStatus, req.query.status) : undefined;
+        return json(200, { deliveries: await engine.deliveries(campaignOf(req), status) });
+      },
+    },
+    ...(['start', 'pause', 'resume', 'rerun', 'cancel'] as const).map(
+      (action): Route => ({
+        method: 'POST',
+        path: `/admin/sends/:campaign/${action}`,
+        access: 'admin',
+        handler: async (req) => {
+          const job = await engine[action](campaignOf(req), actor(req));
+          // start/resume/rerun plan in the background.
+          return json(action === 'pause' || action === 'cancel' ? 200 : 202, { send: job });
+        },
+      }),
+    ),
+  ];
+
+  const jobs: JobHandlers = {
+    'plan-send': async (job) => {
+      await engine.plan(job.campaign);
+    },
+  };
+
+  /** Consumer of the send queue (local in-process queue): throws when part of the batch must be redelivered. */
+  const processBatch = async (batch: SendBatchMessage): Promise<void> => {
+    await engine.consume(batch);
+  };
+
+  return {
+    jobs,
+    routes,
+    processBatch,
+    engine,
+    startSend: engine.start,
+    pause: engine.pause,
+    resume: engine.resume,
+    rerun: engine.rerun,
+    cancel: engine.cancel,
+    status: engine.status,
+    confirmFromEvent: engine.confirmFromEvent,
+  };
 }
 export type SendingApp = ReturnType<typeof composeSending>;
+
+function memo<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= make().catch((e) => {
+      p = undefined;
+      throw e;
+    });
+    return p;
+  };
+}

@@ -43,6 +43,20 @@ export const ConfigSchema = z.object({
   GAZETTE_PUBLIC_RATE_PER_MINUTE: int(120),
   /** Optional cap below the SES account rate (messages/s); the engine uses min(this, GetAccount). */
   GAZETTE_MAX_SEND_RATE: z.coerce.number().positive().optional(),
+  /**
+   * How many send workers run at once: on AWS the SQS event source's maximum concurrency (infra sets both
+   * from one value). Each worker sends at (account rate / this), so the fleet never exceeds the account rate.
+   */
+  GAZETTE_SEND_WORKER_CONCURRENCY: int(1),
+  /** Recipients per send-queue message (one SQS message = one unit of retry). */
+  GAZETTE_SEND_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
+  /**
+   * A claim older than this without an outcome is reported "uncertain" (its worker died between claim and
+   * send confirmation). Must exceed the send worker's timeout; 15 min is Lambda's maximum.
+   */
+  GAZETTE_SEND_CLAIM_LEASE_SECONDS: int(900),
+  /** Sends in flight per worker; default derived from the per-worker rate (rate / 8, between 4 and 64). */
+  GAZETTE_SEND_PARALLELISM: z.coerce.number().int().min(1).max(256).optional(),
   /** EventBridge cron of the edition compile (default: first day of each quarter, 09:00). */
   GAZETTE_EDITION_SCHEDULE: z.string().default('cron(0 9 1 1,4,7,10 ? *)'),
   GAZETTE_EDITION_TIMEZONE: z.string().default('Asia/Shanghai'),

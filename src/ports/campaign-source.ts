@@ -16,6 +16,11 @@ export interface CampaignSource {
    * personaliser (string substitution only: no template engine in the hot path).
    */
   prepare(campaign: string): Promise<(subscriber: Subscriber, links: RecipientLinks) => OutboundMessage>;
+  /**
+   * Optional gate checked when a send starts: true, or false / a reason why not (e.g. "edition 8 is not
+   * approved"). The engine refuses to start with an InvalidStateError carrying the reason.
+   */
+  ready?(campaign: string): Promise<boolean | string>;
 }
 
 /** Per-recipient links the engine computes (signed tokens) and hands to the personaliser. */

@@ -12,6 +12,7 @@
  *   edition        EDITION#<number, 6 digits>           EDITION                  EDITIONS               <number, 6 digits>
  *   counter        COUNTER#<name>                       COUNTER                  —                      —
  *   delivery       DELIVERY#<campaign>                  <subscriberId>           —                      —
+ *   delivery log   DELIVERY#<campaign>                  #LOG#<run>#<seq>         —                      —
  *   stats          STATS#<campaign>                     STATS                    —                      —
  *   send job       SENDJOB#<campaign>                   SENDJOB                  SENDJOBS#<status>      <startedAt>
  *   deadline       DEADLINE#<deadlineId>                DEADLINE                 DEADLINES#<status>     <dueAt>

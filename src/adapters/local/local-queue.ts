@@ -1,61 +1,137 @@
+import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Queue } from '../../ports/queue.ts';
 
+export interface LocalQueueOptions {
+  /** Receives before a message is parked in the dead-letter list (SQS redrive maxReceiveCount). */
+  maxReceives?: number;
+  /** Consumers running at once (SQS event source maximum concurrency). */
+  concurrency?: number;
+  /** A failed message becomes visible again after this long (SQS visibility timeout). */
+  visibilityMs?: number;
+  clock?: Clock;
+  /** Fault injection: chance that a receive also leaves a copy visible (SQS at-least-once delivery). */
+  duplicateRate?: number;
+  random?: () => number;
+}
+
+interface Entry<T> {
+  body: T;
+  receives: number;
+  visibleAt: number;
+}
+
 /**
- * In-process stand-in for SQS in the embedded runtime: messages are consumed one batch at a time by the
- * same worker use case the SQS Lambda runs. A failed batch is retried (at-least-once, like SQS) up to
- * maxReceives, then parked in `deadLetters` (the DLQ).
+ * In-process stand-in for SQS in the embedded runtime and tests: at-least-once delivery to `concurrency`
+ * consumers, a visibility timeout before a failed message is retried (on the injected clock, so tests can
+ * run it on simulated time), and a dead-letter list after maxReceives. Consumers are the same worker use
+ * case the SQS Lambda runs.
  */
 export class LocalQueue<T> implements Queue<T> {
-  private pending: { body: T; receives: number }[] = [];
-  private consumer?: (message: T) => Promise<void>;
+  private pending: Entry<T>[] = [];
+  private consumer?: (message: T, worker: number) => Promise<void>;
   private running?: Promise<void>;
+  private inFlight = 0;
+  private waiters: (() => void)[] = [];
   readonly deadLetters: T[] = [];
+  readonly stats = { received: 0, failed: 0, duplicated: 0 };
+  private readonly o: Required<Omit<LocalQueueOptions, 'clock' | 'random'>> & {
+    clock: Clock;
+    random: () => number;
+  };
 
   constructor(
     private readonly logger: Logger,
-    private readonly maxReceives = 5,
-  ) {}
+    opts: LocalQueueOptions | number = {},
+  ) {
+    const o = typeof opts === 'number' ? { maxReceives: opts } : opts;
+    this.o = {
+      maxReceives: o.maxReceives ?? 5,
+      concurrency: Math.max(1, o.concurrency ?? 1),
+      visibilityMs: o.visibilityMs ?? 1_000,
+      duplicateRate: o.duplicateRate ?? 0,
+      clock: o.clock ?? systemClock,
+      random: o.random ?? Math.random,
+    };
+  }
 
-  setConsumer(consumer: (message: T) => Promise<void>) {
+  setConsumer(consumer: (message: T, worker: number) => Promise<void>) {
     this.consumer = consumer;
   }
 
   async sendBatch(messages: T[]): Promise<void> {
-    for (const body of messages) this.pending.push({ body, receives: 0 });
+    const now = this.o.clock.now().getTime();
+    for (const body of messages) this.pending.push({ body, receives: 0, visibleAt: now });
+    this.wakeAll();
     this.running ??= this.drain().finally(() => {
       this.running = undefined;
     });
   }
 
-  /** Resolves when the queue is empty (tests, CLI demo). */
+  /** Resolves when nothing is queued or being processed (tests, CLI demo). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
   }
 
   get depth() {
-    return this.pending.length;
+    return this.pending.length + this.inFlight;
+  }
+
+  private wakeAll() {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const r of w) r();
   }
 
   private async drain() {
     await Promise.resolve();
-    while (this.pending.length) {
-      const next = this.pending.shift()!;
+    await Promise.all(Array.from({ length: this.o.concurrency }, (_, i) => this.work(i)));
+  }
+
+  private async work(worker: number) {
+    const { clock } = this.o;
+    while (this.pending.length || this.inFlight) {
+      const now = clock.now().getTime();
+      const idx = this.pending.findIndex((e) => e.visibleAt <= now);
+      if (idx < 0) {
+        if (!this.pending.length) {
+          // Others are busy; wait for them to finish or fail (their message may come back).
+          await new Promise<void>((r) => {
+            this.waiters.push(r);
+            setTimeout(r, 50);
+          });
+          continue;
+        }
+        const soonest = Math.min(...this.pending.map((e) => e.visibleAt));
+        await clock.sleep(Math.max(1, soonest - now));
+        continue;
+      }
+      const entry = this.pending.splice(idx, 1)[0]!;
+      if (this.o.duplicateRate > 0 && this.o.random() < this.o.duplicateRate) {
+        this.stats.duplicated++;
+        this.pending.push({ ...entry });
+      }
       if (!this.consumer) throw new Error('LocalQueue has no consumer');
-      next.receives++;
+      entry.receives++;
+      this.stats.received++;
+      this.inFlight++;
       try {
-        await this.consumer(next.body);
+        await this.consumer(entry.body, worker);
       } catch (e) {
-        if (next.receives >= this.maxReceives) {
+        this.stats.failed++;
+        if (entry.receives >= this.o.maxReceives) {
           this.logger.error('message moved to dead-letter queue', { error: String(e) });
-          this.deadLetters.push(next.body);
+          this.deadLetters.push(entry.body);
         } else {
           this.logger.warn('batch failed, will be redelivered', {
             error: String(e),
-            receives: next.receives,
+            receives: entry.receives,
           });
-          this.pending.push(next);
+          this.pending.push({ ...entry, visibleAt: clock.now().getTime() + this.o.visibilityMs });
         }
+      } finally {
+        this.inFlight--;
+        this.wakeAll();
       }
     }
   }

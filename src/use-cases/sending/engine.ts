@@ -1,0 +1,358 @@
+import {
+  CampaignKey,
+  ConflictError,
+  InvalidStateError,
+  NotFoundError,
+  type SendJob,
+  type SendJobStatus,
+  type SendStatus,
+  type SendTally,
+  ValidationError,
+} from '../../domain/index.ts';
+import type { DeliveryRecord } from '../../ports/sending.ts';
+import { type EngineContext, makeEngineContext, type SendEngineDeps } from './context.ts';
+import { BatchIncompleteError, makeProcessBatch } from './process-batch.ts';
+
+export type { SendEngineDeps } from './context.ts';
+export { BatchIncompleteError } from './process-batch.ts';
+
+const parseCampaign = (campaign: string) => {
+  const r = CampaignKey.safeParse(campaign);
+  if (!r.success)
+    throw new ValidationError(`not a campaign key: ${campaign} (edition#N, reminder#<id>#<offset>)`);
+  return r.data;
+};
+
+/**
+ * The send engine's use cases over injected ports. One instance per process: it owns the rate gate and
+ * small caches, so every batch this process handles shares one token bucket.
+ */
+export function makeSendEngine(deps: SendEngineDeps) {
+  const { clock, jobs, deliveries, logger } = deps;
+  const ctx = makeEngineContext(deps, (c, campaign) => survey(c, campaign, 'reconcile'));
+  const processBatch = makeProcessBatch(ctx);
+
+  async function mustGet(campaign: string): Promise<SendJob> {
+    const job = await jobs.get(parseCampaign(campaign));
+    if (!job) throw new NotFoundError(`no send for ${campaign}`);
+    return job;
+  }
+
+  async function change(
+    campaign: string,
+    from: SendJobStatus[],
+    to: SendJobStatus,
+    patch: Partial<SendJob>,
+    verb: string,
+  ): Promise<SendJob> {
+    const job = await mustGet(campaign);
+    const next = await jobs.transition(campaign, from, to, {
+      ...patch,
+      updatedAt: clock.now().toISOString(),
+    });
+    if (!next) {
+      const now = (await jobs.get(campaign))?.status ?? job.status;
+      throw new InvalidStateError(`cannot ${verb} ${campaign}: the send is ${now}`, { status: now });
+    }
+    return next;
+  }
+
+  const engine = {
+    processBatch,
+    /** Queue consumer form: throws BatchIncompleteError so the message is redelivered when work remains. */
+    async consume(msg: Parameters<typeof processBatch>[0], opts?: Parameters<typeof processBatch>[1]) {
+      const out = await processBatch(msg, opts);
+      if (out.deferred.length) throw new BatchIncompleteError(out);
+      return out;
+    },
+
+    /** Start sending a campaign: records the job and plans the fan-out in the background. */
+    async start(campaign: string, actor: string): Promise<SendJob> {
+      const key = parseCampaign(campaign);
+      const source = ctx.source(key);
+      const ready = source.ready ? await source.ready(key) : true;
+      if (ready !== true) {
+        throw new InvalidStateError(
+          typeof ready === 'string' ? ready : `${key} is not ready to send (is it approved?)`,
+        );
+      }
+      const now = clock.now().toISOString();
+      const job: SendJob = {
+        campaign: key,
+        status: 'running',
+        startedBy: actor,
+        startedAt: now,
+        updatedAt: now,
+        recipients: 0,
+        queued: 0,
+        batches: 0,
+        progress: 0,
+        counted: 0,
+        planned: false,
+        runs: 0,
+        finishedHookDone: false,
+        warnings: [],
+      };
+      if (!(await jobs.create(job))) {
+        const existing = await mustGet(key);
+        const hint: Record<SendJobStatus, string> = {
+          running: 'it is already sending (use status; rerun re-queues the unsent)',
+          paused: 'it is paused: resume it',
+          finished: 'it has been sent: rerun sends only to those not yet sent',
+          cancelled: 'it was cancelled',
+        };
+        throw new ConflictError(`${key} was started before: ${hint[existing.status]}`, {
+          status: existing.status,
+        });
+      }
+      await deps.runJob({ type: 'plan-send', campaign: key, requestedBy: actor });
+      return job;
+    },
+
+    /** Background job: enumerate recipients and queue everyone without a delivery record. */
+    plan: (campaign: string) => survey(ctx, parseCampaign(campaign), 'plan'),
+
+    async pause(campaign: string, actor: string): Promise<SendJob> {
+      const now = clock.now().toISOString();
+      return change(campaign, ['running'], 'paused', { pausedAt: now, pausedBy: actor }, 'pause');
+    },
+
+    /** Resume a paused send: re-plans, so only recipients not yet claimed are queued. */
+    async resume(campaign: string, actor: string): Promise<SendJob> {
+      const job = await change(
+        campaign,
+        ['paused'],
+        'running',
+        { resumedAt: clock.now().toISOString() },
+        'resume',
+      );
+      await deps.runJob({ type: 'plan-send', campaign, requestedBy: actor });
+      return job;
+    },
+
+    /** "Send to those not yet sent": re-plan a running or finished send (after a DLQ, new subscribers…). */
+    async rerun(campaign: string, actor: string): Promise<SendJob> {
+      const job = await change(
+        campaign,
+        ['running', 'finished'],
+        'running',
+        { finishedHookDone: false },
+        'rerun',
+      );
+      await deps.runJob({ type: 'plan-send', campaign, requestedBy: actor });
+      return job;
+    },
+
+    async cancel(campaign: string, _actor: string): Promise<SendJob> {
+      return change(
+        campaign,
+        ['running', 'paused'],
+        'cancelled',
+        { cancelledAt: clock.now().toISOString() },
+        'cancel',
+      );
+    },
+
+    /**
+     * Progress. Cheap by default (running counters); `exact` counts the delivery records, reports claims
+     * past their lease as uncertain, re-queues anyone missed, and finishes the job when all are resolved.
+     */
+    async status(campaign: string, opts: { exact?: boolean } = {}): Promise<SendStatus> {
+      const key = parseCampaign(campaign);
+      await mustGet(key);
+      if (opts.exact) {
+        const t = await survey(ctx, key, 'reconcile');
+        const job = await mustGet(key);
+        return { campaign: key, status: job.status, ...pick(t), source: 'exact', job };
+      }
+      const [job, s] = await Promise.all([mustGet(key), deps.stats.get(key)]);
+      const recipients = Math.max(job.recipients, job.counted);
+      const resolved = s.sent + s.suppressedSkipped + s.failed + s.uncertain;
+      return {
+        campaign: key,
+        status: job.status,
+        recipients,
+        sent: s.sent,
+        skipped: s.suppressedSkipped,
+        failed: s.failed,
+        uncertain: s.uncertain,
+        pending: Math.max(0, recipients - resolved),
+        source: 'counters',
+        job,
+      };
+    },
+
+    list: (status?: SendJobStatus) => jobs.list(status),
+
+    /** Every delivery record of a campaign (operator view of uncertain/failed recipients). */
+    async deliveries(campaign: string, filter?: DeliveryRecord['status']): Promise<DeliveryRecord[]> {
+      const out: DeliveryRecord[] = [];
+      for await (const page of deliveries.list(parseCampaign(campaign)))
+        out.push(...page.filter((d) => !filter || d.status === filter));
+      return out;
+    },
+
+    /**
+     * SES told us (a Send/Delivery event tagged campaign + subscriber) that a mail went out: an uncertain
+     * recipient becomes sent. Called by the SES event handler; a no-op for anything else.
+     */
+    async confirmFromEvent(campaign: string, subscriberId: string, messageId: string): Promise<boolean> {
+      if (!CampaignKey.safeParse(campaign).success) return false;
+      const done = await deliveries.confirmSent(campaign, subscriberId, messageId, clock.now());
+      if (done) await deps.stats.increment(campaign, { uncertain: -1, sent: 1 });
+      return done;
+    },
+
+    /** For status and the benchmark: the rate this worker is holding. */
+    async rate() {
+      const gate = await ctx.gate();
+      return { fleet: await ctx.fleetRate(), worker: gate.maxRate, current: gate.rate, ...gate.stats };
+    },
+  };
+  return engine;
+
+  /**
+   * The one walk over a campaign: delivery records + the source's current recipients.
+   *  plan: queue everyone without a record (resume and rerun are plans too);
+   *  reconcile: settle stale claims as uncertain, re-queue anyone missed once the queue drained, finish.
+   */
+  async function survey(c: EngineContext, campaign: string, mode: 'plan' | 'reconcile'): Promise<SendTally> {
+    const log = logger.child({ campaign, mode });
+    let job = await mustGet(campaign);
+    if (mode === 'plan') {
+      if (job.status !== 'running') {
+        log.info('plan skipped: send is not running', { status: job.status });
+        return job.tally ?? emptyTally();
+      }
+      const fleet = await c.fleetRate();
+      job = await jobs.patch(campaign, {
+        planned: false,
+        progress: 0,
+        queued: 0,
+        batches: 0,
+        runs: job.runs + 1,
+        maxSendRate: fleet,
+        updatedAt: clock.now().toISOString(),
+      });
+    }
+    const now = clock.now();
+    const tally = emptyTally();
+    const known = new Set<string>();
+    for await (const page of deliveries.list(campaign)) {
+      for (const d of page) {
+        known.add(d.subscriberId);
+        if (d.status === 'claimed') {
+          const age = now.getTime() - Date.parse(d.claimedAt ?? '1970-01-01T00:00:00Z');
+          if (age > deps.settings.claimLeaseMs && d.claimToken) {
+            if (await deliveries.settle(campaign, d.subscriberId, d.claimToken, 'uncertain', now)) {
+              await deps.stats.increment(campaign, { uncertain: 1 });
+              log.warn('claim outlived its lease: reported uncertain', { subscriberId: d.subscriberId });
+            }
+            tally.uncertain++;
+          } else tally.inFlight++;
+        } else if (d.status === 'sent') tally.sent++;
+        else if (d.status === 'skipped') tally.skipped++;
+        else if (d.status === 'failed') tally.failed++;
+        else tally.uncertain++;
+      }
+    }
+
+    // Plans queue the missing; a reconcile only once the queue has drained (else they are on their way).
+    const mayQueue =
+      mode === 'plan' || (job.status === 'running' && job.planned && job.progress >= job.queued);
+    const size = deps.settings.batchSize;
+    const pending: string[] = [];
+    let queued = 0;
+    let batches = 0;
+    let enumerated = 0;
+    const seen = new Set<string>();
+    const flush = async (all: boolean) => {
+      if (!mayQueue) return;
+      while (pending.length >= size * 10 || (all && pending.length)) {
+        const chunk = pending.splice(0, size * 10);
+        const msgs = [];
+        for (let i = 0; i < chunk.length; i += size)
+          msgs.push({ campaign, subscriberIds: chunk.slice(i, i + size) });
+        await deps.queue.sendBatch(msgs);
+        queued += chunk.length;
+        batches += msgs.length;
+        if (mode === 'plan') {
+          await jobs.patch(campaign, { recipients: enumerated, queued, batches });
+        }
+      }
+    };
+    for await (const page of c.source(campaign).recipients(campaign)) {
+      for (const s of page) {
+        if (seen.has(s.subscriberId)) continue;
+        seen.add(s.subscriberId);
+        enumerated++;
+        if (!known.has(s.subscriberId)) pending.push(s.subscriberId);
+      }
+      tally.pending = pending.length + queued;
+      await flush(false);
+    }
+    tally.pending = pending.length + queued;
+    await flush(true);
+    const distinct = new Set([...seen, ...known]).size;
+    tally.recipients = distinct;
+
+    job = await mustGet(campaign);
+    const countedDelta = distinct - job.counted;
+    if (countedDelta > 0) await deps.stats.increment(campaign, { recipients: countedDelta });
+    const patch: Partial<SendJob> = {
+      tally,
+      counted: Math.max(job.counted, distinct),
+      updatedAt: clock.now().toISOString(),
+    };
+    if (mode === 'plan') Object.assign(patch, { recipients: enumerated, queued, batches, planned: true });
+    else if (queued) Object.assign(patch, { queued: job.queued + queued, batches: job.batches + batches });
+    job = await jobs.patch(campaign, patch);
+    if (mode === 'plan') log.info('planned', { recipients: enumerated, queued, batches });
+    // Fast workers may have drained the queue before `planned` was set: they could not finish it.
+    if (mode === 'plan' && queued > 0 && job.progress >= job.queued) return survey(c, campaign, 'reconcile');
+    if (queued && mode === 'reconcile') log.warn('re-queued recipients that were missed', { queued });
+
+    const done = tally.pending === 0 && tally.inFlight === 0;
+    if (job.status === 'running' && job.planned && done && (mode === 'reconcile' || queued === 0)) {
+      const finished = await jobs.transition(campaign, ['running'], 'finished', {
+        finishedAt: clock.now().toISOString(),
+        updatedAt: clock.now().toISOString(),
+      });
+      if (finished) {
+        log.info('send finished', { ...tally });
+        job = finished;
+      }
+    }
+    if (job.status === 'finished' && !job.finishedHookDone && deps.onFinished) {
+      try {
+        await deps.onFinished(campaign);
+        await jobs.patch(campaign, { finishedHookDone: true });
+      } catch (e) {
+        // Retried by the next reconcile (status --exact).
+        log.error('onFinished hook failed', { error: String((e as Error)?.stack ?? e) });
+      }
+    }
+    return tally;
+  }
+}
+export type SendEngine = ReturnType<typeof makeSendEngine>;
+
+const emptyTally = (): SendTally => ({
+  recipients: 0,
+  sent: 0,
+  skipped: 0,
+  failed: 0,
+  uncertain: 0,
+  inFlight: 0,
+  pending: 0,
+});
+
+const pick = (t: SendTally) => ({
+  recipients: t.recipients,
+  sent: t.sent,
+  skipped: t.skipped,
+  failed: t.failed,
+  uncertain: t.uncertain,
+  // In flight counts as pending for the operator: not resolved yet.
+  pending: t.pending + t.inFlight,
+});

@@ -1,0 +1,38 @@
+import type { Config } from '../../config/config.ts';
+
+/** The engine's tunables, read from configuration once per runtime. */
+export interface SendSettings {
+  /** Optional cap below the SES account rate (messages/s, whole fleet). */
+  maxSendRate?: number;
+  /** Concurrent workers sharing the account rate (SQS event source maximum concurrency on AWS). */
+  workerConcurrency: number;
+  /** Recipients per queue message. */
+  batchSize: number;
+  /** A claim older than this without an outcome is reported uncertain. */
+  claimLeaseMs: number;
+  /** Sends in flight per worker; derived from the per-worker rate when unset. */
+  parallelism?: number;
+  /** Successful sends recorded per outcome-log write. */
+  logFlushSize: number;
+  /** How long a GetAccount answer is trusted. */
+  quotaTtlMs: number;
+  /** How long a worker trusts the job status it read (pause takes effect within this). */
+  jobStatusTtlMs: number;
+}
+
+export function sendSettingsFrom(config: Config): SendSettings {
+  return {
+    maxSendRate: config.GAZETTE_MAX_SEND_RATE,
+    workerConcurrency: config.GAZETTE_SEND_WORKER_CONCURRENCY,
+    batchSize: config.GAZETTE_SEND_BATCH_SIZE,
+    claimLeaseMs: config.GAZETTE_SEND_CLAIM_LEASE_SECONDS * 1000,
+    parallelism: config.GAZETTE_SEND_PARALLELISM,
+    logFlushSize: 25,
+    quotaTtlMs: 5 * 60_000,
+    jobStatusTtlMs: 1_000,
+  };
+}
+
+/** In-flight sends a worker needs to keep its rate busy (SES answers in ~50–150 ms). */
+export const parallelismFor = (perWorkerRate: number, configured?: number) =>
+  configured ?? Math.max(4, Math.min(64, Math.ceil(perWorkerRate / 8)));

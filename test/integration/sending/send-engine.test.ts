@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRouter } from '../../../src/http/router.ts';
+import { silentLogger } from '../../../src/ports/logger.ts';
+import { startTestStack } from '../../support/local-stack.ts';
+import {
+  composeTestSending,
+  countByRecipient,
+  makeSubscribers,
+  memoryDirectory,
+  memorySuppressions,
+  testSource,
+} from '../../support/sending-fixtures.ts';
+
+describe('send engine over the real local stack', () => {
+  let stack: Awaited<ReturnType<typeof startTestStack>>;
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { GAZETTE_SEND_BATCH_SIZE: '20' } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const mailsFor = async (campaign: string) =>
+    (await stack.sentMail()).filter((m) => m.subject.startsWith(`${campaign} `));
+
+  it('sends once to every confirmed recipient with List-Unsubscribe headers, then finishes and calls onFinished', async () => {
+    const subs = makeSubscribers(130, { domain: 'a.example' });
+    const finished: string[] = [];
+    const t = composeTestSending(stack.infra, {
+      sources: [testSource(subs)],
+      subscribers: memoryDirectory(subs),
+      suppressions: memorySuppressions(),
+      onFinished: async (c) => {
+        finished.push(c);
+      },
+    });
+    await t.sending.startSend('test#basic', 'cli:alice');
+    await t.idle();
+
+    const mails = await mailsFor('test#basic');
+    const counts = countByRecipient(mails);
+    expect(counts.size).toBe(130);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const one = mails.find((m) => m.destination.to[0] === subs[3]!.email)!;
+    const header = (n: string) => one.headers?.find((h) => h.name === n)?.value;
+    expect(header('List-Unsubscribe')).toMatch(/^<http:\/\/.+\/v1\/unsubscribe\?token=.+>, <mailto:.+>$/);
+    expect(header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    expect(one.body.text).toContain('/v1/unsubscribe?token=');
+
+    const status = await t.sending.status('test#basic', { exact: true });
+    expect(status).toMatchObject({ status: 'finished', recipients: 130, sent: 130, pending: 0, failed: 0 });
+    const counters = await t.sending.status('test#basic');
+    expect(counters).toMatchObject({ sent: 130, pending: 0, source: 'counters' });
+    expect(finished).toEqual(['test#basic']);
+    const sent = await t.sending.engine.deliveries('test#basic', 'sent');
+    expect(sent).toHaveLength(130);
+    expect(sent.every((d) => typeof d.sesMessageId === 'string' && d.sesMessageId.length > 0)).toBe(true);
+  });
+
+  it('skips suppressed and no-longer-confirmed recipients at send time and never mails them', async () => {
+    const subs = makeSubscribers(30, { domain: 'b.example' });
+    const supp = memorySuppressions([subs[0]!.email]);
+    // Unsubscribed after the plan enumerated them: the directory answers with the fresh record.
+    const fresh = subs.map((s, i) => (i === 1 ? { ...s, status: 'unsubscribed' as const } : s));
+    const t = composeTestSending(stack.infra, {
+      sources: [testSource(subs)],
+      subscribers: memoryDirectory(fresh),
+      suppressions: supp,
+    });
+    await t.sending.startSend('test#skips', 'cli:alice');
+    await t.idle();
+    const counts = countByRecipient(await mailsFor('test#skips'));
+    expect(counts.has(subs[0]!.email)).toBe(false);
+    expect(counts.has(subs[1]!.email)).toBe(false);
+    expect(counts.size).toBe(28);
+    const status = await t.sending.status('test#skips', { exact: true });
+    expect(status).toMatchObject({ status: 'finished', sent: 28, skipped: 2, pending: 0 });
+    expect(
+      (await stack.app.infra.table.get({ pk: 'STATS#test#skips', sk: 'STATS' }))?.suppressedSkipped,
+    ).toBe(2);
+  });
+
+  it('refuses to start twice, and a rerun sends only to those not yet sent', async () => {
+    const subs = makeSubscribers(25, { domain: 'c.example' });
+    const t = composeTestSending(stack.infra, {
+      sources: [testSource(subs)],
+      subscribers: memoryDirectory(subs),
+      suppressions: memorySuppressions(),
+    });
+    await t.sending.startSend('test#rerun', 'cli:alice');
+    await t.idle();
+    await expect(t.sending.startSend('test#rerun', 'cli:alice')).rejects.toThrow(/rerun sends only/);
+
+    subs.push(...makeSubscribers(3, { domain: 'c-late.example' }));
+    await t.sending.rerun('test#rerun', 'cli:alice');
+    await t.idle();
+    const counts = countByRecipient(await mailsFor('test#rerun'));
+    expect(counts.size).toBe(28);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(await t.sending.status('test#rerun', { exact: true })).toMatchObject({
+      status: 'finished',
+      recipients: 28,
+      sent: 28,
+    });
+  });
+
+  it('pause stops a running send; resume sends only to those not yet claimed', async () => {
+    const subs = makeSubscribers(100, { domain: 'd.example' });
+    const t = composeTestSending(stack.infra, {
+      sources: [testSource(subs)],
+      subscribers: memoryDirectory(subs),
+      suppressions: memorySuppressions(),
+    });
+    // Pause right after the first batch is done.
+    let batches = 0;
+    t.queue.setConsumer(async (m) => {
+      await t.sending.processBatch(m);
+      if (++batches === 1) await t.sending.pause('test#pause', 'cli:bob');
+    });
+    await t.sending.startSend('test#pause', 'cli:alice');
+    await t.idle();
+    const during = countByRecipient(await mailsFor('test#pause'));
+    expect(during.size).toBe(20);
+    const paused = await t.sending.status('test#pause');
+    expect(paused).toMatchObject({ status: 'paused', sent: 20, pending: 80 });
+
+    await expect(t.sending.pause('test#pause', 'cli:bob')).rejects.toThrow(/cannot pause/);
+    await t.sending.resume('test#pause', 'cli:bob');
+    await t.idle();
+    const after = countByRecipient(await mailsFor('test#pause'));
+    expect(after.size).toBe(100);
+    expect([...after.values()].every((n) => n === 1)).toBe(true);
+    expect(await t.sending.status('test#pause', { exact: true })).toMatchObject({ status: 'finished' });
+  });
+
+  it('refuses a campaign its source says is not ready, with the reason', async () => {
+    const t = composeTestSending(stack.infra, {
+      sources: [testSource([], { ready: () => 'edition 9 is not approved' })],
+      subscribers: memoryDirectory([]),
+      suppressions: memorySuppressions(),
+    });
+    await expect(t.sending.startSend('test#notready', 'cli:alice')).rejects.toThrow(
+      'edition 9 is not approved',
+    );
+  });
+
+  it('serves start, pause, status and deliveries on the admin routes with 4xx for bad input', async () => {
+    const subs = makeSubscribers(5, { domain: 'e.example' });
+    const t = composeTestSending(stack.infra, {
+      sources: [testSource(subs)],
+      subscribers: memoryDirectory(subs),
+      suppressions: memorySuppressions(),
+    });
+    const handle = makeRouter(t.sending.routes, silentLogger);
+    const call = (method: string, path: string, query: Record<string, string> = {}) =>
+      handle({
+        method,
+        path,
+        params: {},
+        query,
+        headers: {},
+        body: Buffer.alloc(0),
+        sourceIp: '::1',
+        actor: 'cli:alice',
+      });
+    const body = (r: { body?: string | Buffer }) => JSON.parse(String(r.body));
+
+    const started = await call('POST', '/admin/sends/test%23http/start');
+    expect(started.status).toBe(202);
+    expect(body(started).send).toMatchObject({
+      campaign: 'test#http',
+      status: 'running',
+      startedBy: 'cli:alice',
+    });
+    await t.idle();
+    const status = await call('GET', '/admin/sends/test%23http', { exact: '1' });
+    expect(body(status)).toMatchObject({ status: 'finished', sent: 5, pending: 0, source: 'exact' });
+    const dels = await call('GET', '/admin/sends/test%23http/deliveries', { status: 'sent' });
+    expect(body(dels).deliveries).toHaveLength(5);
+    expect((await call('POST', '/admin/sends/test%23http/pause')).status).toBe(409);
+    expect((await call('GET', '/admin/sends/nonsense')).status).toBe(400);
+    expect((await call('GET', '/admin/sends/test%23missing')).status).toBe(404);
+    const unauth = await handle({
+      method: 'GET',
+      path: '/admin/sends',
+      params: {},
+      query: {},
+      headers: {},
+      body: Buffer.alloc(0),
+      sourceIp: '::1',
+    });
+    expect(unauth.status).toBe(401);
+  });
+});
