@@ -1,0 +1,142 @@
+/**
+ * One entry per Lambda handler in functions/: sizing and exactly what each may touch. The stateless
+ * stack turns `access` into IAM statements, so least privilege is reviewable in this one table.
+ */
+
+export const HANDLERS = [
+  'api',
+  'ingest',
+  'ses-events',
+  'compile-edition',
+  'dispatch',
+  'send-worker',
+  'reminder',
+] as const;
+export type HandlerName = (typeof HANDLERS)[number];
+
+type BucketAccess = 'read' | 'readWrite';
+
+export interface Access {
+  /** Item-level reads (Get/Query/BatchGet); `readWrite` adds Put/Update/Delete/BatchWrite. Never table admin. */
+  table: 'read' | 'readWrite';
+  /** Raw inbound mail (only under inbound/, read-only: SES writes it). */
+  raw?: 'read';
+  content?: BucketAccess;
+  archive?: BucketAccess;
+  /** Reads the token HMAC key (anything that builds or checks unsubscribe/opt-in links). */
+  tokenSecret?: boolean;
+  /** ses:SendEmail, scoped to the domain identity and the configuration set. */
+  sendMail?: boolean;
+  /** ses:GetAccount (max send rate) for the send engine. */
+  sesAccount?: boolean;
+  /** sqs:SendMessage on the send queue (fan-out). */
+  enqueueSends?: boolean;
+  /** lambda:InvokeFunction (async background jobs) on these handlers. */
+  invokes?: HandlerName[];
+  /** Create/update/delete one-time reminder schedules in the schedule group (+ PassRole of its role). */
+  manageSchedules?: boolean;
+}
+
+export interface HandlerSpec {
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /**
+   * Invoked asynchronously (SES, SNS, Scheduler, other functions): gets retries and an on-failure
+   * destination (the jobs DLQ) so a failed event is kept, never silently dropped.
+   */
+  async: boolean;
+  /** Only the edition compiler carries mjml; everyone else must stay small for cold starts. */
+  bundlesMjml?: boolean;
+  access: Access;
+}
+
+export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
+  api: {
+    description: 'HTTP API: public /v1 routes and IAM-authorised /admin routes',
+    memoryMb: 512,
+    // API Gateway HTTP APIs give up after 30 s.
+    timeoutSeconds: 29,
+    async: false,
+    access: {
+      table: 'readWrite',
+      raw: 'read',
+      content: 'readWrite',
+      archive: 'readWrite',
+      tokenSecret: true,
+      sendMail: true,
+      invokes: ['dispatch', 'compile-edition'],
+      manageSchedules: true,
+    },
+  },
+  ingest: {
+    description: 'SES inbound: parse raw member mail from S3, classify, store the update',
+    // Up to 40 MB of hostile MIME is parsed in memory.
+    memoryMb: 1024,
+    timeoutSeconds: 120,
+    async: true,
+    access: { table: 'readWrite', raw: 'read', content: 'readWrite', sendMail: true },
+  },
+  'ses-events': {
+    description: 'SES sending events (SNS): delivery status, suppression, stats counters',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    async: true,
+    access: { table: 'readWrite' },
+  },
+  'compile-edition': {
+    description: 'Compile a quarterly edition (MJML → HTML + text) from approved updates',
+    memoryMb: 1536,
+    timeoutSeconds: 300,
+    async: true,
+    bundlesMjml: true,
+    access: { table: 'readWrite', content: 'readWrite' },
+  },
+  dispatch: {
+    description: 'Background jobs: plan a send (fan-out to the send queue), remind now',
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    async: true,
+    access: {
+      table: 'readWrite',
+      content: 'read',
+      archive: 'readWrite',
+      tokenSecret: true,
+      sendMail: true,
+      sesAccount: true,
+      enqueueSends: true,
+    },
+  },
+  'send-worker': {
+    description: 'Send queue consumer: claim, personalise and send each recipient exactly once',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    async: false,
+    access: {
+      table: 'readWrite',
+      content: 'read',
+      archive: 'readWrite',
+      tokenSecret: true,
+      sendMail: true,
+      sesAccount: true,
+    },
+  },
+  reminder: {
+    description: 'Scheduled deadline/event reminders (EventBridge Scheduler one-time schedules)',
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    async: true,
+    access: {
+      table: 'readWrite',
+      content: 'read',
+      tokenSecret: true,
+      sendMail: true,
+      sesAccount: true,
+      enqueueSends: true,
+    },
+  },
+};
+
+/** SQS visibility must outlast a worker invocation several times over (AWS: 6 × the function timeout). */
+export const SEND_QUEUE_VISIBILITY_SECONDS = HANDLER_SPECS['send-worker'].timeoutSeconds * 6;
+export const SEND_WORKER_BATCH_SIZE = 5;

@@ -1,0 +1,316 @@
+/**
+ * Everything that holds data or identity and must survive a redeploy of the code: the table, buckets,
+ * the archive distribution, the token secret, queues and DLQs, SES identity and configuration set,
+ * alarm topic. Nothing here references the stateless stack, so the dependency points one way only.
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsSubs from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { TABLE_KEYS } from '../src/adapters/dynamodb/keys.ts';
+import { INBOUND_RAW_PREFIX } from '../src/domain/update.ts';
+import type { InfraConfig } from './config.ts';
+import { SEND_QUEUE_VISIBILITY_SECONDS } from './functions.ts';
+
+export interface StatefulStackProps extends StackProps {
+  config: InfraConfig;
+}
+
+/** SES sending events Gazette maps to delivery status and stats (issue: subscribers and deliverability). */
+export const SES_EVENTS = [
+  ses.EmailSendingEvent.SEND,
+  ses.EmailSendingEvent.REJECT,
+  ses.EmailSendingEvent.BOUNCE,
+  ses.EmailSendingEvent.COMPLAINT,
+  ses.EmailSendingEvent.DELIVERY,
+  ses.EmailSendingEvent.OPEN,
+  ses.EmailSendingEvent.CLICK,
+  ses.EmailSendingEvent.DELIVERY_DELAY,
+  ses.EmailSendingEvent.RENDERING_FAILURE,
+];
+
+export class StatefulStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly rawBucket: s3.Bucket;
+  readonly contentBucket: s3.Bucket;
+  readonly archiveBucket: s3.Bucket;
+  readonly archiveUrl: string;
+  readonly tokenSecret: secretsmanager.Secret;
+  readonly sendQueue: sqs.Queue;
+  readonly sendDlq: sqs.Queue;
+  readonly jobsDlq: sqs.Queue;
+  readonly alarmTopic: sns.Topic;
+  readonly sesEventsTopic: sns.Topic;
+  readonly configurationSet: ses.ConfigurationSet;
+  readonly identity: ses.EmailIdentity;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.gsi1.name,
+      partitionKey: { name: TABLE_KEYS.gsi1.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.gsi1.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    // --- Buckets. All: SSE-S3, TLS only, no public access, access-logged, retained on stack deletion.
+    const accessLogs = new s3.Bucket(this, 'AccessLogBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // CloudFront standard logging writes with ACLs; S3 server access logging uses the bucket policy.
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [
+        { expiration: Duration.days(365), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    NagSuppressions.addResourceSuppressions(accessLogs, [
+      {
+        id: 'AwsSolutions-S1',
+        reason: 'This is the access-log bucket itself; logging it into itself would loop.',
+      },
+    ]);
+    const bucket = (id: string, extra: Partial<s3.BucketProps>) =>
+      new s3.Bucket(this, id, {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        versioned: true,
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: `s3/${id}/`,
+        removalPolicy: RemovalPolicy.RETAIN,
+        ...extra,
+      });
+
+    this.rawBucket = bucket('RawInboundBucket', {
+      lifecycleRules: [
+        {
+          // Raw mail is personal data: keep it only as long as moderation and audits need it.
+          prefix: INBOUND_RAW_PREFIX,
+          expiration: Duration.days(config.rawRetentionDays),
+          noncurrentVersionExpiration: Duration.days(1),
+          expiredObjectDeleteMarker: false,
+        },
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    // SES writes received mail here; the conditions pin the writer to our own receipt rule (confused deputy).
+    this.rawBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowSesReceiptRulePut',
+        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.rawBucket.arnForObjects(`${INBOUND_RAW_PREFIX}*`)],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'ses',
+              resource: 'receipt-rule-set',
+              resourceName: `${config.names.receiptRuleSet}:receipt-rule/${config.names.receiptRule}`,
+            }),
+          },
+        },
+      }),
+    );
+
+    this.contentBucket = bucket('ContentBucket', {
+      lifecycleRules: [
+        {
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+
+    // The archive holds published editions only (no personal data) and is public through CloudFront.
+    this.archiveBucket = bucket('ArchiveBucket', {
+      lifecycleRules: [
+        {
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+    const directoryIndex = new cloudfront.Function(this, 'ArchiveIndexRewrite', {
+      comment: 'Serve <dir>/index.html for directory URLs of the static archive',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(
+        [
+          'function handler(event) {',
+          '  var r = event.request;',
+          "  if (r.uri.endsWith('/')) r.uri += 'index.html';",
+          "  else if (!r.uri.split('/').pop().includes('.')) r.uri += '/index.html';",
+          '  return r;',
+          '}',
+        ].join('\n'),
+      ),
+    });
+    const distribution = new cloudfront.Distribution(this, 'ArchiveDistribution', {
+      comment: `${config.prefix} newsletter archive`,
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.archiveBucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        functionAssociations: [
+          { function: directoryIndex, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+        ],
+      },
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_ALL,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      enableLogging: true,
+      logBucket: accessLogs,
+      logFilePrefix: 'cloudfront/archive/',
+    });
+    NagSuppressions.addResourceSuppressions(distribution, [
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'The archive is a public newsletter for a worldwide membership; no country is excluded.',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'Static, cached, read-only pages without personal data; a WAF web ACL (>= USD 5/month) buys nothing here.',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'Uses the default *.cloudfront.net certificate, where CloudFront does not honour a minimum TLS version; set a custom domain with its ACM certificate to enforce TLSv1.2_2021.',
+      },
+    ]);
+    this.archiveUrl = `https://${distribution.distributionDomainName}`;
+
+    this.tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
+      description: 'HMAC key for Gazette opt-in, preference and unsubscribe tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    NagSuppressions.addResourceSuppressions(this.tokenSecret, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotating the HMAC key would invalidate every List-Unsubscribe link in mail already delivered (RFC 8058 links must keep working); rotate manually as documented in docs/deploy.md.',
+      },
+    ]);
+
+    // --- Queues. Send fan-out with its DLQ; one DLQ for failed asynchronous invocations (jobs, SES, SNS).
+    const queue = (id: string, extra: Partial<sqs.QueueProps>) =>
+      new sqs.Queue(this, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, ...extra });
+    this.sendDlq = queue('SendDlq', { retentionPeriod: Duration.days(14) });
+    this.sendQueue = queue('SendQueue', {
+      visibilityTimeout: Duration.seconds(SEND_QUEUE_VISIBILITY_SECONDS),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.sendDlq, maxReceiveCount: 5 },
+    });
+    this.jobsDlq = queue('JobsDlq', { retentionPeriod: Duration.days(14) });
+    NagSuppressions.addResourceSuppressions(this.jobsDlq, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of asynchronous invocations (alarmed on depth).',
+      },
+    ]);
+
+    // --- Alarms: anything landing in a DLQ needs a human; an operator gets mail.
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: `${config.prefix} alarms`,
+      enforceSSL: true,
+    });
+    if (config.alarmEmail) this.alarmTopic.addSubscription(new snsSubs.EmailSubscription(config.alarmEmail));
+    const alarm = (id: string, metric: cloudwatch.IMetric, description: string, threshold = 1) => {
+      const a = new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      a.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+      a.addOkAction(new cwActions.SnsAction(this.alarmTopic));
+      return a;
+    };
+    const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM };
+    alarm(
+      'SendDlqAlarm',
+      this.sendDlq.metricApproximateNumberOfMessagesVisible(fiveMinutes),
+      'Send batches failed 5 times and reached the send DLQ: check the send-worker logs, then redrive.',
+    );
+    alarm(
+      'JobsDlqAlarm',
+      this.jobsDlq.metricApproximateNumberOfMessagesVisible(fiveMinutes),
+      'An asynchronous invocation (ingest, SES event, compile, dispatch, reminder) failed all retries.',
+    );
+    alarm(
+      'SendQueueStuckAlarm',
+      this.sendQueue.metricApproximateAgeOfOldestMessage(fiveMinutes),
+      'A send batch has waited over an hour: is sending paused, throttled or failing?',
+      3600,
+    );
+
+    // --- SES: domain identity with Easy DKIM, custom MAIL FROM, configuration set publishing to SNS.
+    this.sesEventsTopic = new sns.Topic(this, 'SesEventsTopic', {
+      displayName: `${config.prefix} SES sending events`,
+      enforceSSL: true,
+    });
+    this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: config.names.configurationSet,
+      reputationMetrics: true,
+      sendingEnabled: true,
+      // Belt and braces: SES' account-level list as well as Gazette's own suppression table.
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    this.configurationSet.addEventDestination('ToSns', {
+      destination: ses.EventDestination.snsTopic(this.sesEventsTopic),
+      events: SES_EVENTS,
+    });
+    this.identity = new ses.EmailIdentity(this, 'DomainIdentity', {
+      identity: ses.Identity.domain(config.domain),
+      dkimIdentity: ses.DkimIdentity.easyDkim(ses.EasyDkimSigningKeyLength.RSA_2048_BIT),
+      dkimSigning: true,
+      configurationSet: this.configurationSet,
+      mailFromDomain: `${config.mailFromSubdomain}.${config.domain}`,
+      mailFromBehaviorOnMxFailure: ses.MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
+    });
+
+    const out = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    out('TableName', this.table.tableName, 'DynamoDB single table');
+    out('RawBucketName', this.rawBucket.bucketName, 'Raw inbound mail (SES receipt rule target)');
+    out('ContentBucketName', this.contentBucket.bucketName, 'Attachments and compiled editions');
+    out('ArchiveBucketName', this.archiveBucket.bucketName, 'Static public archive (served by CloudFront)');
+    out('ArchiveUrl', this.archiveUrl, 'Public newsletter archive');
+    out('TokenSecretArn', this.tokenSecret.secretArn, 'HMAC key for tokens (generated)');
+    out('AlarmTopicArn', this.alarmTopic.topicArn, 'Operator alarms');
+    out('ConfigurationSetName', config.names.configurationSet, 'SES configuration set');
+    for (const [i, r] of this.identity.dkimRecords.entries()) {
+      out(`DkimRecord${i + 1}`, `${r.name} CNAME ${r.value}`, 'Easy DKIM: publish as a CNAME record');
+    }
+  }
+}
