@@ -1,13 +1,184 @@
-import type { Route } from '../http/types.ts';
-import type { CampaignSource } from '../ports/campaign-source.ts';
+import { z } from 'zod';
+import { DynamoDeadlineRepo } from '../adapters/dynamodb/deadline-repo.ts';
+import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
+import { ConfigError } from '../domain/errors.ts';
+import { reminderCampaign } from '../domain/reminder-schedule.ts';
+import { parseJsonBody } from '../http/body.ts';
+import { type HttpRequest, json, type Route } from '../http/types.ts';
+import type { DeadlineRepo, MemberLookup } from '../ports/deadlines.ts';
+import type { JobRunner } from '../ports/jobs.ts';
+import type { Scheduler } from '../ports/scheduler.ts';
+import type { SubscriberRepo, SuppressionRepo } from '../ports/subscribers.ts';
+import {
+  type DeadlineView,
+  makeCancelDeadline,
+  makeCreateDeadline,
+  makeGetDeadline,
+  makeListDeadlines,
+  makeUpdateDeadline,
+  type StartSend,
+} from '../use-cases/reminders/deadlines.ts';
+import { makeFireReminder } from '../use-cases/reminders/fire-reminder.ts';
+import { makeReconcileReminders } from '../use-cases/reminders/reconcile.ts';
+import { makeRemindNow } from '../use-cases/reminders/remind-now.ts';
+import { makeReminderSource } from '../use-cases/reminders/reminder-source.ts';
 import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
 
+/**
+ * What reminders need from other areas, wired by the container (src/app/container.ts):
+ *   startSend    the send engine (src/use-cases/sending): starts a wave `reminder#<id>#<offset>`;
+ *                must be idempotent per campaign key (a repeat call for a started campaign is a no-op)
+ *   subscribers  confirmed subscribers, page by page (recipients of a wave)
+ *   members      member type and status (audiences "members" and "member-type:X")
+ *   suppressions so a dry run leaves out suppressed addresses, as the real send will
+ * Each may be given later as a getter-backed object; a missing one fails only when it is used.
+ */
+export interface RemindersDeps {
+  startSend?: StartSend;
+  subscribers?: Pick<SubscriberRepo, 'listByStatus'>;
+  members?: MemberLookup;
+  suppressions?: Pick<SuppressionRepo, 'isSuppressed'>;
+  /** Override the repository (tests); default: DynamoDB over infra.table. */
+  repo?: DeadlineRepo;
+}
+
+const missing = (what: string): never => {
+  throw new ConfigError(`reminders: ${what} is not wired (see RemindersDeps in src/app/reminders.ts)`);
+};
+
 /** Deadlines and events, their reminders and schedules. */
-export function composeReminders(_infra: Infra) {
-  const routes: Route[] = [];
-  const jobs: JobHandlers = {};
-  const source = undefined as CampaignSource | undefined;
-  return { jobs, routes, source };
+export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
+  const repo = deps.repo ?? new DynamoDeadlineRepo(infra.table);
+  const stats = new DynamoStatsRepo(infra.table);
+  const logger = infra.logger.child({ area: 'reminders' });
+  // Lazy: on AWS `infra.scheduler`/`infra.jobs` build clients that need env vars only some functions have.
+  const scheduler: Scheduler = {
+    upsert: (s) => infra.scheduler.upsert(s),
+    delete: (name) => infra.scheduler.delete(name),
+  };
+  const jobRunner: JobRunner = { run: (job) => infra.jobs.run(job) };
+  const startSend: StartSend = (campaign, by) =>
+    (deps.startSend ?? missing('the send engine (startSend)'))(campaign, by);
+  const base = { repo, scheduler, jobs: jobRunner, clock: infra.clock, logger };
+
+  const reconcile = makeReconcileReminders(base);
+  const createDeadline = makeCreateDeadline(base);
+  const updateDeadline = makeUpdateDeadline({ ...base, startSend });
+  const cancelDeadline = makeCancelDeadline(base);
+  const getDeadline = makeGetDeadline(base);
+  const listDeadlines = makeListDeadlines(base);
+  const fireReminder = makeFireReminder({ ...base, reconcile, startSend });
+  const source = makeReminderSource({
+    repo,
+    clock: infra.clock,
+    subscribers: () => deps.subscribers ?? missing('the subscriber repository'),
+    members: () => deps.members ?? missing('the member lookup'),
+    config: { from: infra.config.GAZETTE_FROM, newsletterName: infra.config.GAZETTE_NEWSLETTER_NAME },
+  });
+  const remindNow = makeRemindNow({
+    repo,
+    source,
+    startSend: () => startSend,
+    suppressions: () => deps.suppressions,
+    clock: infra.clock,
+  });
+
+  /** Show: the item, its reminders and, for waves already started, their delivery counters. */
+  async function showDeadline(deadlineId: string) {
+    const view = await getDeadline(deadlineId);
+    const reminders = await Promise.all(
+      view.reminders.map(async (r) =>
+        r.status === 'sent' || r.status === 'sending'
+          ? {
+              ...r,
+              stats: await stats.get(reminderCampaign(r.deadlineId, { kind: 'offset', offset: r.offset })),
+            }
+          : r,
+      ),
+    );
+    return { ...view, reminders };
+  }
+
+  const actor = (req: HttpRequest) => req.actor ?? 'unknown';
+  const body = (req: HttpRequest) => parseJsonBody(req, JsonObject);
+  const view = (status: number, v: DeadlineView) => json(status, v);
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      path: '/admin/deadlines',
+      access: 'admin',
+      handler: async (req) => view(201, await createDeadline(body(req))),
+    },
+    {
+      method: 'GET',
+      path: '/admin/deadlines',
+      access: 'admin',
+      handler: async (req) => {
+        const status = req.query.status as 'active' | 'cancelled' | 'passed' | undefined;
+        const deadlines = await listDeadlines({
+          status: status && ['active', 'cancelled', 'passed'].includes(status) ? status : undefined,
+          all: req.query.all === 'true',
+          limit: req.query.limit ? Math.max(1, Number(req.query.limit) || 100) : undefined,
+        });
+        return json(200, { deadlines });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/deadlines/:id',
+      access: 'admin',
+      handler: async (req) => json(200, await showDeadline(req.params.id!)),
+    },
+    {
+      method: 'PATCH',
+      path: '/admin/deadlines/:id',
+      access: 'admin',
+      handler: async (req) => view(200, await updateDeadline(req.params.id!, body(req), actor(req))),
+    },
+    {
+      method: 'POST',
+      path: '/admin/deadlines/:id/cancel',
+      access: 'admin',
+      handler: async (req) => view(200, await cancelDeadline(req.params.id!, actor(req))),
+    },
+    {
+      method: 'POST',
+      path: '/admin/deadlines/:id/remind-now',
+      access: 'admin',
+      handler: async (req) => {
+        const b = body(req) as Record<string, unknown>;
+        const dryRun = req.query.dryRun === 'true' || b.dryRun === true;
+        const limit = req.query.limit ? Number(req.query.limit) : b.limit;
+        const result = await remindNow(req.params.id!, { dryRun, limit }, actor(req));
+        return json(result.dryRun ? 200 : 202, result);
+      },
+    },
+  ];
+
+  const jobs: JobHandlers = {
+    reminder: async (job) => {
+      const out = await fireReminder(job);
+      logger.info('reminder job done', { ...job, ...out });
+    },
+  };
+
+  return {
+    jobs,
+    routes,
+    source,
+    repo,
+    createDeadline,
+    updateDeadline,
+    cancelDeadline,
+    getDeadline,
+    showDeadline,
+    listDeadlines,
+    remindNow,
+    fireReminder,
+    reconcile,
+  };
 }
 export type RemindersApp = ReturnType<typeof composeReminders>;
+
+const JsonObject = z.record(z.string(), z.unknown());

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { nextFireTime, parseScheduleExpression, type ScheduleExpression } from '../../domain/cron.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { OneTimeSchedule, ScheduledJob, Scheduler } from '../../ports/scheduler.ts';
-import { keys } from '../dynamodb/keys.ts';
-import type { Table } from '../dynamodb/table.ts';
+import { keys, TABLE_KEYS } from '../dynamodb/keys.ts';
+import { ConditionFailed, type Table } from '../dynamodb/table.ts';
 
 interface StoredSchedule {
   pk: string;
@@ -10,15 +12,41 @@ interface StoredSchedule {
   name: string;
   at: string;
   job: ScheduledJob;
+  /** Changes on every upsert: the post-fire delete must not remove a schedule moved meanwhile. */
+  schedRev?: string;
 }
 
+interface Recurring {
+  name: string;
+  expression: ScheduleExpression;
+  timeZone: string;
+  job: ScheduledJob;
+  next?: Date;
+}
+
+type Target = (job: ScheduledJob, schedule: { name: string; at: Date }) => Promise<void>;
+
+/** How many schedules fire at once: enough that one slow job does not make the others late. */
+const CONCURRENCY = 16;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
 /**
- * EventBridge Scheduler stand-in: one-time schedules persisted in the table (so they survive a restart),
- * fired by tick() once due, then deleted (ActionAfterCompletion: DELETE, as on AWS).
+ * EventBridge Scheduler stand-in for the embedded runtime.
+ * - One-time schedules are persisted in the table (they survive a restart; one overdue after a restart
+ *   fires on the first tick), fired once due, then deleted (ActionAfterCompletion: DELETE, as on AWS).
+ *   A failed target is retried on the next tick, then with exponential backoff up to 5 minutes.
+ * - Recurring schedules (cron/rate, e.g. the quarterly edition compile) are registered at start-up from
+ *   config and kept in memory; a fire missed while the process was down is not replayed, as on AWS.
+ * The loop polls every second and never waits for a running job, so a long send cannot make other
+ * schedules late; a schedule already firing is not fired again until that attempt ends.
  */
 export class LocalScheduler implements Scheduler {
-  private fire?: (job: ScheduledJob, schedule: { name: string; at: Date }) => Promise<void>;
+  private fire?: Target;
   private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly failures = new Map<string, { attempts: number; retryAt: number }>();
+  private readonly recurring = new Map<string, Recurring>();
 
   constructor(
     private readonly table: Table,
@@ -26,7 +54,7 @@ export class LocalScheduler implements Scheduler {
     private readonly logger: Logger,
   ) {}
 
-  setTarget(fire: (job: ScheduledJob, schedule: { name: string; at: Date }) => Promise<void>) {
+  setTarget(fire: Target) {
     this.fire = fire;
   }
 
@@ -40,11 +68,14 @@ export class LocalScheduler implements Scheduler {
       name: s.name,
       at,
       job: s.job,
+      schedRev: randomBytes(6).toString('base64url'),
     });
+    this.failures.delete(s.name);
   }
 
   async delete(name: string): Promise<void> {
     await this.table.delete(keys.schedule(name));
+    this.failures.delete(name);
   }
 
   async list(): Promise<{ name: string; at: Date; job: ScheduledJob }[]> {
@@ -52,31 +83,121 @@ export class LocalScheduler implements Scheduler {
     return items.map((i) => ({ name: i.name, at: new Date(i.at), job: i.job }));
   }
 
-  /** Fire every schedule due at or before now. Returns how many fired. */
+  /**
+   * A recurring schedule, evaluated like EventBridge Scheduler in `timeZone` (cron, rate; see domain/cron.ts).
+   * Re-registering a name replaces it.
+   */
+  addRecurring(name: string, expression: string, timeZone: string, job: ScheduledJob): { next?: Date } {
+    const parsed = parseScheduleExpression(expression);
+    const next = nextFireTime(parsed, this.clock.now(), timeZone);
+    this.recurring.set(name, { name, expression: parsed, timeZone, job, next });
+    this.logger.info('recurring schedule registered', {
+      name,
+      expression,
+      timeZone,
+      next: next?.toISOString(),
+    });
+    return { next };
+  }
+
+  removeRecurring(name: string) {
+    this.recurring.delete(name);
+  }
+
+  listRecurring(): { name: string; expression: string; timeZone: string; next?: Date }[] {
+    return [...this.recurring.values()].map((r) => ({
+      name: r.name,
+      expression: r.expression.source,
+      timeZone: r.timeZone,
+      next: r.next,
+    }));
+  }
+
+  /** Fire every schedule due at or before now and wait for those fires. Returns how many fired. */
   async tick(): Promise<number> {
-    const now = this.clock.now().toISOString();
-    const due = (await this.table.queryGsi1<StoredSchedule>('SCHEDULES')).filter((i) => i.at <= now);
-    for (const s of due) {
-      try {
-        await this.fire?.(s.job, { name: s.name, at: new Date(s.at) });
-        await this.table.delete(keys.schedule(s.name));
-      } catch (e) {
-        // Left in place: retried on the next tick, as Scheduler retries a failed target.
-        this.logger.error('scheduled job failed', { schedule: s.name, error: String(e) });
-      }
+    const started = await this.dispatchDue();
+    await Promise.all(started);
+    return started.length;
+  }
+
+  /** Wait for fires still running (the loop does not wait for them). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight.values()]);
+  }
+
+  private async dispatchDue(): Promise<Promise<void>[]> {
+    const now = this.clock.now();
+    const started: Promise<void>[] = [];
+    for (const r of this.recurring.values()) {
+      if (!r.next || r.next.getTime() > now.getTime() || this.inFlight.has(`recurring:${r.name}`)) continue;
+      const at = r.next;
+      // Next occurrence after now: occurrences missed while stopped are not replayed.
+      r.next = nextFireTime(r.expression, now, r.timeZone);
+      started.push(this.track(`recurring:${r.name}`, () => this.target(r.job, r.name, at)));
     }
-    return due.length;
+    const due = await this.table.queryAll<StoredSchedule>({
+      IndexName: TABLE_KEYS.gsi1.name,
+      KeyConditionExpression: 'gsi1pk = :p AND gsi1sk <= :now',
+      // '~' sorts after every schedule name character, so "<at>#<name>" with at == now is included.
+      ExpressionAttributeValues: { ':p': 'SCHEDULES', ':now': `${now.toISOString()}#~` },
+    });
+    for (const s of due) {
+      if (this.inFlight.has(s.name)) continue;
+      const failed = this.failures.get(s.name);
+      if (failed && failed.retryAt > now.getTime()) continue;
+      started.push(this.track(s.name, () => this.fireOne(s)));
+      if (this.inFlight.size >= CONCURRENCY) await Promise.race(this.inFlight.values());
+    }
+    return started;
+  }
+
+  private track(key: string, run: () => Promise<void>): Promise<void> {
+    const p = run()
+      .catch((e) => this.logger.error('scheduled job failed', { schedule: key, error: String(e) }))
+      .finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
+  }
+
+  private async target(job: ScheduledJob, name: string, at: Date) {
+    if (!this.fire) throw new Error('LocalScheduler has no target');
+    await this.fire(job, { name, at });
+  }
+
+  private async fireOne(s: StoredSchedule): Promise<void> {
+    try {
+      await this.target(s.job, s.name, new Date(s.at));
+    } catch (e) {
+      // Left in place: retried, as Scheduler retries a failed target.
+      const attempts = (this.failures.get(s.name)?.attempts ?? 0) + 1;
+      const backoff = attempts === 1 ? 0 : Math.min(1000 * 2 ** (attempts - 1), MAX_BACKOFF_MS);
+      this.failures.set(s.name, { attempts, retryAt: this.clock.now().getTime() + backoff });
+      this.logger.error('scheduled job failed', { schedule: s.name, attempts, error: String(e) });
+      return;
+    }
+    this.failures.delete(s.name);
+    try {
+      await this.table.delete(keys.schedule(s.name), {
+        ConditionExpression: 'attribute_not_exists(schedRev) OR schedRev = :r',
+        ExpressionAttributeValues: { ':r': s.schedRev ?? '' },
+      });
+    } catch (e) {
+      if (!(e instanceof ConditionFailed)) throw e;
+      // Moved or replaced while it fired: the new version stays.
+    }
   }
 
   start(intervalMs = 1000) {
+    this.stopped = false;
     const loop = async () => {
-      await this.tick().catch((e) => this.logger.error('scheduler tick failed', { error: String(e) }));
-      this.timer = setTimeout(loop, intervalMs);
+      await this.dispatchDue().catch((e) => this.logger.error('scheduler tick failed', { error: String(e) }));
+      if (!this.stopped) this.timer = setTimeout(loop, intervalMs);
     };
     this.timer = setTimeout(loop, 0);
   }
 
   stop() {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
   }
 }

@@ -122,6 +122,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     scheduler.setTarget((job) =>
       built.runJob(job.type === 'compile-edition' ? { ...job, requestedBy: 'system:scheduler' } : job),
     );
+    // The quarterly compile, evaluated like the EventBridge cron schedule it mirrors on AWS.
+    scheduler.addRecurring('edition-compile', c.GAZETTE_EDITION_SCHEDULE, c.GAZETTE_EDITION_TIMEZONE, {
+      type: 'compile-edition',
+    });
     if (opts.schedulerLoop !== false) scheduler.start();
 
     const http = await startHttpServer({

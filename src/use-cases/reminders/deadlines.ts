@@ -1,0 +1,170 @@
+import {
+  ConflictError,
+  type Deadline,
+  InvalidStateError,
+  NotFoundError,
+  newId,
+  type Reminder,
+  ValidationError,
+} from '../../domain/index.ts';
+import { normalizeOffsets, parseDueTime, reminderCampaign } from '../../domain/reminder-schedule.ts';
+import type { DeadlineRepo } from '../../ports/deadlines.ts';
+import { DeadlinePatchInput, NewDeadlineInput, parseInput } from './inputs.ts';
+import { makeReconcileReminders, type ReconcileDeps, sortReminders } from './reconcile.ts';
+
+export const DEFAULT_OFFSETS = ['P14D', 'P7D', 'P1D'];
+
+export type StartSend = (campaign: string, requestedBy: string) => Promise<unknown>;
+
+export interface DeadlineView {
+  deadline: Deadline;
+  reminders: Reminder[];
+  /** Set when an "extended" notice was started. */
+  notice?: string;
+}
+
+/** Resolve due/start/end text into instants and check they make sense for the kind. */
+function times(
+  kind: Deadline['kind'],
+  timeZone: string,
+  v: { due?: string; start?: string; end?: string },
+): { dueAt: string; endAt?: string } {
+  if (v.due && v.start && v.due !== v.start) throw new ValidationError('give either due or start, not both');
+  const first = v.start ?? v.due;
+  if (!first)
+    throw new ValidationError(kind === 'event' ? 'an event needs start (and end)' : 'a deadline needs due');
+  const dueAt = parseDueTime(first, timeZone);
+  if (kind === 'deadline') {
+    if (v.end) throw new ValidationError('end is for events; a deadline has only due');
+    return { dueAt: dueAt.toISOString() };
+  }
+  if (!v.end) throw new ValidationError('an event needs end');
+  const endAt = parseDueTime(v.end, timeZone);
+  if (endAt.getTime() <= dueAt.getTime()) throw new ValidationError('end must be after start');
+  return { dueAt: dueAt.toISOString(), endAt: endAt.toISOString() };
+}
+
+async function load(repo: DeadlineRepo, id: string): Promise<Deadline> {
+  const d = await repo.get(id);
+  if (!d) throw new NotFoundError(`no deadline or event ${id}`);
+  return d;
+}
+
+export function makeCreateDeadline(deps: ReconcileDeps & { newId?: () => string }) {
+  const reconcile = makeReconcileReminders(deps);
+  return async (input: unknown): Promise<DeadlineView> => {
+    const i = parseInput(NewDeadlineInput, input);
+    const now = deps.clock.now().toISOString();
+    const d: Deadline = {
+      deadlineId: deps.newId?.() ?? newId('dl', deps.clock.now()),
+      kind: i.kind,
+      title: i.title,
+      description: i.description,
+      link: i.link,
+      ...times(i.kind, i.timeZone, i),
+      timeZone: i.timeZone,
+      audience: i.audience,
+      offsets: normalizeOffsets(i.offsets ?? DEFAULT_OFFSETS),
+      language: i.language,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    if (!(await deps.repo.create(d))) throw new ConflictError(`deadline ${d.deadlineId} already exists`);
+    deps.logger.info('deadline created', { deadlineId: d.deadlineId, dueAt: d.dueAt, offsets: d.offsets });
+    return { deadline: d, reminders: await reconcile(d, { sendLate: i.sendLate }) };
+  };
+}
+
+export function makeUpdateDeadline(deps: ReconcileDeps & { startSend?: StartSend }) {
+  const reconcile = makeReconcileReminders(deps);
+  return async (deadlineId: string, input: unknown, actor: string): Promise<DeadlineView> => {
+    const p = parseInput(DeadlinePatchInput, input);
+    const old = await load(deps.repo, deadlineId);
+    if (old.status === 'cancelled')
+      throw new InvalidStateError(`${deadlineId} is cancelled; create a new one`);
+    if (p.ifVersion !== undefined && p.ifVersion !== old.version) {
+      throw new ConflictError(
+        `${deadlineId} is at version ${old.version}, not ${p.ifVersion}; reload and retry`,
+      );
+    }
+    const timeZone = p.timeZone ?? old.timeZone;
+    const timeChanged =
+      p.due !== undefined || p.start !== undefined || p.end !== undefined || p.timeZone !== undefined;
+    const t = timeChanged
+      ? times(old.kind, timeZone, {
+          due: p.due ?? (p.start ? undefined : old.dueAt),
+          start: p.start,
+          end: p.end ?? (old.kind === 'event' ? old.endAt : undefined),
+        })
+      : { dueAt: old.dueAt, endAt: old.endAt };
+    const d: Deadline = {
+      ...old,
+      title: p.title ?? old.title,
+      description: p.description ?? old.description,
+      link: p.link === null ? undefined : (p.link ?? old.link),
+      ...t,
+      timeZone,
+      audience: p.audience ?? old.audience,
+      offsets: p.offsets ? normalizeOffsets(p.offsets) : old.offsets,
+      language: p.language ?? old.language,
+      updatedAt: deps.clock.now().toISOString(),
+      version: old.version + 1,
+    };
+    const extended = new Date(d.dueAt).getTime() > new Date(old.dueAt).getTime();
+    if (p.notifyExtension && !extended) {
+      throw new ValidationError('notifyExtension needs the due time (or start) to move later');
+    }
+    if (p.notifyExtension && !deps.startSend) throw new InvalidStateError('sending is not available here');
+    if (!(await deps.repo.replace(d, old.version))) {
+      throw new ConflictError(`${deadlineId} was changed by someone else meanwhile; reload and retry`);
+    }
+    deps.logger.info('deadline updated', { deadlineId, version: d.version, dueAt: d.dueAt, actor });
+    const reminders = await reconcile(d, { sendLate: p.sendLate });
+    let notice: string | undefined;
+    if (p.notifyExtension && deps.startSend) {
+      notice = reminderCampaign(d.deadlineId, { kind: 'extended', version: d.version });
+      await deps.startSend(notice, actor);
+    }
+    return { deadline: d, reminders, notice };
+  };
+}
+
+export function makeCancelDeadline(deps: ReconcileDeps) {
+  const reconcile = makeReconcileReminders(deps);
+  return async (deadlineId: string, actor: string): Promise<DeadlineView> => {
+    const old = await load(deps.repo, deadlineId);
+    // Cancelling twice is fine (idempotent): re-run the clean-up in case the first attempt was cut short.
+    const d: Deadline =
+      old.status === 'cancelled'
+        ? old
+        : {
+            ...old,
+            status: 'cancelled',
+            updatedAt: deps.clock.now().toISOString(),
+            version: old.version + 1,
+          };
+    if (d !== old && !(await deps.repo.replace(d, old.version))) {
+      throw new ConflictError(`${deadlineId} was changed by someone else meanwhile; retry`);
+    }
+    deps.logger.info('deadline cancelled', { deadlineId, actor });
+    return { deadline: d, reminders: await reconcile(d) };
+  };
+}
+
+export function makeGetDeadline(deps: { repo: DeadlineRepo }) {
+  return async (deadlineId: string): Promise<DeadlineView> => {
+    const deadline = await load(deps.repo, deadlineId);
+    return { deadline, reminders: sortReminders(await deps.repo.reminders(deadlineId)) };
+  };
+}
+
+export function makeListDeadlines(deps: { repo: DeadlineRepo; clock: { now(): Date } }) {
+  /** Default: active items not yet due (events: not yet started). `all`: also past ones. */
+  return async (opts: { status?: Deadline['status']; all?: boolean; limit?: number } = {}) => {
+    const status = opts.status ?? 'active';
+    const dueFrom = opts.all || status !== 'active' ? undefined : deps.clock.now();
+    return deps.repo.list({ status, dueFrom, limit: opts.limit });
+  };
+}

@@ -1,0 +1,78 @@
+import { isDomainError } from '../../domain/errors.ts';
+import { reminderCampaign, reminderFireTime, reminderScheduleName } from '../../domain/reminder-schedule.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { DeadlineRepo } from '../../ports/deadlines.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { StartSend } from './deadlines.ts';
+import type { ReconcileReminders } from './reconcile.ts';
+
+export interface FireReminderJob {
+  deadlineId: string;
+  offset: string;
+  version: number;
+}
+
+export type FireOutcome =
+  | { outcome: 'started'; campaign: string }
+  | { outcome: 'already-sent'; campaign: string }
+  | { outcome: 'ignored'; reason: 'not-found' | 'cancelled' | 'offset-removed' }
+  | { outcome: 'stale'; currentVersion: number };
+
+/**
+ * A reminder's schedule fired. The item is the authority: a fire for a cancelled item, a removed offset or an
+ * outdated version does nothing (an outdated fire re-plans the current version, healing a crashed update).
+ * Otherwise the wave `reminder#<id>#<offset>` is handed to the send engine. Fired twice → still one mail per
+ * recipient: a reminder marked `sent` is not started again, and while it is `sending` a repeat fire only
+ * re-asks the engine, which refuses a second start of a campaign (and whose per-(campaign, recipient) claims
+ * would make it a no-op for anyone already mailed anyway).
+ * If the engine fails, the error propagates so the scheduler retries (the record stays `sending`).
+ */
+export function makeFireReminder(deps: {
+  repo: DeadlineRepo;
+  reconcile: ReconcileReminders;
+  startSend: StartSend;
+  clock: Clock;
+  logger: Logger;
+}) {
+  return async function fireReminder(job: FireReminderJob): Promise<FireOutcome> {
+    const log = deps.logger.child({ deadlineId: job.deadlineId, offset: job.offset, version: job.version });
+    const d = await deps.repo.get(job.deadlineId);
+    if (!d) return { outcome: 'ignored', reason: 'not-found' };
+    if (d.status !== 'active') return { outcome: 'ignored', reason: 'cancelled' };
+    if (d.version !== job.version) {
+      log.info('stale reminder fire: re-planning the current version', { currentVersion: d.version });
+      await deps.reconcile(d);
+      return { outcome: 'stale', currentVersion: d.version };
+    }
+    if (!d.offsets.includes(job.offset)) return { outcome: 'ignored', reason: 'offset-removed' };
+
+    const campaign = reminderCampaign(d.deadlineId, { kind: 'offset', offset: job.offset });
+    const prev = await deps.repo.getReminder(d.deadlineId, job.offset);
+    if (prev?.status === 'sent') {
+      log.info('reminder already sent: ignoring repeat fire');
+      return { outcome: 'already-sent', campaign };
+    }
+    const base = {
+      deadlineId: d.deadlineId,
+      offset: job.offset,
+      fireAt: prev?.fireAt ?? reminderFireTime(new Date(d.dueAt), job.offset, d.timeZone).toISOString(),
+      scheduleName: prev?.scheduleName ?? reminderScheduleName(d.deadlineId, job.offset),
+      version: d.version,
+    };
+    if (!(await deps.repo.saveReminder({ ...base, status: 'sending' }, ['sent']))) {
+      return { outcome: 'already-sent', campaign };
+    }
+    const lateMs = deps.clock.now().getTime() - new Date(base.fireAt).getTime();
+    log.info('reminder firing', { campaign, lateMs });
+    try {
+      await deps.startSend(campaign, 'system:scheduler');
+    } catch (e) {
+      // The engine refuses a second start of the same campaign: a retried fire whose first start succeeded.
+      if (!(isDomainError(e) && e.code === 'conflict')) throw e;
+      log.info('reminder wave was already started', { campaign });
+    }
+    await deps.repo.saveReminder({ ...base, status: 'sent', sentAt: deps.clock.now().toISOString() });
+    return { outcome: 'started', campaign };
+  };
+}
+export type FireReminder = ReturnType<typeof makeFireReminder>;

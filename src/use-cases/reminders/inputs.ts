@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import {
+  AudienceScope,
+  DeadlineKind,
+  Language,
+  MemberType,
+  TimeZone,
+  ValidationError,
+} from '../../domain/index.ts';
+
+/**
+ * Audience as an object ({kind:'member-type', memberType:'council'}) or as the short text the CLI sends:
+ * "all", "members", "member-type:council".
+ */
+export const AudienceInput = z
+  .preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    const s = v.trim();
+    if (s === 'all') return { kind: 'all' };
+    if (s === 'members') return { kind: 'members' };
+    const m = /^member-type:(.+)$/.exec(s);
+    if (m) return { kind: 'member-type', memberType: m[1] };
+    return { kind: s };
+  }, AudienceScope)
+  .superRefine((a, ctx) => {
+    if (a.kind === 'member-type' && !MemberType.safeParse(a.memberType).success) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown member type ${JSON.stringify(a.memberType)}; one of ${MemberType.options.join(', ')}`,
+      });
+    }
+  });
+
+const Offsets = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
+  z.array(z.string()).max(10, 'at most 10 reminders per item'),
+);
+
+const fields = {
+  title: z.string().trim().min(1).max(300),
+  description: z.string().max(5000),
+  link: z.url(),
+  /** Deadline: the due time. Event: the start (alias of `start`). Wall time in `timeZone` or ISO instant. */
+  due: z.string().min(1),
+  start: z.string().min(1),
+  end: z.string().min(1),
+  timeZone: TimeZone,
+  audience: AudienceInput,
+  offsets: Offsets,
+  language: Language,
+};
+
+export const NewDeadlineInput = z
+  .object({
+    kind: DeadlineKind.default('deadline'),
+    title: fields.title,
+    description: fields.description.default(''),
+    link: fields.link.optional(),
+    due: fields.due.optional(),
+    start: fields.start.optional(),
+    end: fields.end.optional(),
+    timeZone: fields.timeZone,
+    audience: fields.audience.default({ kind: 'all', audience: 'reminders' }),
+    offsets: fields.offsets.optional(),
+    language: fields.language.default('en'),
+    /** Send reminders whose time has already passed right away instead of skipping them. */
+    sendLate: z.boolean().default(false),
+  })
+  .strict();
+export type NewDeadlineInput = z.input<typeof NewDeadlineInput>;
+
+export const DeadlinePatchInput = z
+  .object({
+    title: fields.title.optional(),
+    description: fields.description.optional(),
+    link: fields.link.nullable().optional(),
+    due: fields.due.optional(),
+    start: fields.start.optional(),
+    end: fields.end.optional(),
+    timeZone: fields.timeZone.optional(),
+    audience: fields.audience.optional(),
+    offsets: fields.offsets.optional(),
+    language: fields.language.optional(),
+    sendLate: z.boolean().default(false),
+    /** When the due time moves later: also send an "extended" notice to the audience now. */
+    notifyExtension: z.boolean().default(false),
+    /** Optimistic concurrency: refuse the change if the item is no longer at this version. */
+    ifVersion: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+export type DeadlinePatchInput = z.input<typeof DeadlinePatchInput>;
+
+export const RemindNowInput = z.object({
+  dryRun: z.boolean().default(false),
+  /** Dry run: how many recipients to list (the count is always complete). */
+  limit: z.number().int().positive().max(10_000).default(500),
+});
+
+/** Parse input with a schema; problems become one ValidationError listing every field. */
+export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+  throw new ValidationError(
+    `invalid input: ${problems.map((p) => `${p.field || '(body)'}: ${p.message}`).join('; ')}`,
+    { problems },
+  );
+}

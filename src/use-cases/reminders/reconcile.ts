@@ -1,0 +1,72 @@
+import type { Deadline, Reminder } from '../../domain/index.ts';
+import { reminderFireTime, reminderScheduleName } from '../../domain/reminder-schedule.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { DeadlineRepo } from '../../ports/deadlines.ts';
+import type { JobRunner } from '../../ports/jobs.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Scheduler } from '../../ports/scheduler.ts';
+
+export interface ReconcileDeps {
+  repo: DeadlineRepo;
+  scheduler: Scheduler;
+  jobs: JobRunner;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** A reminder that went out (or is going out) is never planned again: one per (item, offset, recipient). */
+const DONE: Reminder['status'][] = ['sent', 'sending'];
+
+/**
+ * Bring an item's reminders and their one-time schedules in line with the item's current version.
+ * Idempotent, so it is safe to run again after a crash, and the fire handler runs it to heal a stale fire.
+ *
+ * Order matters for crash safety: the schedule is written BEFORE the reminder record, so a crash between the
+ * two leaves a schedule whose fire still does the right thing (the fire checks the item, not the record).
+ * Schedule names are stable per (item, offset): moving a due time updates the schedule in place.
+ */
+export function makeReconcileReminders(deps: ReconcileDeps) {
+  return async function reconcile(d: Deadline, opts: { sendLate?: boolean } = {}): Promise<Reminder[]> {
+    const now = deps.clock.now();
+    const existing = new Map((await deps.repo.reminders(d.deadlineId)).map((r) => [r.offset, r]));
+    const wanted = d.status === 'active' ? d.offsets : [];
+
+    for (const offset of wanted) {
+      const prev = existing.get(offset);
+      if (prev && DONE.includes(prev.status)) continue;
+      const fireAt = reminderFireTime(new Date(d.dueAt), offset, d.timeZone);
+      const scheduleName = reminderScheduleName(d.deadlineId, offset);
+      const job = { type: 'reminder' as const, deadlineId: d.deadlineId, offset, version: d.version };
+      const base = {
+        deadlineId: d.deadlineId,
+        offset,
+        fireAt: fireAt.toISOString(),
+        scheduleName,
+        version: d.version,
+      };
+      const late = fireAt.getTime() <= now.getTime();
+      if (late && !opts.sendLate) {
+        await deps.scheduler.delete(scheduleName);
+        await deps.repo.saveReminder({ ...base, status: 'skipped-late' }, DONE);
+      } else if (late) {
+        await deps.repo.saveReminder({ ...base, status: 'pending' }, DONE);
+        deps.logger.info('sending a late reminder now', { deadlineId: d.deadlineId, offset });
+        await deps.jobs.run(job);
+      } else {
+        await deps.scheduler.upsert({ name: scheduleName, at: fireAt, job });
+        await deps.repo.saveReminder({ ...base, status: 'pending' }, DONE);
+      }
+    }
+
+    for (const [offset, prev] of existing) {
+      if (wanted.includes(offset) || DONE.includes(prev.status) || prev.status === 'cancelled') continue;
+      await deps.scheduler.delete(prev.scheduleName);
+      await deps.repo.saveReminder({ ...prev, status: 'cancelled', version: d.version }, DONE);
+    }
+    return sortReminders(await deps.repo.reminders(d.deadlineId));
+  };
+}
+export type ReconcileReminders = ReturnType<typeof makeReconcileReminders>;
+
+export const sortReminders = (rs: Reminder[]) =>
+  [...rs].sort((a, b) => a.fireAt.localeCompare(b.fireAt) || a.offset.localeCompare(b.offset));

@@ -1,0 +1,226 @@
+import { createEvent } from 'ics';
+import type { Deadline, Subscriber } from '../../domain/index.ts';
+import { parseOffset, type ReminderWave } from '../../domain/reminder-schedule.ts';
+import type { RecipientLinks } from '../../ports/campaign-source.ts';
+import type { OutboundAttachment, OutboundMessage } from '../../ports/mailer.ts';
+
+/**
+ * Reminder mails: plain text + simple HTML built with string concatenation (no template engine, no mjml),
+ * so a wave of thousands costs a few string joins per recipient. Everything that does not depend on the
+ * recipient (subject, body, .ics) is built once per campaign; the recipient's own time is cached per zone.
+ */
+
+interface Strings {
+  reminder: string;
+  extendedSubject: (kind: Deadline['kind']) => string;
+  closes: string;
+  starts: string;
+  due: string;
+  start: string;
+  end: string;
+  yourTime: string;
+  newDate: string;
+  more: string;
+  calendar: (file: string) => string;
+  footer: (name: string) => string;
+  stop: string;
+  preferences: string;
+}
+
+const EN: Strings = {
+  reminder: 'Reminder',
+  extendedSubject: (k) => (k === 'event' ? 'Rescheduled' : 'Deadline extended'),
+  closes: 'closes',
+  starts: 'starts',
+  due: 'Due',
+  start: 'Starts',
+  end: 'Ends',
+  yourTime: 'In your time zone',
+  newDate: 'New date',
+  more: 'More information',
+  calendar: (f) => `A calendar entry (${f}) is attached.`,
+  footer: (n) => `You receive deadline and event reminders from ${n}.`,
+  stop: 'Stop these reminders',
+  preferences: 'Your preferences',
+};
+
+const ZH: Strings = {
+  reminder: '提醒',
+  extendedSubject: (k) => (k === 'event' ? '时间变更' : '截止日期延长'),
+  closes: '截止',
+  starts: '开始',
+  due: '截止时间',
+  start: '开始时间',
+  end: '结束时间',
+  yourTime: '您所在时区',
+  newDate: '新的日期',
+  more: '详细信息',
+  calendar: (f) => `附件为日历条目（${f}）。`,
+  footer: (n) => `您订阅了 ${n} 的截止日期和活动提醒。`,
+  stop: '取消提醒',
+  preferences: '订阅设置',
+};
+
+const stringsFor = (language: string): Strings => (language.toLowerCase().startsWith('zh') ? ZH : EN);
+
+/** 15 minutes: a deadline shows as a short, non-blocking entry starting at the due time. */
+const DEADLINE_ENTRY_MS = 15 * 60_000;
+
+export function buildIcs(d: Deadline, productName: string): string {
+  const start = new Date(d.dueAt).getTime();
+  const end = d.kind === 'event' && d.endAt ? new Date(d.endAt).getTime() : start + DEADLINE_ENTRY_MS;
+  const r = createEvent({
+    start,
+    startInputType: 'utc',
+    startOutputType: 'utc',
+    end,
+    endInputType: 'utc',
+    endOutputType: 'utc',
+    title: d.title,
+    description: [d.description, d.link].filter(Boolean).join('\n\n') || undefined,
+    url: d.link,
+    // Stable UID + SEQUENCE = version: a later reminder updates the same calendar entry instead of adding one.
+    uid: `${d.deadlineId}@gazette`,
+    sequence: d.version,
+    productId: `-//${productName.replace(/[^\w .-]/g, '')}//reminders//EN`,
+    method: 'PUBLISH',
+    status: 'CONFIRMED',
+    transp: d.kind === 'event' ? 'OPAQUE' : 'TRANSPARENT',
+  });
+  if (r.error || !r.value) throw new Error(`could not build the calendar entry: ${r.error?.message}`);
+  return r.value;
+}
+
+function formatter(language: string, timeZone: string): Intl.DateTimeFormat {
+  const opts: Intl.DateTimeFormatOptions = {
+    timeZone,
+    weekday: 'short',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  };
+  try {
+    return new Intl.DateTimeFormat(language, opts);
+  } catch {
+    return new Intl.DateTimeFormat('en', opts);
+  }
+}
+
+/** "in 7 days", "tomorrow", "in 2 hours" in the item's language. */
+function relative(language: string, ms: number): string {
+  let rtf: Intl.RelativeTimeFormat;
+  try {
+    rtf = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
+  } catch {
+    rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  }
+  const minutes = Math.round(ms / 60_000);
+  if (minutes % 1440 === 0 && minutes > 0) return rtf.format(minutes / 1440, 'day');
+  if (minutes >= 2 * 1440) return rtf.format(Math.floor(minutes / 1440), 'day');
+  if (minutes % 60 === 0 || minutes >= 120) return rtf.format(Math.round(minutes / 60), 'hour');
+  return rtf.format(minutes, 'minute');
+}
+
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export interface ReminderMessageOptions {
+  from: string;
+  newsletterName: string;
+  now: Date;
+  campaign: string;
+}
+
+/** Prepare once per campaign; the returned function personalises per recipient. */
+export function prepareReminderMessage(
+  d: Deadline,
+  wave: ReminderWave,
+  o: ReminderMessageOptions,
+): (s: Subscriber, links: RecipientLinks) => OutboundMessage {
+  const t = stringsFor(d.language);
+  const due = new Date(d.dueAt);
+  const isEvent = d.kind === 'event';
+  const fmt = (zone: string, at: Date) => `${formatter(d.language, zone).format(at)} (${zone})`;
+  const announced = fmt(d.timeZone, due);
+  const announcedEnd = isEvent && d.endAt ? fmt(d.timeZone, new Date(d.endAt)) : undefined;
+
+  let when: string | undefined;
+  if (wave.kind === 'offset') {
+    const off = parseOffset(wave.offset);
+    const ms = ((off.days * 24 + off.hours) * 60 + off.minutes) * 60_000;
+    when = ms > 0 ? relative(d.language, ms) : undefined;
+  } else if (wave.kind === 'now' && due.getTime() > o.now.getTime()) {
+    when = relative(d.language, due.getTime() - o.now.getTime());
+  }
+  const verb = isEvent ? t.starts : t.closes;
+  const subject =
+    wave.kind === 'extended'
+      ? `${t.extendedSubject(d.kind)}: ${d.title}`
+      : `${t.reminder}: ${d.title}${when ? ` – ${verb} ${when}` : ''}`;
+
+  const ics = buildIcs(d, o.newsletterName);
+  const icsName = isEvent ? 'event.ics' : 'deadline.ics';
+  const attachment: OutboundAttachment = {
+    filename: icsName,
+    contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+    content: ics,
+  };
+
+  const whenLabel = wave.kind === 'extended' ? t.newDate : isEvent ? t.start : t.due;
+  const head = [subject, '', `${whenLabel}: ${announced}`];
+  const tailText = [
+    ...(announcedEnd ? [`${t.end}: ${announcedEnd}`] : []),
+    '',
+    ...(d.description ? [d.description, ''] : []),
+    ...(d.link ? [`${t.more}: ${d.link}`, ''] : []),
+    t.calendar(icsName),
+    '',
+    '--',
+    t.footer(o.newsletterName),
+  ].join('\n');
+  const headHtml = `<!doctype html><html lang="${esc(d.language)}"><body style="font-family:Arial,sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a;max-width:600px">
+<h1 style="font-size:20px">${esc(subject)}</h1>
+<p><strong>${esc(whenLabel)}:</strong> ${esc(announced)}`;
+  const tailHtml = `${announcedEnd ? `<br><strong>${esc(t.end)}:</strong> ${esc(announcedEnd)}` : ''}</p>
+${d.description ? `<p>${esc(d.description).replace(/\n/g, '<br>')}</p>` : ''}
+${d.link ? `<p><a href="${esc(d.link)}">${esc(t.more)}</a></p>` : ''}
+<p style="color:#555">${esc(t.calendar(icsName))}</p>
+<hr style="border:none;border-top:1px solid #ddd"><p style="font-size:12px;color:#666">${esc(t.footer(o.newsletterName))}<br>`;
+
+  // The recipient's own time, formatted once per zone.
+  const own = new Map<string, string>();
+  const ownTime = (zone: string) => {
+    let v = own.get(zone);
+    if (v === undefined) {
+      v = zone === d.timeZone ? '' : fmt(zone, due);
+      own.set(zone, v);
+    }
+    return v;
+  };
+
+  return (s, links) => {
+    const mine = ownTime(s.timeZone);
+    const text = [
+      ...head,
+      ...(mine ? [`${t.yourTime}: ${mine}`] : []),
+      tailText,
+      `${t.stop}: ${links.unsubscribeUrl}`,
+      `${t.preferences}: ${links.preferencesUrl}`,
+    ].join('\n');
+    const html = `${headHtml}${mine ? `<br><strong>${esc(t.yourTime)}:</strong> ${esc(mine)}` : ''}${tailHtml}<a href="${esc(links.unsubscribeUrl)}">${esc(t.stop)}</a> · <a href="${esc(links.preferencesUrl)}">${esc(t.preferences)}</a></p></body></html>`;
+    return {
+      from: o.from,
+      to: s.email,
+      subject,
+      text,
+      html,
+      headers: { ...links.listHeaders },
+      attachments: [attachment],
+      tags: { campaign: o.campaign, subscriber: s.subscriberId },
+    };
+  };
+}

@@ -1,0 +1,397 @@
+import ical from 'node-ical';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Infra } from '../../../src/app/infra.ts';
+import { composeReminders, type RemindersDeps } from '../../../src/app/reminders.ts';
+import { ConfigSchema, loadConfig } from '../../../src/config/config.ts';
+import { ConflictError, type Subscriber } from '../../../src/domain/index.ts';
+import { systemClock } from '../../../src/ports/clock.ts';
+import { silentLogger } from '../../../src/ports/logger.ts';
+import { FakeJobs, FakeScheduler, MemoryDeadlineRepo, pages, subscriber } from './fakes.ts';
+
+const T0 = new Date('2027-03-01T00:00:00Z');
+
+function setup(opts: { subscribers?: Subscriber[]; deps?: Partial<RemindersDeps> } = {}) {
+  const repo = new MemoryDeadlineRepo();
+  const scheduler = new FakeScheduler();
+  const jobs = new FakeJobs();
+  const started: { campaign: string; by: string }[] = [];
+  const infra = {
+    config: loadConfig(ConfigSchema, {}),
+    table: {},
+    scheduler,
+    jobs,
+    clock: systemClock, // Date is frozen by vi.useFakeTimers
+    logger: silentLogger,
+  } as unknown as Infra;
+  const members = new Map([
+    ['m_council', { type: 'council', status: 'active' }],
+    ['m_network', { type: 'network', status: 'active' }],
+    ['m_gone', { type: 'council', status: 'disabled' }],
+  ]);
+  const app = composeReminders(infra, {
+    repo,
+    // Like the real engine: a campaign starts once; a second start is refused with a ConflictError.
+    startSend: async (campaign, by) => {
+      if (started.some((s) => s.campaign === campaign))
+        throw new ConflictError(`${campaign} was started before`);
+      started.push({ campaign, by });
+    },
+    subscribers: pages(opts.subscribers ?? []),
+    members: { get: async (id) => members.get(id) },
+    ...opts.deps,
+  });
+  return { app, repo, scheduler, jobs, started };
+}
+
+const SURVEY = {
+  title: 'IGPN survey on green purchasing and climate change closes',
+  due: '2027-03-30 23:59',
+  timeZone: 'Asia/Shanghai',
+  link: 'https://igpn.example/survey',
+};
+
+describe('deadline reminders (time frozen)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('plans one schedule per default offset (14, 7, 1 days) at the due wall-clock time in the announcing zone', async () => {
+    const { app, scheduler } = setup();
+    const { deadline, reminders } = await app.createDeadline(SURVEY);
+    expect(deadline).toMatchObject({
+      dueAt: '2027-03-30T15:59:00.000Z',
+      offsets: ['P14D', 'P7D', 'P1D'],
+      version: 1,
+    });
+    expect(reminders.map((r) => [r.offset, r.status, r.fireAt])).toEqual([
+      ['P14D', 'pending', '2027-03-16T15:59:00.000Z'],
+      ['P7D', 'pending', '2027-03-23T15:59:00.000Z'],
+      ['P1D', 'pending', '2027-03-29T15:59:00.000Z'],
+    ]);
+    const s = [...scheduler.schedules.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
+    expect(s.map((x) => [x.at.toISOString(), x.job])).toEqual(
+      reminders.map((r) => [
+        r.fireAt,
+        { type: 'reminder', deadlineId: deadline.deadlineId, offset: r.offset, version: 1 },
+      ]),
+    );
+  });
+
+  it('does not schedule a reminder whose time has passed (skipped-late) unless asked to send late', async () => {
+    vi.setSystemTime(new Date('2027-03-20T00:00:00Z'));
+    const { app, scheduler, jobs } = setup();
+    const late = await app.createDeadline(SURVEY);
+    expect(late.reminders.map((r) => [r.offset, r.status])).toEqual([
+      ['P14D', 'skipped-late'],
+      ['P7D', 'pending'],
+      ['P1D', 'pending'],
+    ]);
+    expect(scheduler.schedules.size).toBe(2);
+    expect(jobs.ran).toEqual([]);
+
+    const sendLate = await app.createDeadline({ ...SURVEY, sendLate: true });
+    expect(sendLate.reminders.find((r) => r.offset === 'P14D')?.status).toBe('pending');
+    expect(jobs.ran).toEqual([
+      { type: 'reminder', deadlineId: sendLate.deadline.deadlineId, offset: 'P14D', version: 1 },
+    ]);
+  });
+
+  it('moving the due date moves the pending schedules; removing an offset cancels its reminder', async () => {
+    const { app, scheduler } = setup();
+    const { deadline } = await app.createDeadline(SURVEY);
+    const moved = await app.updateDeadline(
+      deadline.deadlineId,
+      { due: '2027-04-30 23:59', offsets: ['P14D', 'P2D'] },
+      'cli:test',
+    );
+    expect(moved.deadline.version).toBe(2);
+    expect(moved.reminders.map((r) => [r.offset, r.status, r.fireAt, r.version])).toEqual([
+      ['P7D', 'cancelled', '2027-03-23T15:59:00.000Z', 2],
+      ['P1D', 'cancelled', '2027-03-29T15:59:00.000Z', 2],
+      ['P14D', 'pending', '2027-04-16T15:59:00.000Z', 2],
+      ['P2D', 'pending', '2027-04-28T15:59:00.000Z', 2],
+    ]);
+    expect([...scheduler.schedules.values()].map((s) => [s.job, s.at.toISOString()])).toEqual([
+      [
+        { type: 'reminder', deadlineId: deadline.deadlineId, offset: 'P14D', version: 2 },
+        '2027-04-16T15:59:00.000Z',
+      ],
+      [
+        { type: 'reminder', deadlineId: deadline.deadlineId, offset: 'P2D', version: 2 },
+        '2027-04-28T15:59:00.000Z',
+      ],
+    ]);
+  });
+
+  it('a fire for an outdated version or a cancelled item sends nothing', async () => {
+    const { app, started } = setup();
+    const { deadline } = await app.createDeadline(SURVEY);
+    await app.updateDeadline(deadline.deadlineId, { title: 'Survey closes (updated)' }, 'cli:test');
+    expect(await app.fireReminder({ deadlineId: deadline.deadlineId, offset: 'P7D', version: 1 })).toEqual({
+      outcome: 'stale',
+      currentVersion: 2,
+    });
+    await app.cancelDeadline(deadline.deadlineId, 'cli:test');
+    expect(await app.fireReminder({ deadlineId: deadline.deadlineId, offset: 'P7D', version: 3 })).toEqual({
+      outcome: 'ignored',
+      reason: 'cancelled',
+    });
+    expect(await app.fireReminder({ deadlineId: 'dl_missing', offset: 'P7D', version: 1 })).toMatchObject({
+      outcome: 'ignored',
+    });
+    expect(started).toEqual([]);
+  });
+
+  it('firing the same reminder twice starts its wave once; a fire cut short is retried', async () => {
+    const { app, repo, started } = setup();
+    const { deadline } = await app.createDeadline(SURVEY);
+    const job = { deadlineId: deadline.deadlineId, offset: 'P7D', version: 1 };
+    vi.setSystemTime(new Date('2027-03-23T15:59:05Z'));
+    expect(await app.fireReminder(job)).toEqual({
+      outcome: 'started',
+      campaign: `reminder#${deadline.deadlineId}#P7D`,
+    });
+    expect(await app.fireReminder(job)).toMatchObject({ outcome: 'already-sent' });
+    expect(started).toEqual([{ campaign: `reminder#${deadline.deadlineId}#P7D`, by: 'system:scheduler' }]);
+    expect(await repo.getReminder(deadline.deadlineId, 'P7D')).toMatchObject({
+      status: 'sent',
+      sentAt: '2027-03-23T15:59:05.000Z',
+    });
+
+    // A fire that crashed after marking "sending": the retry asks the (idempotent) engine again.
+    const r = (await repo.getReminder(deadline.deadlineId, 'P1D'))!;
+    await repo.saveReminder({ ...r, status: 'sending' });
+    expect(await app.fireReminder({ ...job, offset: 'P1D' })).toMatchObject({ outcome: 'started' });
+    expect(started).toHaveLength(2);
+
+    // Crashed after the engine accepted the start: the retry's start is refused, and that counts as done.
+    const p7 = (await repo.getReminder(deadline.deadlineId, 'P7D'))!;
+    await repo.saveReminder({ ...p7, status: 'sending', sentAt: undefined });
+    expect(await app.fireReminder(job)).toMatchObject({ outcome: 'started' });
+    expect(started).toHaveLength(2);
+    expect(await repo.getReminder(deadline.deadlineId, 'P7D')).toMatchObject({ status: 'sent' });
+  });
+
+  it('a reminder already sent is not planned again when the deadline is extended', async () => {
+    const { app, scheduler } = setup();
+    const { deadline } = await app.createDeadline(SURVEY);
+    await app.fireReminder({ deadlineId: deadline.deadlineId, offset: 'P14D', version: 1 });
+    scheduler.schedules.delete(`gz-rem-${deadline.deadlineId}-P14D`); // deleted after completion, as on AWS
+    const extended = await app.updateDeadline(deadline.deadlineId, { due: '2027-04-15 23:59' }, 'cli:test');
+    expect(extended.reminders.find((r) => r.offset === 'P14D')).toMatchObject({ status: 'sent', version: 1 });
+    expect([...scheduler.schedules.keys()].some((n) => n.endsWith('-P14D'))).toBe(false);
+  });
+
+  it('cancelling deletes every pending schedule, and cancelling again is harmless', async () => {
+    const { app, scheduler } = setup();
+    const { deadline } = await app.createDeadline(SURVEY);
+    const c = await app.cancelDeadline(deadline.deadlineId, 'cli:test');
+    expect(c.deadline.status).toBe('cancelled');
+    expect(c.reminders.every((r) => r.status === 'cancelled')).toBe(true);
+    expect(scheduler.schedules.size).toBe(0);
+    await expect(app.cancelDeadline(deadline.deadlineId, 'cli:test')).resolves.toMatchObject({
+      deadline: { status: 'cancelled', version: 2 },
+    });
+    await expect(app.updateDeadline(deadline.deadlineId, { title: 'x' }, 'cli:test')).rejects.toThrow(
+      /cancelled/,
+    );
+  });
+
+  it('an "extended" notice goes out only when the due time moves later', async () => {
+    const { app, started } = setup();
+    const { deadline } = await app.createDeadline(SURVEY);
+    await expect(
+      app.updateDeadline(deadline.deadlineId, { due: '2027-03-29 23:59', notifyExtension: true }, 'cli:a'),
+    ).rejects.toThrow(/later/);
+    const r = await app.updateDeadline(
+      deadline.deadlineId,
+      { due: '2027-04-30 23:59', notifyExtension: true },
+      'cli:a',
+    );
+    expect(r.notice).toBe(`reminder#${deadline.deadlineId}#extended-v2`);
+    expect(started).toEqual([{ campaign: r.notice, by: 'cli:a' }]);
+  });
+
+  it('refuses an update made against an old version (optimistic concurrency)', async () => {
+    const { app } = setup();
+    const { deadline } = await app.createDeadline(SURVEY);
+    await app.updateDeadline(deadline.deadlineId, { title: 'First edit' }, 'cli:a');
+    await expect(
+      app.updateDeadline(deadline.deadlineId, { title: 'Late edit', ifVersion: 1 }, 'cli:b'),
+    ).rejects.toThrow(/version 2/);
+  });
+
+  it('validates events, audiences and offsets with clear messages', async () => {
+    const { app } = setup();
+    await expect(app.createDeadline({ ...SURVEY, kind: 'event' })).rejects.toThrow(/needs end/);
+    await expect(
+      app.createDeadline({
+        ...SURVEY,
+        kind: 'event',
+        start: '2027-05-25 15:00',
+        due: undefined,
+        end: '2027-05-25 14:00',
+      }),
+    ).rejects.toThrow(/after start/);
+    await expect(app.createDeadline({ ...SURVEY, audience: 'member-type:royalty' })).rejects.toThrow(
+      /member type/,
+    );
+    await expect(app.createDeadline({ ...SURVEY, offsets: ['P2W'] })).rejects.toThrow(/offset/);
+    await expect(app.createDeadline({ ...SURVEY, bogus: 1 })).rejects.toThrow(/bogus|Unrecognized/i);
+    const ev = await app.createDeadline({
+      kind: 'event',
+      title: 'Webinar',
+      start: '2027-05-25 15:00',
+      end: '2027-05-25 18:00',
+      timeZone: 'Asia/Shanghai',
+      offsets: 'P7D,PT2H',
+      audience: 'member-type:council',
+    });
+    expect(ev.deadline).toMatchObject({
+      dueAt: '2027-05-25T07:00:00.000Z',
+      endAt: '2027-05-25T10:00:00.000Z',
+      offsets: ['P7D', 'PT2H'],
+      audience: { kind: 'member-type', memberType: 'council' },
+    });
+  });
+});
+
+describe('reminder recipients and message', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const subs = [
+    subscriber({ email: 'all@example.org', timeZone: 'Europe/Berlin' }),
+    subscriber({ email: 'council@example.org', memberId: 'm_council', timeZone: 'America/New_York' }),
+    subscriber({ email: 'network@example.org', memberId: 'm_network' }),
+    subscriber({ email: 'disabled-member@example.org', memberId: 'm_gone' }),
+    subscriber({ email: 'news-only@example.org', audiences: ['newsletter'], memberId: 'm_council' }),
+    subscriber({ email: 'unconfirmed@example.org', status: 'unconfirmed' }),
+  ];
+  const emails = async (it: AsyncIterable<Subscriber[]>) => {
+    const out: string[] = [];
+    for await (const page of it) out.push(...page.map((s) => s.email));
+    return out.sort();
+  };
+
+  it('selects confirmed reminder subscribers by audience scope: all, members only, a member type', async () => {
+    const { app } = setup({ subscribers: subs });
+    const all = await app.createDeadline(SURVEY);
+    const members = await app.createDeadline({ ...SURVEY, audience: 'members' });
+    const council = await app.createDeadline({
+      ...SURVEY,
+      audience: { kind: 'member-type', memberType: 'council' },
+    });
+    const key = (id: string) => `reminder#${id}#P7D`;
+    expect(await emails(app.source.recipients(key(all.deadline.deadlineId)))).toEqual([
+      'all@example.org',
+      'council@example.org',
+      'disabled-member@example.org',
+      'network@example.org',
+    ]);
+    expect(await emails(app.source.recipients(key(members.deadline.deadlineId)))).toEqual([
+      'council@example.org',
+      'network@example.org',
+    ]);
+    expect(await emails(app.source.recipients(key(council.deadline.deadlineId)))).toEqual([
+      'council@example.org',
+    ]);
+    await app.cancelDeadline(all.deadline.deadlineId, 'cli:test');
+    expect(await emails(app.source.recipients(key(all.deadline.deadlineId)))).toEqual([]);
+    expect(app.source.handles(key(all.deadline.deadlineId))).toBe(true);
+    expect(app.source.handles('edition#3')).toBe(false);
+  });
+
+  it('remind-now dry run lists who would receive it, leaving out suppressed addresses, and sends nothing', async () => {
+    const { app, started } = setup({
+      subscribers: subs,
+      deps: { suppressions: { isSuppressed: async (e) => e === 'network@example.org' } },
+    });
+    const { deadline } = await app.createDeadline({ ...SURVEY, audience: 'members' });
+    const dry = await app.remindNow(deadline.deadlineId, { dryRun: true }, 'cli:a');
+    expect(dry).toMatchObject({
+      dryRun: true,
+      campaign: `reminder#${deadline.deadlineId}#now-202703010000`,
+      count: 1,
+      suppressed: 1,
+      truncated: false,
+    });
+    expect(dry.dryRun && dry.recipients.map((r) => r.email)).toEqual(['council@example.org']);
+    expect(started).toEqual([]);
+    const real = await app.remindNow(deadline.deadlineId, {}, 'cli:a');
+    expect(real).toEqual({ dryRun: false, campaign: dry.campaign, started: true });
+    expect(started).toEqual([{ campaign: dry.campaign, by: 'cli:a' }]);
+  });
+
+  it('shows the due time in the recipient zone and the announcing zone, with a valid .ics and one-click headers', async () => {
+    const { app } = setup({ subscribers: subs });
+    const { deadline } = await app.createDeadline({ ...SURVEY, description: 'Ten questions, <15 minutes.' });
+    const personalise = await app.source.prepare(`reminder#${deadline.deadlineId}#P7D`);
+    const links = {
+      unsubscribeUrl: 'https://x.example/v1/unsubscribe?token=abc',
+      preferencesUrl: 'https://x.example/v1/preferences?token=def',
+      listHeaders: {
+        'List-Unsubscribe': '<https://x.example/v1/unsubscribe?token=abc>',
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+    };
+    const berlin = personalise(subs[0]!, links);
+    expect(berlin.subject).toBe(`Reminder: ${SURVEY.title} – closes in 7 days`);
+    expect(berlin.to).toBe('all@example.org');
+    // Exact punctuation comes from the runtime's ICU data, so match the parts that matter.
+    expect(berlin.text).toMatch(/^Due: Tue, March 30, 2027\D+23:59 GMT\+8 \(Asia\/Shanghai\)$/m);
+    expect(berlin.text).toMatch(
+      /^In your time zone: Tue, March 30, 2027\D+17:59 GMT\+2 \(Europe\/Berlin\)$/m,
+    );
+    expect(berlin.text).toContain(links.unsubscribeUrl);
+    expect(berlin.html).toContain('Ten questions, &lt;15 minutes.');
+    expect(berlin.headers).toEqual(links.listHeaders);
+    const ny = personalise(subs[1]!, links);
+    expect(ny.text).toMatch(/11:59 (EDT|GMT-4) \(America\/New_York\)/); // already summer time on 30 March
+
+    const att = berlin.attachments?.[0];
+    expect(att?.filename).toBe('deadline.ics');
+    expect(att?.contentType).toMatch(/^text\/calendar/);
+    const parsed = Object.values(ical.sync.parseICS(String(att?.content))).filter(
+      (c) => c?.type === 'VEVENT',
+    );
+    expect(parsed).toHaveLength(1);
+    const ev = parsed[0] as ical.VEvent;
+    expect(ev.summary).toBe(SURVEY.title);
+    expect(new Date(ev.start).toISOString()).toBe('2027-03-30T15:59:00.000Z');
+    expect(ev.uid).toBe(`${deadline.deadlineId}@gazette`);
+    expect(ev.url).toBe(SURVEY.link);
+  });
+
+  it('gives an event a calendar entry with its start and end, and words an extension notice', async () => {
+    const { app } = setup({ subscribers: subs });
+    const { deadline } = await app.createDeadline({
+      kind: 'event',
+      title: 'Webinar on eco-labels',
+      start: '2027-05-25 15:00',
+      end: '2027-05-25 18:00',
+      timeZone: 'Asia/Shanghai',
+      language: 'zh',
+    });
+    const links = { unsubscribeUrl: 'u', preferencesUrl: 'p', listHeaders: {} };
+    const msg = (await app.source.prepare(`reminder#${deadline.deadlineId}#P1D`))(subs[2]!, links);
+    expect(msg.subject).toContain('Webinar on eco-labels');
+    expect(msg.text).toContain('(Asia/Shanghai)');
+    const ev = Object.values(ical.sync.parseICS(String(msg.attachments?.[0]?.content))).find(
+      (c) => c?.type === 'VEVENT',
+    ) as ical.VEvent;
+    expect(new Date(ev.start).toISOString()).toBe('2027-05-25T07:00:00.000Z');
+    expect(new Date(ev.end).toISOString()).toBe('2027-05-25T10:00:00.000Z');
+    const notice = (await app.source.prepare(`reminder#${deadline.deadlineId}#extended-v2`))(subs[2]!, links);
+    expect(notice.subject).toBe('时间变更: Webinar on eco-labels');
+  });
+});
