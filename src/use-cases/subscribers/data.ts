@@ -86,7 +86,9 @@ const normaliseHeader = (h: string) => {
  * CSV text → rows with line numbers. A broken file (an unclosed quote…) is rejected as a whole with the line
  * where it breaks: guessing where the next record starts could import garbage.
  */
-export function parseSubscriberCsv(text: string): ImportRow[] {
+export function parseSubscriberCsv(input: string): ImportRow[] {
+  // One line-break convention: csv-parse counts a CRLF inside quotes as two lines.
+  const text = input.replace(/\r\n?/g, '\n');
   let records: { record: Record<string, string>; info: { lines: number; error?: unknown } }[];
   try {
     records = parse(text, {

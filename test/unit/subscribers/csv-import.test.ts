@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../src/domain/errors.ts';
+import { parseSubscriberCsv } from '../../../src/use-cases/subscribers/data.ts';
+
+describe('subscriber CSV parsing', () => {
+  it('numbers rows by their line in the file (header = 1), across blank lines, CRLF and quoted line breaks', () => {
+    const rows = parseSubscriberCsv(
+      '\uFEFFE-mail,Full Name,TZ,Lists,Opt-in\r\na@example.org,A,UTC,newsletter,yes\r\n\r\n"b@example.org","B\r\nsecond line",UTC,reminders,yes\r\nc@example.org,C,UTC,newsletter,no\r\n',
+    );
+    expect(rows.map((r) => r.line)).toEqual([2, 4, 6]);
+    expect(rows[0]?.values).toEqual({
+      email: 'a@example.org',
+      name: 'A',
+      timeZone: 'UTC',
+      audiences: 'newsletter',
+      consent: 'yes',
+    });
+    expect(rows[1]?.values.name).toBe('B\nsecond line');
+  });
+
+  it('marks rows whose field count differs from the header instead of failing the file', () => {
+    const rows = parseSubscriberCsv('email,name\na@example.org\nb@example.org,B,extra\nc@example.org,C\n');
+    expect(rows.map((r) => [r.line, Boolean(r.values.__fieldCount)])).toEqual([
+      [2, true],
+      [3, true],
+      [4, false],
+    ]);
+  });
+
+  it('refuses a file without an email column, an empty file, and a broken quote (with its line)', () => {
+    expect(() => parseSubscriberCsv('name\nx\n')).toThrow(/"email" column/);
+    expect(() => parseSubscriberCsv('')).toThrow(ValidationError);
+    expect(() => parseSubscriberCsv('email,name\na@example.org,ok\n"b@example.org,broken\n')).toThrow(
+      /at line \d/,
+    );
+  });
+});
