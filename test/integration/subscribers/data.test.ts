@@ -210,7 +210,7 @@ describe('import, export, GDPR access and erasure (admin API)', () => {
     const second = (await (
       await stack.admin(`/admin/subscribers?status=confirmed&limit=2&cursor=${first.cursor}`)
     ).json()) as { items: { email: string }[] };
-    expect(second.items[0]?.email > (first.items[1]?.email ?? '')).toBe(true);
+    expect((second.items[0]?.email ?? '') > (first.items[1]?.email ?? '')).toBe(true);
     const show = (await (
       await stack.admin(`/admin/subscribers/${encodeURIComponent('multi@example.org')}`)
     ).json()) as Record<string, unknown>;
