@@ -25,7 +25,15 @@ export function makeTestSend(d: {
     number: number,
     req: { to: string[]; languages?: string[]; requestedBy: Actor },
   ): Promise<{ sent: { to: string; language: string; messageId: string }[] }> => {
-    const to = [...new Set(req.to.map((a) => Email.parse(a)))];
+    const to = [
+      ...new Set(
+        req.to.map((a) => {
+          const r = Email.safeParse(a);
+          if (!r.success) throw new ValidationError(`"${a}" is not an e-mail address`);
+          return r.data;
+        }),
+      ),
+    ];
     if (!to.length) throw new ValidationError('give at least one address to send the test to');
     if (to.length > MAX_TEST_RECIPIENTS)
       throw new ValidationError(`a test goes to at most ${MAX_TEST_RECIPIENTS} addresses`);

@@ -211,13 +211,25 @@ export function absoluteUrl(raw: string): string | null {
 
 const zoneLabel = (tz: string) => (tz === 'UTC' || tz === 'Etc/UTC' ? 'UTC' : tz.replace(/_/g, ' '));
 
+const dateTimeFormat = (lang: string, tz: string) =>
+  new Intl.DateTimeFormat(lang, {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: tz,
+  });
+
 export function formatInstant(iso: string, lang: string, tz: string): string {
-  const f = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: tz });
+  const f = dateTimeFormat(lang, tz);
   return `${f.format(new Date(iso))} (${zoneLabel(tz)})`;
 }
 
 function formatRange(start: string, end: string | undefined, lang: string, tz: string): string {
-  const f = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: tz });
+  const f = dateTimeFormat(lang, tz);
   const text =
     end && Date.parse(end) > Date.parse(start)
       ? f.formatRange(new Date(start), new Date(end))

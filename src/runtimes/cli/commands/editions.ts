@@ -1,4 +1,311 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { table } from '../context.ts';
 
-export function register(_program: Command, _ctx: CliContext): void {}
+interface Summary {
+  number: number;
+  title: string;
+  status: string;
+  items: number;
+  languages: string[];
+  windowStart: string;
+  windowEnd: string;
+  compiledAt: string;
+  revision?: string;
+  approvedBy?: string;
+  approvedAt?: string;
+  sentAt?: string;
+  archiveUrl?: string;
+  skipped: number;
+}
+interface CompileAttempt {
+  at: string;
+  by: string;
+  ok: boolean;
+  number?: number;
+  error?: string;
+}
+interface Edition extends Omit<Summary, 'items' | 'languages' | 'skipped'> {
+  items: { updateId: string; section: string; title: string; organisation: string }[];
+  variants: { language: string; subject: string }[];
+  skipped: { updateId: string; title: string; reason: string }[];
+  audience: string;
+}
+
+/** The `editions` command group (shared with the send engine's commands in sending.ts). */
+export function editionsCommand(program: Command): Command {
+  return (
+    program.commands.find((c) => c.name() === 'editions') ??
+    program
+      .command('editions')
+      .description('quarterly editions: compile, preview, approve, send, archive, stats')
+  );
+}
+
+const num = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`"${v}" is not an edition number`);
+  return n;
+};
+
+const day = (iso?: string) => (iso ? iso.slice(0, 16).replace('T', ' ') : '');
+
+const showSummary = (s: Summary) =>
+  [
+    `Edition ${s.number}: ${s.title}`,
+    `  status     ${s.status}${s.approvedBy ? ` (approved by ${s.approvedBy} at ${day(s.approvedAt)})` : ''}`,
+    `  items      ${s.items}${s.skipped ? ` (${s.skipped} left out: see "editions show ${s.number}")` : ''}`,
+    `  languages  ${s.languages.join(', ')}`,
+    `  window     ${day(s.windowStart)} → ${day(s.windowEnd)}`,
+    `  compiled   ${day(s.compiledAt)} (revision ${s.revision ?? '-'})`,
+    ...(s.archiveUrl ? [`  archive    ${s.archiveUrl}`] : []),
+  ].join('\n');
+
+const showEdition = (e: Edition) => {
+  const lines = [
+    `Edition ${e.number}: ${e.title}`,
+    `  status ${e.status} · audience ${e.audience} · revision ${e.revision ?? '-'}`,
+    `  window ${day(e.windowStart)} → ${day(e.windowEnd)}`,
+    ...e.variants.map((v) => `  [${v.language}] ${v.subject}`),
+  ];
+  let section = '';
+  for (const i of e.items) {
+    if (i.section !== section) {
+      section = i.section;
+      lines.push('', `  ${section}`);
+    }
+    lines.push(`    - ${i.title} (${i.organisation})`);
+  }
+  if (!e.items.length) lines.push('', '  (no items)');
+  if (e.skipped.length) {
+    lines.push('', '  left out:');
+    for (const s of e.skipped) lines.push(`    - ${s.title}: ${s.reason}`);
+  }
+  return lines.join('\n');
+};
+
+export function register(program: Command, ctx: CliContext): void {
+  const editions = editionsCommand(program);
+
+  editions
+    .command('compile')
+    .description('compile the next edition (or recompile the open draft) from approved updates')
+    .option(
+      '--from <date>',
+      'window start (YYYY-MM-DD or ISO instant; default: start of the previous quarter)',
+    )
+    .option('--to <date>', 'window end, inclusive for a date (default: now)')
+    .option('--async', 'start the compile in the background and return at once')
+    .action(async (o: { from?: string; to?: string; async?: boolean }) => {
+      const client = await ctx.client();
+      const res = await client.request<{ edition?: Summary; accepted?: boolean; requestedAt?: string }>(
+        'POST',
+        '/admin/editions/compile',
+        { body: { from: o.from, to: o.to, wait: !o.async } },
+      );
+      if (res.edition) return ctx.print(res.edition, showSummary);
+      if (o.async || !res.requestedAt) return ctx.print(res, () => 'Compile started in the background.');
+      // The API had no renderer (AWS): the compile function runs it; wait for its outcome.
+      const deadline = Date.now() + 5 * 60_000;
+      while (Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 2000));
+        const list = await client.request<{ lastCompile: CompileAttempt | null }>('GET', '/admin/editions');
+        const last = list.lastCompile;
+        if (last && last.at >= res.requestedAt) {
+          if (!last.ok) throw new Error(`compile failed: ${last.error}`);
+          const { edition } = await client.request<{ edition: Edition }>(
+            'GET',
+            `/admin/editions/${last.number}`,
+          );
+          return ctx.print(edition, showEdition);
+        }
+      }
+      throw new Error('the compile did not finish within 5 minutes; check "gazette editions list" later');
+    });
+
+  editions
+    .command('list')
+    .description('all editions, newest first')
+    .action(async () => {
+      const client = await ctx.client();
+      const res = await client.request<{ editions: Summary[]; lastCompile: CompileAttempt | null }>(
+        'GET',
+        '/admin/editions',
+      );
+      ctx.print(res, (r: typeof res) => {
+        const rows = r.editions.map((e) => ({
+          ...e,
+          languages: e.languages.join(','),
+          compiled: day(e.compiledAt),
+          sent: day(e.sentAt),
+        }));
+        const last = r.lastCompile;
+        const note = last && !last.ok ? `\n\nLast compile failed (${day(last.at)}): ${last.error}` : '';
+        return table(rows, ['number', 'status', 'items', 'languages', 'compiled', 'sent', 'title']) + note;
+      });
+    });
+
+  editions
+    .command('show <number>')
+    .description('one edition: sections, items, languages, what was left out')
+    .action(async (n: string) => {
+      const client = await ctx.client();
+      const { edition } = await client.request<{ edition: Edition }>('GET', `/admin/editions/${num(n)}`);
+      ctx.print(edition, showEdition);
+    });
+
+  const preview = async (n: string | undefined, o: { port: string; lang?: string; template: string }) => {
+    const { startPreviewServer } = await import('./editions-preview.ts');
+    const { findTemplatesDir } = await import('../../../adapters/mjml/mjml-renderer.ts');
+    const templatesDir = findTemplatesDir();
+    let languages: string[];
+    let model: (lang: string) => Promise<Record<string, unknown>>;
+    if (n) {
+      const client = await ctx.client();
+      const { edition } = await client.request<{ edition: Edition }>('GET', `/admin/editions/${num(n)}`);
+      languages = edition.variants.map((v) => v.language);
+      const cache = new Map<string, Promise<Record<string, unknown>>>();
+      model = (lang) => {
+        let m = cache.get(lang);
+        if (!m) {
+          m = client
+            .request<{ model: Record<string, unknown> }>('GET', `/admin/editions/${edition.number}/model`, {
+              query: { lang },
+            })
+            .then((r) => r.model);
+          cache.set(lang, m);
+        }
+        return m;
+      };
+    } else {
+      languages = readdirLanguages(templatesDir);
+      // Re-read on every render: the sample data is one of the files being edited.
+      model = async () =>
+        JSON.parse(readFileSync(join(templatesDir, 'samples', `${o.template}.json`), 'utf8')) as Record<
+          string,
+          unknown
+        >;
+    }
+    if (o.lang) languages = [o.lang, ...languages.filter((l) => l !== o.lang)];
+    const server = await startPreviewServer({
+      model,
+      languages,
+      port: Number(o.port),
+      templatesDir,
+      template: o.template,
+    });
+    ctx.print({ url: server.url, templatesDir: server.templatesDir }, () =>
+      [
+        `Preview: ${server.url}`,
+        `Editing ${server.templatesDir}: the page reloads when a file changes. Ctrl-C to stop.`,
+      ].join('\n'),
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await server.stop();
+  };
+  for (const cmd of [editions.command('preview [number]'), program.command('preview [number]')]) {
+    cmd
+      .description('preview the newsletter in a browser, live-reloading while you edit templates/')
+      .option('--port <port>', 'port of the preview page', '8790')
+      .option('--lang <lang>', 'language shown first')
+      .option('--template <name>', 'template to preview', 'edition')
+      .action(preview);
+  }
+
+  editions
+    .command('test-send <number>')
+    .description('send the edition to a few addresses, subject marked [TEST], with dummy personal links')
+    .requiredOption('--to <addresses>', 'comma-separated addresses')
+    .option('--lang <languages>', 'only these language variants (comma-separated); default: all')
+    .action(async (n: string, o: { to: string; lang?: string }) => {
+      const client = await ctx.client();
+      const res = await client.request<{ sent: { to: string; language: string; messageId: string }[] }>(
+        'POST',
+        `/admin/editions/${num(n)}/test-send`,
+        { body: { to: o.to.split(','), languages: o.lang?.split(',').map((l) => l.trim()) } },
+      );
+      ctx.print(
+        res,
+        (r: typeof res) =>
+          `Sent ${r.sent.length} test mail(s):\n${table(r.sent, ['to', 'language', 'messageId'])}`,
+      );
+    });
+
+  editions
+    .command('approve <number>')
+    .description('approve a draft for sending (records who and when)')
+    .option(
+      '--revision <id>',
+      'approve only if the draft is still this revision (as shown by "editions show")',
+    )
+    .option('--by <name>', 'your name, recorded with the approval')
+    .action(async (n: string, o: { revision?: string; by?: string }) => {
+      const client = await ctx.client();
+      const { edition } = await client.request<{ edition: Edition }>(
+        'POST',
+        `/admin/editions/${num(n)}/approve`,
+        {
+          body: { revision: o.revision, by: o.by },
+        },
+      );
+      ctx.print(
+        edition,
+        (e: Edition) => `Edition ${e.number} approved by ${e.approvedBy} at ${day(e.approvedAt)}.`,
+      );
+    });
+
+  editions
+    .command('cancel <number>')
+    .description('cancel a draft, approved or paused edition')
+    .action(async (n: string) => {
+      const client = await ctx.client();
+      const { edition } = await client.request<{ edition: Edition }>(
+        'POST',
+        `/admin/editions/${num(n)}/cancel`,
+      );
+      ctx.print(edition, (e: Edition) => `Edition ${e.number} is ${e.status}.`);
+    });
+
+  editions
+    .command('stats <number>')
+    .description('sent, delivered, bounced, complained, opened, clicked, failed, suppressed-skipped')
+    .action(async (n: string) => {
+      const client = await ctx.client();
+      const res = await client.request<{ edition: Summary; stats: Record<string, number | string> }>(
+        'GET',
+        `/admin/editions/${num(n)}/stats`,
+      );
+      ctx.print(res, (r: typeof res) => {
+        const { campaign: _c, ...counters } = r.stats;
+        return `Edition ${r.edition.number} (${r.edition.status})\n${Object.entries(counters)
+          .map(([k, v]) => `  ${k.padEnd(18)} ${v}`)
+          .join('\n')}`;
+      });
+    });
+
+  editions
+    .command('archive <number>')
+    .description('(re)publish a sent edition to the public archive, with the index page and Atom feed')
+    .action(async (n: string) => {
+      const client = await ctx.client();
+      const res = await client.request<{ url: string }>('POST', `/admin/editions/${num(n)}/archive`);
+      ctx.print(res, (r: typeof res) => `Published: ${r.url}`);
+    });
+}
+
+function readdirLanguages(dir: string): string[] {
+  const order = (l: string) => (l === 'en' ? '' : l);
+  try {
+    return readdirSync(join(dir, 'strings'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5))
+      .sort((a, b) => order(a).localeCompare(order(b)));
+  } catch {
+    return ['en'];
+  }
+}
