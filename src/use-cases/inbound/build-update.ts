@@ -92,7 +92,10 @@ export function buildUpdateContent(
     if (ics) break;
   }
 
+  // Calendar invitations carry "Invitation: <summary> @ <date>" subjects; the event's own name reads better.
+  const invitation = /^(updated )?invitation( with note)?\s*:/i.test(p.subject);
   const title =
+    (invitation && ics?.summary ? cleanTitle(ics.summary) : '') ||
     cleanTitle(p.subject) ||
     cleanTitle(ics?.summary ?? '') ||
     cleanTitle(own.split('\n').find((l) => l.trim()) ?? '').slice(0, 120) ||

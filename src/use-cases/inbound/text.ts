@@ -28,21 +28,8 @@ export interface FieldLines {
 }
 
 const FIELD_NAMES: Record<keyof Omit<FieldLines, 'links'> | 'link', string[]> = {
-  when: [
-    'when',
-    'date',
-    'dates',
-    'time',
-    '时间',
-    '時間',
-    '日期',
-    '日時',
-    '일시',
-    '날짜',
-    'fecha',
-    'quand',
-    'wann',
-  ],
+  // Not "Date:" or "Time:": forwarded and quoted header blocks are full of them.
+  when: ['when', 'event date', '时间', '活动时间', '日時', '開催日時', '일시', 'cuándo', 'quand', 'wann'],
   where: [
     'where',
     'location',
@@ -91,7 +78,11 @@ export function extractFields(text: string): FieldLines {
     const value = (m[2] ?? '').trim().slice(0, 500);
     if (!field || !value) continue;
     if (field === 'link') {
-      for (const url of findUrls(value)) out.links.push({ url, label: labelBefore(value, url) });
+      for (const match of value.matchAll(URL_RE)) {
+        const url = safeUrl(match[0]);
+        if (url && !out.links.some((l) => l.url === url))
+          out.links.push({ url, label: labelBefore(value.slice(0, match.index)) });
+      }
     } else {
       out[field] ??= value;
     }
@@ -99,11 +90,8 @@ export function extractFields(text: string): FieldLines {
   return out;
 }
 
-function labelBefore(value: string, url: string): string | undefined {
-  const label = value
-    .slice(0, value.indexOf(url))
-    .replace(/[<(\-–—:|]+\s*$/, '')
-    .trim();
+function labelBefore(prefix: string): string | undefined {
+  const label = prefix.replace(/[<(\-–—:|]+\s*$/, '').trim();
   return label ? label.slice(0, 200) : undefined;
 }
 

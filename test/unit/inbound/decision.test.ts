@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import type { Verdicts } from '../../../src/domain/index.ts';
+import { buildAck } from '../../../src/use-cases/inbound/ack.ts';
+import { attachmentVerdict, safeFilename } from '../../../src/use-cases/inbound/attachments.ts';
+import { type DecisionInput, decide } from '../../../src/use-cases/inbound/classify.ts';
+import { member } from './fakes.ts';
+
+const pass: Verdicts = { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' };
+const input = (over: Partial<DecisionInput> = {}, headers: Record<string, string[]> = {}): DecisionInput => ({
+  head: {
+    headers,
+    from: { address: 'news@greenbuy.example' },
+    subject: 'News',
+    contentType: 'text/plain',
+    partTypes: [],
+  },
+  verdicts: pass,
+  size: 1000,
+  maxBytes: 10_000,
+  recipients: ['updates@gazette.local'],
+  unsubscribeAddress: 'unsubscribe@gazette.local',
+  member: member(),
+  ...over,
+});
+
+describe('the ingest decision', () => {
+  it('accepts a registered member with passing verdicts, pending review; trusted members are auto-approved', () => {
+    expect(decide(input())).toMatchObject({ outcome: 'accepted', approve: false, ack: true });
+    expect(decide(input({ member: member({ trusted: true }) }))).toMatchObject({
+      outcome: 'accepted',
+      approve: true,
+    });
+  });
+
+  it('rejects unknown and disabled senders without acknowledgement (no backscatter)', () => {
+    expect(decide(input({ member: undefined }))).toMatchObject({
+      outcome: 'rejected',
+      ack: false,
+      reason: expect.stringMatching(/unknown sender/),
+    });
+    expect(decide(input({ member: member({ status: 'disabled' }) }))).toMatchObject({
+      outcome: 'rejected',
+      ack: false,
+      reason: expect.stringMatching(/disabled/),
+    });
+  });
+
+  it('quarantines a known sender whose SPF/DKIM/DMARC failed, without acknowledgement (it may be forged)', () => {
+    const d = decide(input({ verdicts: { ...pass, dmarc: 'FAIL' } }));
+    expect(d).toMatchObject({
+      outcome: 'quarantined',
+      ack: false,
+      reason: expect.stringContaining('DMARC=FAIL'),
+    });
+    expect(decide(input({ verdicts: { ...pass, spf: 'GRAY', dkim: 'DISABLED' } }))).toMatchObject({
+      outcome: 'quarantined',
+      reason: expect.stringMatching(/could not be verified/),
+    });
+  });
+
+  it('quarantines spam from an authenticated member and tells them', () => {
+    expect(decide(input({ verdicts: { ...pass, spam: 'FAIL' } }))).toMatchObject({
+      outcome: 'quarantined',
+      ack: true,
+    });
+  });
+
+  it('rejects viruses, bounces, abuse reports and auto-replies before looking at the sender', () => {
+    expect(decide(input({ verdicts: { ...pass, virus: 'FAIL' } }))).toMatchObject({
+      outcome: 'rejected',
+      reason: expect.stringMatching(/virus/),
+    });
+    expect(
+      decide(
+        input({
+          head: {
+            headers: {},
+            from: { address: 'x@y.example' },
+            subject: 'x',
+            reportType: 'delivery-status',
+          },
+        }),
+      ),
+    ).toMatchObject({ reason: expect.stringMatching(/bounce/) });
+    expect(
+      decide(input({ head: { headers: {}, from: { address: 'MAILER-DAEMON@y.example' }, subject: 'x' } })),
+    ).toMatchObject({ reason: expect.stringMatching(/bounce/) });
+    expect(
+      decide(
+        input({
+          head: {
+            headers: {},
+            from: { address: 'x@y.example' },
+            subject: 'x',
+            partTypes: ['message/feedback-report'],
+          },
+        }),
+      ),
+    ).toMatchObject({ reason: expect.stringMatching(/abuse report/) });
+    for (const headers of [
+      { 'auto-submitted': ['auto-replied'] },
+      { 'x-autoreply': ['yes'] },
+      { precedence: ['bulk'] },
+      { precedence: ['auto_reply'] },
+    ]) {
+      expect(decide(input({}, headers))).toMatchObject({
+        outcome: 'rejected',
+        ack: false,
+        reason: expect.stringMatching(/automatic reply/),
+      });
+    }
+    expect(decide(input({}, { 'auto-submitted': ['no'] })).outcome).toBe('accepted');
+  });
+
+  it('treats mail to the unsubscribe address as an unsubscribe request, only when authenticated', () => {
+    const to = { recipients: ['UNSUBSCRIBE@gazette.local'], member: undefined };
+    expect(decide(input(to))).toMatchObject({
+      outcome: 'rejected',
+      unsubscribe: true,
+      reason: 'unsubscribe request handled',
+    });
+    const forged = decide(input({ ...to, verdicts: { ...pass, dkim: 'FAIL', spf: 'FAIL' } }));
+    expect(forged).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/not honoured/) });
+    expect(forged.outcome === 'rejected' && forged.unsubscribe).toBeFalsy();
+  });
+
+  it('rejects an over-size message with the sizes in the reason, acknowledging only authenticated members', () => {
+    const d = decide(input({ size: 25 * 1024 * 1024, maxBytes: 10 * 1024 * 1024 }));
+    expect(d).toMatchObject({
+      outcome: 'rejected',
+      ack: true,
+      reason: 'message too large: 25.0 MB, the limit is 10.0 MB (send links to large files instead)',
+    });
+    expect(decide(input({ size: 20_000, member: undefined })).ack).toBe(false);
+  });
+});
+
+describe('attachments', () => {
+  it.each([
+    ['report.pdf', 'application/pdf', true],
+    ['photo.JPG', 'image/jpeg', true],
+    ['invite.ics', 'text/calendar', true],
+    ['setup.exe', 'application/octet-stream', false],
+    ['report.pdf.exe', 'application/pdf', false],
+    ['calc.js', 'application/octet-stream', false],
+    [undefined, 'text/javascript', false],
+    ['budget.xlsm', 'application/vnd.ms-excel.sheet.macroenabled.12', false],
+    ['logo.svg', 'image/svg+xml', false],
+    ['bundle.zip', 'application/zip', false],
+    ['page.html', 'text/html', false],
+    [undefined, 'message/rfc822', false],
+  ])('%s (%s) publishable: %s', (name, type, ok) => {
+    expect(attachmentVerdict(name, type).publishable).toBe(ok);
+  });
+
+  it('makes file names safe for keys and headers', () => {
+    expect(safeFilename('../../etc/passwd', 0, 'text/plain')).toBe('_.._etc_passwd');
+    expect(safeFilename('a\r\nb.pdf', 0, 'application/pdf')).toBe('ab.pdf');
+    expect(safeFilename(undefined, 2, 'image/png')).toBe('attachment-3.png');
+    expect(safeFilename('报告.pdf', 0, 'application/pdf')).toBe('报告.pdf');
+  });
+});
+
+describe('acknowledgements', () => {
+  const base = {
+    to: 'a@b.example',
+    from: 'G <news@g.local>',
+    organisation: 'GreenBuy',
+    title: 'Forum',
+    status: 'pending' as const,
+    attachments: 1,
+    withheld: [],
+  };
+
+  it('speaks the member’s language, falling back to English', () => {
+    expect(buildAck({ ...base, language: 'zh-Hans' }).subject).toBe('已收到：Forum');
+    expect(buildAck({ ...base, language: 'ja' }).text).toContain('ありがとうございます');
+    expect(buildAck({ ...base, language: 'ko' }).subject).toContain('접수');
+    expect(buildAck({ ...base, language: 'sw' }).subject).toBe('Received: Forum');
+  });
+
+  it('is marked auto-submitted, threads only to a well-formed Message-ID, and never carries line breaks in headers', () => {
+    const ok = buildAck({ ...base, inReplyTo: '<abc@x.example>', title: 'A\r\nBcc: evil@x.example' });
+    expect(ok.headers).toMatchObject({ 'Auto-Submitted': 'auto-replied', 'In-Reply-To': '<abc@x.example>' });
+    expect(ok.subject).not.toMatch(/[\r\n]/);
+    const bad = buildAck({ ...base, inReplyTo: '<a@x>\r\nBcc: y@z' });
+    expect(bad.headers?.['In-Reply-To']).toBeUndefined();
+  });
+
+  it('states the status, the reason and withheld files', () => {
+    const t = buildAck({
+      ...base,
+      status: 'quarantined',
+      reason: 'attachments withheld',
+      withheld: ['x.exe'],
+    }).text;
+    expect(t).toContain('held for a manual check');
+    expect(t).toContain('Reason: attachments withheld');
+    expect(t).toContain('x.exe');
+  });
+});
