@@ -136,9 +136,15 @@ describe('deadline reminders through the local stack', () => {
       ['P7D', 'pending', '2027-04-23T15:59:00.000Z', 2],
       ['P1D', 'pending', '2027-04-29T15:59:00.000Z', 2],
     ]);
-    expect((await schedulesOf(deadline.deadlineId)).map((s) => [s.at, s.job.offset, s.job.version])).toEqual([
-      ['2027-04-23T15:59:00.000Z', 'P7D', 2],
-      ['2027-04-29T15:59:00.000Z', 'P1D', 2],
+    expect((await schedulesOf(deadline.deadlineId)).map((s) => [s.at, s.job])).toEqual([
+      [
+        '2027-04-23T15:59:00.000Z',
+        { type: 'reminder', deadlineId: deadline.deadlineId, offset: 'P7D', version: 2 },
+      ],
+      [
+        '2027-04-29T15:59:00.000Z',
+        { type: 'reminder', deadlineId: deadline.deadlineId, offset: 'P1D', version: 2 },
+      ],
     ]);
 
     clock.set('2027-03-29T16:00:00Z'); // past both old times
