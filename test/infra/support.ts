@@ -26,6 +26,8 @@ export function synth(context: Record<string, unknown> = {}): Synth {
   const hit = cache.get(key);
   if (hit) return hit;
   const app = new App({
+    // The wasm CloudFormation validator costs seconds per synth; synth.test.ts runs it once.
+    builtinCloudFormationValidation: false,
     context: { 'aws:cdk:bundling-stacks': [], functionsDir: FUNCTIONS_DIR, ...context },
   });
   const stacks = buildGazette(app);

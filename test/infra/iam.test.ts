@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { HANDLERS } from '../../infra/functions.ts';
+import {
+  actionsOf,
+  allActions,
+  policyStatementsOf,
+  resources,
+  resourcesOf,
+  type Statement,
+  synth,
+} from './support.ts';
+
+/** Actions AWS only accepts with Resource "*" (no resource-level permissions). */
+const STAR_ONLY_ACTIONS = new Set(['ses:GetAccount', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+
+describe('IAM least privilege', () => {
+  const { statelessT: t, statefulT } = synth();
+  const traced = synth({ tracing: 'true' }).statelessT;
+  const byFn = Object.fromEntries(HANDLERS.map((h) => [h, policyStatementsOf(t, h)])) as Record<
+    (typeof HANDLERS)[number],
+    Statement[]
+  >;
+  const resourceJson = (s: Statement) => JSON.stringify(s.Resource);
+
+  it('gives each function its own role without AWS managed policies', () => {
+    for (const [id, role] of resources(t, 'AWS::IAM::Role')) {
+      expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+    }
+  });
+
+  it('never grants wildcard actions, and "*" resources only for actions that have no resource type', () => {
+    for (const template of [t, traced, statefulT]) {
+      for (const [id, p] of resources(template, 'AWS::IAM::Policy')) {
+        for (const s of (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+          for (const a of actionsOf(s)) expect(a, id).not.toMatch(/\*/);
+          if (resourcesOf(s).includes('*'))
+            for (const a of actionsOf(s)) expect(STAR_ONLY_ACTIONS.has(a), `${id}: ${a} on *`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('lets no function administer, scan or delete the table', () => {
+    for (const h of HANDLERS) {
+      const dynamo = allActions(byFn[h]).filter((a) => a.startsWith('dynamodb:'));
+      for (const forbidden of [
+        'dynamodb:DeleteTable',
+        'dynamodb:UpdateTable',
+        'dynamodb:CreateTable',
+        'dynamodb:Scan',
+        'dynamodb:RestoreTableToPointInTime',
+        'dynamodb:UpdateTimeToLive',
+      ])
+        expect(dynamo, h).not.toContain(forbidden);
+    }
+  });
+
+  it('scopes table access to the table and its gsi1 index', () => {
+    const s = byFn.api.find((x) => actionsOf(x).includes('dynamodb:Query'))!;
+    expect(s.Resource).toEqual([
+      { 'Fn::ImportValue': expect.stringContaining('Table') },
+      { 'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringContaining('Table') }, '/index/gsi1']] },
+    ]);
+  });
+
+  it('lets ingest send mail only as our identity with our configuration set, never in bulk', () => {
+    const ses = byFn.ingest.filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
+    expect(ses.flatMap(actionsOf)).toEqual(['ses:SendEmail']);
+    const res = resourceJson(ses[0]!);
+    expect(res).toContain(':identity/gazette.example.org');
+    expect(res).toContain(':configuration-set/gazette');
+    expect(resourcesOf(ses[0]!)).toHaveLength(2);
+    expect(allActions(byFn.ingest)).not.toContain('ses:SendBulkEmail');
+    expect(allActions(byFn.ingest)).not.toContain('ses:SendRawEmail');
+    // Its only queue is the jobs DLQ (on-failure destination), not the bulk send queue.
+    for (const s of byFn.ingest.filter((x) => actionsOf(x).some((a) => a.startsWith('sqs:'))))
+      expect(resourceJson(s)).toMatch(/JobsDlq/);
+  });
+
+  it('reads raw mail only under inbound/ and never writes it', () => {
+    for (const h of HANDLERS) {
+      for (const s of byFn[h].filter((x) => resourceJson(x).includes('RawInboundBucket'))) {
+        expect(actionsOf(s), h).toEqual(['s3:GetObject']);
+        expect(resourceJson(s), h).toContain('/inbound/*');
+      }
+    }
+  });
+
+  it('lets only the API manage reminder schedules, in the gazette group, passing only the scheduler role', () => {
+    for (const h of HANDLERS) {
+      const acts = allActions(byFn[h]);
+      const manages = acts.some((a) => a.startsWith('scheduler:'));
+      expect(manages, h).toBe(h === 'api');
+      expect(acts.includes('iam:PassRole'), h).toBe(h === 'api');
+    }
+    const sched = byFn.api.find((s) => actionsOf(s).includes('scheduler:CreateSchedule'))!;
+    expect(actionsOf(sched).sort()).toEqual(
+      ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:UpdateSchedule'].sort(),
+    );
+    expect(resourceJson(sched)).toContain(':schedule/gazette/*');
+    const pass = byFn.api.find((s) => actionsOf(s).includes('iam:PassRole'))!;
+    expect(pass.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SchedulerRole/), 'Arn'] });
+    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+  });
+
+  it('lets the API start background jobs only in dispatch and compile-edition', () => {
+    const invoke = byFn.api.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(invoke).toHaveLength(1);
+    const targets = resourceJson(invoke[0]!);
+    expect(targets).toContain(':function:gazette-dispatch"');
+    expect(targets).toContain(':function:gazette-compile-edition"');
+    expect(resourcesOf(invoke[0]!)).toHaveLength(2);
+    for (const h of HANDLERS.filter((x) => x !== 'api'))
+      expect(allActions(byFn[h]), h).not.toContain('lambda:InvokeFunction');
+  });
+
+  it('lets the scheduler role invoke only compile-edition and reminder', () => {
+    const [[, policy] = []] = resources(t, 'AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('SchedulerRoleDefaultPolicy'),
+    );
+    const stmts = (policy!.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    const invoke = stmts.find((s) => actionsOf(s).includes('lambda:InvokeFunction'))!;
+    expect(resourcesOf(invoke)).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^compileedition/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^reminder/), 'Arn'] },
+    ]);
+  });
+
+  it('keeps ses-events away from mail, buckets and secrets', () => {
+    const acts = allActions(byFn['ses-events']);
+    expect(
+      acts.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:') && !a.startsWith('sqs:')),
+    ).toEqual([]);
+  });
+
+  it('reads the token secret only where links are signed or checked', () => {
+    for (const h of HANDLERS) {
+      const reads = allActions(byFn[h]).includes('secretsmanager:GetSecretValue');
+      expect(reads, h).toBe(['api', 'dispatch', 'send-worker', 'reminder'].includes(h));
+    }
+  });
+
+  it('lets each function write logs only to its own log group', () => {
+    for (const h of HANDLERS) {
+      const logs = byFn[h].filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+      expect(logs, h).toHaveLength(1);
+      expect(logs[0]!.Resource, h).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${h.replaceAll('-', '')}logs`)), 'Arn'],
+      });
+    }
+  });
+});
