@@ -1,0 +1,47 @@
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EventBridgeScheduler } from '../../../src/adapters/scheduler/eventbridge-scheduler.ts';
+
+describe('reminder Lambda ⇄ EventBridge Scheduler contract', () => {
+  beforeAll(() => {
+    // The function builds its composition at import time; give it the settings a deployed function has.
+    vi.stubEnv('GAZETTE_TOKEN_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:t');
+    vi.stubEnv('GAZETTE_SES_CONFIGURATION_SET', 'gazette');
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('parses exactly the input the scheduler adapter puts on a reminder schedule, and refuses others', async () => {
+    const sent: { input: Record<string, unknown> }[] = [];
+    const client = { send: async (cmd: { input: Record<string, unknown> }) => sent.push(cmd) };
+    const adapter = new EventBridgeScheduler(client as unknown as SchedulerClient, {
+      group: 'gazette',
+      targetArn: 'arn:aws:lambda:us-east-1:123456789012:function:reminder',
+      roleArn: 'arn:aws:iam::123456789012:role/scheduler',
+    });
+    const job = {
+      type: 'reminder' as const,
+      deadlineId: 'dl_0mk2x9a0bcAbCdEfGh',
+      offset: 'P14D',
+      version: 3,
+    };
+    await adapter.upsert({
+      name: 'gz-rem-dl_0mk2x9a0bcAbCdEfGh-P14D',
+      at: new Date('2027-03-16T15:59:00Z'),
+      job,
+    });
+    const input = sent[0]!.input as {
+      ScheduleExpression: string;
+      ActionAfterCompletion: string;
+      Target: { Input: string };
+    };
+    expect(input.ScheduleExpression).toBe('at(2027-03-16T15:59:00)');
+    expect(input.ActionAfterCompletion).toBe('DELETE');
+
+    const { ReminderEvent } = await import('../../../functions/reminder.ts');
+    expect(ReminderEvent.parse(JSON.parse(input.Target.Input))).toEqual({ gazetteScheduled: job });
+    expect(ReminderEvent.safeParse({ gazetteScheduled: { ...job, version: '3' } }).success).toBe(false);
+    expect(ReminderEvent.safeParse({ gazetteScheduled: { type: 'compile-edition' } }).success).toBe(false);
+  });
+});
