@@ -43,11 +43,12 @@ export const DEFAULT_MIME_LIMITS: MimeLimits = {
 const CHUNK = 64 * 1024;
 /** Header sections larger than this are not headers: parseHeaders stops looking. */
 const MAX_HEADER_BYTES = 256 * 1024;
+const HEADER_TIMEOUT_MS = 5_000;
 
 export function createMimeParser(limits: Partial<MimeLimits> = {}): MimeParser {
   const l: MimeLimits = { ...DEFAULT_MIME_LIMITS, ...limits };
 
-  async function parseBounded(raw: Uint8Array): Promise<MpParsedMail> {
+  async function parseBounded(raw: Uint8Array, timeoutMs: number): Promise<MpParsedMail> {
     const chunks = function* () {
       for (let i = 0; i < raw.length; i += CHUNK)
         yield Buffer.from(raw.buffer, raw.byteOffset + i, Math.min(CHUNK, raw.length - i));
@@ -57,8 +58,8 @@ export function createMimeParser(limits: Partial<MimeLimits> = {}): MimeParser {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         source.destroy();
-        reject(new UnparseableMessageError(`parsing took longer than ${l.timeoutMs} ms`));
-      }, l.timeoutMs);
+        reject(new UnparseableMessageError(`parsing took longer than ${timeoutMs} ms`));
+      }, timeoutMs);
     });
     try {
       return await Promise.race([
@@ -86,13 +87,14 @@ export function createMimeParser(limits: Partial<MimeLimits> = {}): MimeParser {
   return {
     async parse(raw) {
       preScan(raw, l);
-      const m = await parseBounded(raw);
+      const m = await parseBounded(raw, l.timeoutMs);
       return toParsedMail(m, l);
     },
     async parseHeaders(raw) {
       const head = headerSection(raw);
       try {
-        const m = await parseBounded(head);
+        // Its own budget: a header block is small, and it is what still names the sender after a body timeout.
+        const m = await parseBounded(head, HEADER_TIMEOUT_MS);
         const p = toParsedMail(m, l);
         return {
           from: p.from,

@@ -116,6 +116,50 @@ const DANGEROUS_EXTENSIONS = new Set([
 const DANGEROUS_TYPES =
   /^(application\/(x-(ms)?dos(-)?exec|x-msdownload|x-msdos-program|x-executable|x-sh|x-csh|x-bat|x-msi|x-ms-installer|vnd\.microsoft\.portable-executable|java-archive|x-java-archive|javascript|x-javascript|ecmascript|hta|x-shockwave-flash|vnd\.ms-.*\.macroenabled.*|xhtml\+xml|zip|x-zip-compressed|x-rar-compressed|vnd\.rar|x-7z-compressed|gzip|x-gzip|x-tar|x-iso9660-image|x-apple-diskimage)|text\/(javascript|ecmascript|html|x-sh|x-python|vbscript|x-vbscript)|image\/svg\+xml|message\/.*)$/;
 
+const SAFE_TYPES = new Set([
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'text/plain',
+  'text/csv',
+  'text/calendar',
+  'application/ics',
+  'application/msword',
+  'application/vnd.ms-excel',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/vnd.oasis.opendocument.presentation',
+  'application/epub+zip',
+]);
+/** Mail clients often send documents as application/octet-stream: then the extension decides. */
+const SAFE_EXTENSIONS = new Set([
+  'pdf',
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'webp',
+  'txt',
+  'csv',
+  'ics',
+  'doc',
+  'docx',
+  'xls',
+  'xlsx',
+  'ppt',
+  'pptx',
+  'odt',
+  'ods',
+  'odp',
+  'epub',
+]);
+
 export interface AttachmentVerdict {
   publishable: boolean;
   reason?: string;
@@ -132,7 +176,14 @@ export function attachmentVerdict(filename: string | undefined, contentType: str
   const badExt = exts.find((e) => DANGEROUS_EXTENSIONS.has(e));
   if (badExt) return { publishable: false, reason: `.${badExt} files are not published` };
   if (DANGEROUS_TYPES.test(type)) return { publishable: false, reason: `${type} is not published` };
-  return { publishable: true };
+  // Beyond the deny-list, only common documents and images reach readers.
+  const last = exts.at(-1) ?? '';
+  if (SAFE_TYPES.has(type) || (type === 'application/octet-stream' && SAFE_EXTENSIONS.has(last)))
+    return { publishable: true };
+  return {
+    publishable: false,
+    reason: `${last ? `.${last}` : type} is not a document or image type we publish`,
+  };
 }
 
 /** A file name safe for an S3 key and a Content-Disposition header. */

@@ -149,6 +149,9 @@ describe('attachments', () => {
     ['bundle.zip', 'application/zip', false],
     ['page.html', 'text/html', false],
     [undefined, 'message/rfc822', false],
+    ['brochure.pdf', 'application/octet-stream', true],
+    ['blob.dat', 'application/octet-stream', false],
+    ['slides.pptx', 'application/vnd.openxmlformats-officedocument.presentationml.presentation', true],
   ])('%s (%s) publishable: %s', (name, type, ok) => {
     expect(attachmentVerdict(name, type).publishable).toBe(ok);
   });
