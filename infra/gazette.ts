@@ -1,6 +1,6 @@
 /** Builds both stacks into an App: used by infra/app.ts (`npx cdk synth/deploy`) and by test/infra. */
 import { fileURLToPath } from 'node:url';
-import { type App, Tags } from 'aws-cdk-lib';
+import { Annotations, type App, Tags } from 'aws-cdk-lib';
 import { type InfraConfig, readInfraConfig } from './config.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
@@ -32,6 +32,15 @@ export function buildGazette(app: App, opts: { projectRoot?: string } = {}): Gaz
     projectRoot: opts.projectRoot ?? PROJECT_ROOT,
     description: 'Gazette code: Lambda functions, HTTP API, SES receipt rule, schedules',
   });
+  const warn = (id: string, message: string) =>
+    Annotations.of(stateful).addWarningV2(`gazette:${id}`, message);
+  if (!config.alarmEmail)
+    warn('noAlarmEmail', 'No alarmEmail in context: alarms reach nobody (-c alarmEmail=…).');
+  if (config.domain.endsWith('example.org'))
+    warn(
+      'exampleDomain',
+      `Using the placeholder domain ${config.domain}: pass -c domain=<your domain> to deploy.`,
+    );
   for (const stack of [stateful, stateless]) {
     Tags.of(stack).add('app', 'gazette');
     Tags.of(stack).add('gazette:prefix', config.prefix);

@@ -225,6 +225,29 @@ export class StatelessStack extends Stack {
       integration,
       authorizer: new HttpIamAuthorizer(),
     });
+    // Attach to the secretariat's IAM users/roles (or SSO permission set) so `npx gazette --api` works.
+    const adminPolicy = new iam.ManagedPolicy(this, 'AdminApiPolicy', {
+      description: 'Call the Gazette admin API (/admin/*) with SigV4, e.g. from the gazette CLI',
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['execute-api:Invoke'],
+          resources: [this.api.arnForExecuteApi('*', '/admin/*', '$default')],
+        }),
+      ],
+    });
+    NagSuppressions.addResourceSuppressions(adminPolicy, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Grants exactly the admin routes of this API (any method under /admin/); public routes need no grant.',
+        appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:execute-api:.*\\/admin\\/\\*$/g' }],
+      },
+    ]);
+    new CfnOutput(this, 'AdminApiPolicyArn', {
+      value: adminPolicy.managedPolicyArn,
+      description: 'Attach to operators who use the gazette CLI against this stack',
+    });
+
     const accessLogGroup = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -365,7 +388,7 @@ export class StatelessStack extends Stack {
       },
     });
     // The group is referenced by name, which carries no dependency of its own.
-    quarterly.addDependency(group.node.defaultChild as scheduler.CfnScheduleGroup);
+    quarterly.node.addDependency(group);
 
     // --- Send fan-out consumer.
     fns['send-worker'].addEventSource(

@@ -149,4 +149,12 @@ describe('IAM least privilege', () => {
       });
     }
   });
+
+  it('offers operators a policy for exactly the admin routes of this API', () => {
+    const [[, policy] = []] = resources(t, 'AWS::IAM::ManagedPolicy');
+    const stmts = (policy!.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(stmts).toHaveLength(1);
+    expect(actionsOf(stmts[0]!)).toEqual(['execute-api:Invoke']);
+    expect(resourceJson(stmts[0]!)).toMatch(/HttpApi.*\/\$default\/\*\/admin\/\*"/);
+  });
 });
