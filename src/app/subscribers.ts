@@ -330,8 +330,10 @@ export function composeSubscribers(infra: Infra) {
     suppressionRepo,
     statsRepo,
     links,
-    /** For mail to the List-Unsubscribe mailto: (inbound path). */
-    unsubscribeByEmail: (email: string) => uc.unsubscribeByEmail(email),
+    /** For mail to the List-Unsubscribe mailto: (inbound path; its dependency is `(email) => Promise<void>`). */
+    unsubscribeByEmail: async (email: string): Promise<void> => {
+      await uc.unsubscribeByEmail(email);
+    },
     /** For functions/ses-events.ts. */
     recordSesEvent: uc.recordSesEvent,
     useCases: uc,

@@ -282,12 +282,12 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
       method: 'POST',
       body: JSON.stringify({ email, consent: true }),
     });
-    expect(await stack.app.subscribers.unsubscribeByEmail('MailTo@Example.org')).toEqual({
+    expect(await stack.app.subscribers.useCases.unsubscribeByEmail('MailTo@Example.org')).toEqual({
       found: true,
       changed: true,
     });
     expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'unsubscribed' });
-    expect(await stack.app.subscribers.unsubscribeByEmail('nobody@example.org')).toEqual({
+    expect(await stack.app.subscribers.useCases.unsubscribeByEmail('nobody@example.org')).toEqual({
       found: false,
       changed: false,
     });
