@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { DynamoEditionRepo, TableApprovedUpdates } from '../adapters/dynamodb/edition-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
-import { ConfigError, type Edition, isDomainError, ValidationError } from '../domain/index.ts';
+import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
+import { type Edition, isDomainError, ValidationError } from '../domain/index.ts';
 import { parseJsonBody } from '../http/body.ts';
 import { type HttpRequest, html, json, type Route } from '../http/types.ts';
 import type { ApprovedUpdates } from '../ports/editions.ts';
@@ -21,7 +22,7 @@ import type { JobHandlers } from './jobs.ts';
 export interface EditionsDeps {
   /** The inbound area's updates (default: read approved UPDATE# items from the table directly). */
   updates?: ApprovedUpdates;
-  /** The subscribers area's repository: needed to list an edition's recipients. */
+  /** The subscribers area's repository (default: its DynamoDB adapter over the same table). */
   subscribers?: SubscriberRepo;
   stats?: StatsRepo;
 }
@@ -31,6 +32,7 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
   const repo = new DynamoEditionRepo(infra.table);
   const updates = deps.updates ?? new TableApprovedUpdates(infra.table, infra.logger);
   const stats = deps.stats ?? new DynamoStatsRepo(infra.table);
+  const subscribers = deps.subscribers ?? new DynamoSubscriberRepo(infra.table);
   // Read per call: tests and the CLI point the public URLs at the running stack after start-up.
   const settings = () => editionSettings(infra.config);
   const { clock, logger } = infra;
@@ -61,11 +63,7 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
     editions: repo,
     content,
     settings,
-    subscribers: () => {
-      if (!deps.subscribers)
-        throw new ConfigError('editions: no subscriber repository wired (composeEditions deps)');
-      return deps.subscribers;
-    },
+    subscribers,
   });
 
   const jobs: JobHandlers = {

@@ -6,7 +6,7 @@ import type { OutboundMessage } from '../../ports/mailer.ts';
 import type { SubscriberRepo } from '../../ports/subscribers.ts';
 import { assertSendable, loadEdition } from './lifecycle.ts';
 import { chooseVariant, compilePersonaliser, type RecipientValues } from './personalise.ts';
-import { type EditionSettings, editionNumberOf } from './settings.ts';
+import { campaignOf, type EditionSettings, editionNumberOf } from './settings.ts';
 
 export interface PreparedVariant {
   language: string;
@@ -36,7 +36,7 @@ export async function prepareVariants(e: Edition, content: BlobStore): Promise<P
  */
 export function makeEditionSource(d: {
   editions: EditionRepo;
-  subscribers: () => SubscriberRepo;
+  subscribers: SubscriberRepo;
   content: BlobStore;
   settings: () => EditionSettings;
 }): CampaignSource {
@@ -50,9 +50,18 @@ export function makeEditionSource(d: {
   return {
     handles: (campaign) => editionNumberOf(campaign) !== undefined,
 
+    async ready(campaign) {
+      try {
+        await editionFor(campaign);
+        return true;
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    },
+
     async *recipients(campaign) {
       const e = await editionFor(campaign);
-      for await (const page of d.subscribers().listByStatus('confirmed')) {
+      for await (const page of d.subscribers.listByStatus('confirmed')) {
         const mine = page.filter((s) => s.status === 'confirmed' && s.audiences.includes(e.audience));
         if (mine.length) yield mine;
       }
@@ -62,7 +71,7 @@ export function makeEditionSource(d: {
       const e = await editionFor(campaign);
       const variants = await prepareVariants(e, d.content);
       const { from } = d.settings();
-      const tag = `edition-${e.number}`;
+      const tag = campaignOf(e.number);
       return (subscriber: Subscriber, links: RecipientLinks): OutboundMessage => {
         const v = chooseVariant(variants, subscriber.language);
         const values: RecipientValues = {

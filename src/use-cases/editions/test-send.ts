@@ -63,7 +63,8 @@ export function makeTestSend(d: {
           subject: `[TEST] ${v.subject}`,
           html: v.html(values),
           text: v.text(values),
-          tags: { campaign: `test-edition-${number}` },
+          // Test mails count under their own campaign, never in the edition's stats.
+          tags: { campaign: `test#edition-${number}` },
         });
         sent.push({ to: address, language: v.language, messageId });
       }

@@ -162,6 +162,7 @@ describe('editions on the embedded stack', () => {
   });
 
   it('lets nothing bulk-send a draft: the campaign source refuses until approval', async () => {
+    expect(await editions.source.ready?.('edition#6')).toMatch(/draft: approve it before sending/);
     await expect(editions.source.prepare('edition#6')).rejects.toBeInstanceOf(InvalidStateError);
     const it = editions.source.recipients('edition#6')[Symbol.asyncIterator]();
     await expect(it.next()).rejects.toThrow(/approve it before sending/);
@@ -183,6 +184,7 @@ describe('editions on the embedded stack', () => {
       approvedAt: now.toISOString(),
     });
     expect((await admin('POST', '/admin/editions/6/approve')).status).toBe(409);
+    expect(await editions.source.ready?.('edition#6')).toBe(true);
   });
 
   it('gives the send engine confirmed subscribers of the audience and a personaliser choosing the language', async () => {
