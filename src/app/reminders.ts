@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { DynamoDeadlineRepo } from '../adapters/dynamodb/deadline-repo.ts';
+import { DynamoMemberRepo } from '../adapters/dynamodb/member-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
+import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
+import { DynamoSuppressionRepo } from '../adapters/dynamodb/suppression-repo.ts';
 import { ConfigError } from '../domain/errors.ts';
 import { reminderCampaign } from '../domain/reminder-schedule.ts';
 import { parseJsonBody } from '../http/body.ts';
@@ -26,13 +29,14 @@ import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
 
 /**
- * What reminders need from other areas, wired by the container (src/app/container.ts):
- *   startSend    the send engine (src/use-cases/sending): starts a wave `reminder#<id>#<offset>`;
- *                must be idempotent per campaign key (a repeat call for a started campaign is a no-op)
+ * What reminders need from other areas:
+ *   startSend    the send engine (src/use-cases/sending): starts a wave `reminder#<id>#<offset>`; wired by
+ *                the container (a second start of the same campaign must fail with a ConflictError)
  *   subscribers  confirmed subscribers, page by page (recipients of a wave)
  *   members      member type and status (audiences "members" and "member-type:X")
  *   suppressions so a dry run leaves out suppressed addresses, as the real send will
- * Each may be given later as a getter-backed object; a missing one fails only when it is used.
+ * The last three default to the other areas' DynamoDB repositories over the same table.
+ * A missing startSend fails only when a reminder is actually sent.
  */
 export interface RemindersDeps {
   startSend?: StartSend;
@@ -61,6 +65,9 @@ export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
   const startSend: StartSend = (campaign, by) =>
     (deps.startSend ?? missing('the send engine (startSend)'))(campaign, by);
   const base = { repo, scheduler, jobs: jobRunner, clock: infra.clock, logger };
+  const subscribers = deps.subscribers ?? new DynamoSubscriberRepo(infra.table);
+  const members = deps.members ?? new DynamoMemberRepo(infra.table);
+  const suppressions = deps.suppressions ?? new DynamoSuppressionRepo(infra.table);
 
   const reconcile = makeReconcileReminders(base);
   const createDeadline = makeCreateDeadline(base);
@@ -72,15 +79,15 @@ export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
   const source = makeReminderSource({
     repo,
     clock: infra.clock,
-    subscribers: () => deps.subscribers ?? missing('the subscriber repository'),
-    members: () => deps.members ?? missing('the member lookup'),
+    subscribers: () => subscribers,
+    members: () => members,
     config: { from: infra.config.GAZETTE_FROM, newsletterName: infra.config.GAZETTE_NEWSLETTER_NAME },
   });
   const remindNow = makeRemindNow({
     repo,
     source,
     startSend: () => startSend,
-    suppressions: () => deps.suppressions,
+    suppressions: () => suppressions,
     clock: infra.clock,
   });
 

@@ -1,4 +1,242 @@
-import type { Command } from 'commander';
-import type { CliContext } from '../context.ts';
+/**
+ * `gazette deadlines …`: deadlines and events with automatic reminders, all through the admin API
+ * (/admin/deadlines…).
+ */
+import { type Command, Option } from 'commander';
+import type { CampaignStats, Deadline, Reminder } from '../../../domain/index.ts';
+import { type CliContext, table } from '../context.ts';
 
-export function register(_program: Command, _ctx: CliContext): void {}
+type View = { deadline: Deadline; reminders: (Reminder & { stats?: CampaignStats })[]; notice?: string };
+interface RemindNowDry {
+  dryRun: true;
+  campaign: string;
+  recipients: { email: string; name: string; timeZone: string; language: string }[];
+  count: number;
+  suppressed: number;
+  truncated: boolean;
+}
+type RemindNowResult = RemindNowDry | { dryRun: false; campaign: string; started: true };
+
+const path = (id: string) => `/admin/deadlines/${encodeURIComponent(id)}`;
+
+function local(iso: string | undefined, timeZone: string): string {
+  if (!iso) return '';
+  const f = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  return f.format(new Date(iso));
+}
+
+function audienceText(a: Deadline['audience']): string {
+  if (a.kind === 'all')
+    return a.audience === 'reminders' ? 'all reminder subscribers' : `all on ${a.audience}`;
+  return a.kind === 'members' ? 'members only' : `member type ${a.memberType}`;
+}
+
+function showView(v: View): string {
+  const d = v.deadline;
+  const when =
+    d.kind === 'event'
+      ? `${local(d.dueAt, d.timeZone)} – ${local(d.endAt, d.timeZone)} (${d.timeZone})`
+      : `${local(d.dueAt, d.timeZone)} (${d.timeZone})`;
+  const lines = [
+    `${d.deadlineId}  ${d.kind}  ${d.status}  v${d.version}`,
+    `  ${d.title}`,
+    `  ${d.kind === 'event' ? 'when' : 'due'}: ${when}   = ${d.dueAt}`,
+    `  audience: ${audienceText(d.audience)}   language: ${d.language}   offsets: ${d.offsets.join(', ')}`,
+    ...(d.link ? [`  link: ${d.link}`] : []),
+    '',
+    table(
+      v.reminders.map((r) => ({
+        offset: r.offset,
+        status: r.status,
+        fires: `${local(r.fireAt, d.timeZone)} (${r.fireAt})`,
+        version: r.version,
+        sent: r.stats ? `${r.stats.sent}/${r.stats.recipients}` : '',
+      })),
+      ['offset', 'status', 'fires', 'version', 'sent'],
+    ),
+  ];
+  if (v.reminders.some((r) => r.status === 'skipped-late')) {
+    lines.push(
+      '',
+      'skipped-late: its time had already passed; use --send-late to send such reminders at once.',
+    );
+  }
+  if (v.notice) lines.push('', `Extension notice started: ${v.notice}`);
+  return lines.join('\n');
+}
+
+interface ItemOptions {
+  title?: string;
+  description?: string;
+  link?: string;
+  due?: string;
+  start?: string;
+  end?: string;
+  tz?: string;
+  offsets?: string;
+  audience?: string;
+  language?: string;
+  sendLate?: boolean;
+}
+
+function itemBody(o: ItemOptions): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    title: o.title,
+    description: o.description,
+    link: o.link,
+    due: o.due,
+    start: o.start,
+    end: o.end,
+    timeZone: o.tz,
+    offsets: o.offsets,
+    audience: o.audience,
+    language: o.language,
+  };
+  if (o.sendLate) body.sendLate = true;
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+}
+
+function itemOptions(cmd: Command, creating: boolean): Command {
+  return cmd
+    .option('--title <text>', 'what is due or happening')
+    .option('--description <text>', 'a few sentences shown in the reminder')
+    .option('--link <url>', 'where to act or read more')
+    .option('--due <time>', 'deadline due time: "2027-03-30 23:59" in --tz, or an ISO instant')
+    .option('--start <time>', 'event start (with --event)')
+    .option('--end <time>', 'event end (with --event)')
+    .option(
+      '--tz <zone>',
+      `IANA time zone the time is announced in, e.g. Asia/Shanghai${creating ? ' (required)' : ''}`,
+    )
+    .option(
+      '--offsets <list>',
+      'reminders before the due time, e.g. P14D,P7D,P1D,PT2H (default P14D,P7D,P1D)',
+    )
+    .option(
+      '--audience <scope>',
+      'all | members | member-type:<council|secretariat|advisory|network|associate>',
+    )
+    .option('--language <tag>', 'language of the reminder (en, zh …)')
+    .option(
+      '--send-late',
+      'send reminders whose time has already passed at once (default: skip them)',
+      false,
+    );
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('deadlines')
+    .alias('deadline')
+    .description('deadlines and events with automatic reminders (14, 7 and 1 days before by default)');
+
+  itemOptions(
+    cmd
+      .command('add')
+      .description('announce a deadline (or with --event an event) and schedule its reminders')
+      .option('--event', 'an event with --start and --end instead of a deadline with --due', false),
+    true,
+  ).action(async (o: ItemOptions & { event: boolean }) => {
+    if (!o.title) throw new Error('--title is required');
+    if (!o.tz)
+      throw new Error('--tz is required (the time zone the time is announced in, e.g. Asia/Shanghai)');
+    const client = await ctx.client();
+    const v = await client.request<View>('POST', '/admin/deadlines', {
+      body: { kind: o.event ? 'event' : 'deadline', ...itemBody(o) },
+    });
+    ctx.print(v, showView);
+  });
+
+  itemOptions(
+    cmd
+      .command('update')
+      .argument('<id>')
+      .description('change an item; pending reminders move with it (reminders already sent are not repeated)')
+      .option('--notify-extension', 'the due time moved later: also mail an "extended" notice now', false)
+      .option('--if-version <n>', 'refuse if the item changed since this version'),
+    false,
+  ).action(async (id: string, o: ItemOptions & { notifyExtension: boolean; ifVersion?: string }) => {
+    const client = await ctx.client();
+    const body = itemBody(o);
+    if (o.notifyExtension) body.notifyExtension = true;
+    if (o.ifVersion !== undefined) body.ifVersion = Number(o.ifVersion);
+    const v = await client.request<View>('PATCH', path(id), { body });
+    ctx.print(v, showView);
+  });
+
+  cmd
+    .command('cancel')
+    .argument('<id>')
+    .description('cancel an item: its pending reminders are unscheduled and nothing more is sent')
+    .action(async (id: string) => {
+      const client = await ctx.client();
+      const v = await client.request<View>('POST', path(id) + '/cancel');
+      ctx.print(v, showView);
+    });
+
+  cmd
+    .command('list')
+    .description('upcoming items (default), or every item in a status')
+    .addOption(new Option('--status <status>', 'which ones').choices(['active', 'cancelled', 'passed']))
+    .option('--all', 'include items whose time has passed', false)
+    .action(async (o: { status?: string; all: boolean }) => {
+      const client = await ctx.client();
+      const r = await client.request<{ deadlines: Deadline[] }>('GET', '/admin/deadlines', {
+        query: { status: o.status, all: o.all || undefined },
+      });
+      ctx.print(r, (d: typeof r) =>
+        table(
+          d.deadlines.map((x) => ({
+            id: x.deadlineId,
+            kind: x.kind,
+            status: x.status,
+            due: `${local(x.dueAt, x.timeZone)} ${x.timeZone}`,
+            audience: audienceText(x.audience),
+            title: x.title.length > 50 ? `${x.title.slice(0, 49)}…` : x.title,
+          })),
+          ['id', 'kind', 'status', 'due', 'audience', 'title'],
+        ),
+      );
+    });
+
+  cmd
+    .command('show')
+    .argument('<id>')
+    .description('an item with its reminders, when they fire and how many were sent')
+    .action(async (id: string) => {
+      const client = await ctx.client();
+      ctx.print(await client.request<View>('GET', path(id)), showView);
+    });
+
+  cmd
+    .command('remind-now')
+    .argument('<id>')
+    .description('send a reminder to the audience right now (try --dry-run first)')
+    .option('--dry-run', 'list who would receive it; send nothing', false)
+    .option('--limit <n>', 'with --dry-run: how many recipients to list', '500')
+    .action(async (id: string, o: { dryRun: boolean; limit: string }) => {
+      const client = await ctx.client();
+      const r = await client.request<RemindNowResult>('POST', `${path(id)}/remind-now`, {
+        query: { dryRun: o.dryRun || undefined, limit: o.dryRun ? o.limit : undefined },
+        body: {},
+      });
+      ctx.print(r, (d: RemindNowResult) => {
+        if (!d.dryRun) return `Reminder wave ${d.campaign} started.`;
+        return [
+          `DRY RUN — nothing sent. ${d.count} recipient(s) would receive it${d.suppressed ? `; ${d.suppressed} suppressed address(es) left out` : ''}.`,
+          '',
+          table(d.recipients, ['email', 'name', 'timeZone', 'language']),
+          ...(d.truncated ? ['', `(first ${d.recipients.length} shown; use --limit)`] : []),
+        ].join('\n');
+      });
+    });
+}
