@@ -247,11 +247,6 @@ export function makeRecordSesEvent(deps: SubscribersDeps) {
 
 async function apply(deps: SubscribersDeps, c: ClassifiedEvent, actions: string[]) {
   const now = deps.clock.now();
-  const counter = COUNTER[c.type];
-  if (counter && c.campaign) {
-    await deps.stats.increment(c.campaign, { [counter]: Math.max(c.recipients.length, 1) });
-    actions.push(`stats:${counter}`);
-  }
   for (const r of c.recipients) {
     const parsed = Email.safeParse(r.email);
     if (!parsed.success) continue;
@@ -314,6 +309,12 @@ async function apply(deps: SubscribersDeps, c: ClassifiedEvent, actions: string[
       default:
         break;
     }
+  }
+  // Counters last: if a step above fails, the event is released and retried without having been counted.
+  const counter = COUNTER[c.type];
+  if (counter && c.campaign) {
+    await deps.stats.increment(c.campaign, { [counter]: Math.max(c.recipients.length, 1) });
+    actions.push(`stats:${counter}`);
   }
 }
 

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { emailHash, subscriberIdFor } from '../../../src/domain/ids.ts';
+import { Subscriber, type Suppression } from '../../../src/domain/subscriber.ts';
+import { silentLogger } from '../../../src/ports/logger.ts';
+import type { StatCounter, StatsRepo } from '../../../src/ports/stats.ts';
+import type { EventLedger, SubscriberRepo, SuppressionRepo } from '../../../src/ports/subscribers.ts';
+import type { SubscribersDeps } from '../../../src/use-cases/subscribers/deps.ts';
+import { makeRecordSesEvent } from '../../../src/use-cases/subscribers/ses-events.ts';
+import { sesEvent } from './ses-fixtures.ts';
+
+/** In-memory ports: enough to check the use case's ordering and idempotency without a database. */
+function fakes() {
+  const subs = new Map<string, Subscriber>();
+  const supp = new Map<string, Suppression>();
+  const counters = new Map<string, number>();
+  const claimed = new Set<string>();
+  let failSuppress = 0;
+  const subscribers = {
+    get: async (id: string) => subs.get(id),
+    addSoftBounce: async (id: string) => {
+      const s = subs.get(id);
+      if (!s) return undefined;
+      s.softBounces++;
+      return s.softBounces;
+    },
+    resetSoftBounces: async () => {},
+    addEvent: async () => {},
+    save: async (s: Subscriber) => {
+      subs.set(s.subscriberId, s);
+    },
+  } as unknown as SubscriberRepo;
+  const suppressions = {
+    suppress: async (email: string, reason: Suppression['reason'], at: Date) => {
+      if (failSuppress-- > 0) throw new Error('DynamoDB is having a moment');
+      if (!supp.has(emailHash(email)))
+        supp.set(emailHash(email), { emailHash: emailHash(email), reason, at: at.toISOString() });
+    },
+  } as unknown as SuppressionRepo;
+  const stats: StatsRepo = {
+    increment: async (campaign, c) => {
+      for (const [k, n] of Object.entries(c))
+        counters.set(`${campaign}:${k}`, (counters.get(`${campaign}:${k}`) ?? 0) + (n ?? 0));
+    },
+    get: async () => {
+      throw new Error('unused');
+    },
+  };
+  const ledger: EventLedger = {
+    claim: async (k) => {
+      if (claimed.has(k)) return false;
+      claimed.add(k);
+      return true;
+    },
+    release: async (k) => {
+      claimed.delete(k);
+    },
+  };
+  const deps = {
+    subscribers,
+    suppressions,
+    stats,
+    ledger,
+    clock: { now: () => new Date('2026-03-02T10:00:00Z'), sleep: async () => {} },
+    logger: silentLogger,
+    config: { GAZETTE_SOFT_BOUNCE_THRESHOLD: 2 },
+  } as unknown as SubscribersDeps;
+  const count = (k: StatCounter) => counters.get(`edition#8:${k}`) ?? 0;
+  return { deps, subs, supp, count, failNextSuppress: (n = 1) => (failSuppress = n) };
+}
+
+describe('recordSesEvent', () => {
+  it('counts an SNS redelivery once', async () => {
+    const f = fakes();
+    const record = makeRecordSesEvent(f.deps);
+    const message = sesEvent('bounce-permanent', { to: 'x@example.org', campaign: 'edition_8' });
+    await record({ key: 'sns-1', message });
+    expect(await record({ key: 'sns-1', message })).toMatchObject({ duplicate: true, actions: [] });
+    expect(f.count('bounced')).toBe(1);
+    expect(f.supp.get(emailHash('x@example.org'))?.reason).toBe('hard-bounce');
+  });
+
+  it('a failure releases the event so the retry does the work, and counts it once', async () => {
+    const f = fakes();
+    const record = makeRecordSesEvent(f.deps);
+    const message = sesEvent('bounce-permanent', { to: 'y@example.org', campaign: 'edition_8' });
+    f.failNextSuppress();
+    await expect(record({ key: 'sns-2', message })).rejects.toThrow(/having a moment/);
+    expect(f.count('bounced')).toBe(0);
+    await record({ key: 'sns-2', message });
+    expect(f.count('bounced')).toBe(1);
+    expect(f.supp.has(emailHash('y@example.org'))).toBe(true);
+  });
+
+  it('suppresses at the soft-bounce threshold, not before', async () => {
+    const f = fakes();
+    const email = 'z@example.org';
+    f.subs.set(
+      subscriberIdFor(email),
+      Subscriber.parse({
+        subscriberId: subscriberIdFor(email),
+        email,
+        status: 'confirmed',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      }),
+    );
+    const record = makeRecordSesEvent(f.deps);
+    await record({ key: 'a', message: sesEvent('bounce-transient', { to: email }) });
+    expect(f.supp.size).toBe(0);
+    await record({ key: 'b', message: sesEvent('bounce-transient', { to: email }) });
+    expect(f.supp.get(emailHash(email))?.reason).toBe('soft-bounce-threshold');
+  });
+});
