@@ -34,7 +34,8 @@ export interface EditionRepo {
   recordCompile(attempt: CompileAttempt): Promise<void>;
   /**
    * Write the edition. `expect`: the status the stored record must have (conditional write);
-   * 'absent' = must not exist yet. A lost condition throws ConflictError.
+   * 'absent' = must not exist yet; `revision`: and it must still be this compile revision.
+   * A lost condition throws ConflictError.
    */
-  save(edition: Edition, expect: EditionStatus[] | 'absent'): Promise<void>;
+  save(edition: Edition, expect: EditionStatus[] | 'absent', opts?: { revision?: string }): Promise<void>;
 }

@@ -82,7 +82,11 @@ export class DynamoEditionRepo implements EditionRepo {
     });
   }
 
-  async save(edition: Edition, expect: EditionStatus[] | 'absent'): Promise<void> {
+  async save(
+    edition: Edition,
+    expect: EditionStatus[] | 'absent',
+    opts: { revision?: string } = {},
+  ): Promise<void> {
     const item = {
       ...Edition.parse(edition),
       ...keys.edition(edition.number),
@@ -94,10 +98,17 @@ export class DynamoEditionRepo implements EditionRepo {
       if (expect === 'absent') {
         await this.table.put(item, { ConditionExpression: 'attribute_not_exists(pk)' });
       } else {
-        const values = Object.fromEntries(expect.map((s, i) => [`:s${i}`, s]));
+        const values: Record<string, unknown> = Object.fromEntries(expect.map((s, i) => [`:s${i}`, s]));
+        let condition = `#s IN (${Object.keys(values).join(', ')})`;
+        const names: Record<string, string> = { '#s': 'status' };
+        if (opts.revision !== undefined) {
+          condition += ' AND #r = :r';
+          names['#r'] = 'revision';
+          values[':r'] = opts.revision;
+        }
         await this.table.put(item, {
-          ConditionExpression: `#s IN (${Object.keys(values).join(', ')})`,
-          ExpressionAttributeNames: { '#s': 'status' },
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         });
       }
@@ -106,7 +117,7 @@ export class DynamoEditionRepo implements EditionRepo {
         throw new ConflictError(
           expect === 'absent'
             ? `edition ${edition.number} already exists`
-            : `edition ${edition.number} is no longer ${expect.join(' or ')}`,
+            : `edition ${edition.number} is no longer ${expect.join(' or ')}${opts.revision ? ` (revision ${opts.revision})` : ''}`,
         );
       throw e;
     }

@@ -172,16 +172,33 @@ export function makeCompileEdition(d: CompileDeps) {
       revision,
       skipped: plan.skipped,
     });
-    try {
-      await d.editions.save(edition, previous ? ['draft'] : 'absent');
-    } catch (e) {
-      if (e instanceof ConflictError)
-        throw new ConflictError(`edition ${number} changed while compiling (approved or cancelled?)`);
-      throw e;
+    const saved = await saveReplacingDraft(edition);
+    d.logger.info('edition compiled', { number, items: saved.items.length, revision });
+    return saved;
+  }
+
+  /**
+   * Save as the new draft: create it, or replace the draft exactly as last read (status and revision),
+   * so two compiles racing for the same draft both land and neither leaves files behind.
+   */
+  async function saveReplacingDraft(edition: Edition): Promise<Edition> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await d.editions.get(edition.number);
+      if (current && current.status !== 'draft')
+        throw new ConflictError(`edition ${edition.number} was ${current.status} while compiling`);
+      const next: Edition = current
+        ? { ...edition, createdAt: current.createdAt, audience: current.audience }
+        : edition;
+      try {
+        await d.editions.save(next, current ? ['draft'] : 'absent', { revision: current?.revision });
+      } catch (e) {
+        if (e instanceof ConflictError) continue; // someone else saved in between: look again
+        throw e;
+      }
+      if (current?.revision && current.revision !== next.revision) await removeRevision(current);
+      return next;
     }
-    if (previous?.revision && previous.revision !== revision) await removeRevision(previous);
-    d.logger.info('edition compiled', { number, items: edition.items.length, revision });
-    return edition;
+    throw new ConflictError(`edition ${edition.number} kept changing while compiling; try again`);
   }
 
   /** Old revisions of a recompiled draft are garbage; failing to delete them harms nothing. */

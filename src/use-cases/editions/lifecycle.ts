@@ -39,9 +39,9 @@ const SEND_TRANSITIONS: Record<'sending' | 'paused' | 'sent', EditionStatus[]> =
 };
 
 export function makeEditionLifecycle(d: { editions: EditionRepo; stats: StatsRepo; clock: Clock }) {
-  const save = async (next: Edition, from: EditionStatus, what: string) => {
+  const save = async (next: Edition, from: EditionStatus, what: string, revision?: string) => {
     try {
-      await d.editions.save(next, [from]);
+      await d.editions.save(next, [from], { revision });
     } catch (e) {
       if (e instanceof ConflictError)
         throw new ConflictError(`edition ${next.number} changed while it was being ${what}; try again`);
@@ -75,7 +75,8 @@ export function makeEditionLifecycle(d: { editions: EditionRepo; stats: StatsRep
         approvedBy: by,
         approvedAt: d.clock.now().toISOString(),
       };
-      await save(next, 'draft', 'approved');
+      // Conditional on the revision read here: a recompile in between fails the approval.
+      await save(next, 'draft', 'approved', e.revision);
       await d.editions.clearDraftMarker(number);
       return next;
     },

@@ -330,6 +330,17 @@ describe('editions on the embedded stack', () => {
     ]);
   });
 
+  it('never opens two drafts when two compiles race: both end up in the same number', async () => {
+    await editions.lifecycle.approve(8, 'test');
+    const [a, b] = await Promise.all([
+      editions.compile({ requestedBy: 'scheduler' }),
+      editions.compile({ requestedBy: 'secretariat' }),
+    ]);
+    expect([a.number, b.number]).toEqual([9, 9]);
+    const drafts = (await editions.lifecycle.list()).filter((e) => e.status === 'draft');
+    expect(drafts.map((e) => e.number)).toEqual([9]);
+  });
+
   it('answers a bad window with a clear 400', async () => {
     const res = await admin<{ message: string }>('POST', '/admin/editions/compile', {
       from: '2026-04-01',
