@@ -97,7 +97,7 @@ describe('the ingest decision', () => {
         }),
       ),
     ).toMatchObject({ reason: expect.stringMatching(/abuse report/) });
-    for (const headers of [
+    for (const headers of <Record<string, string[]>[]>[
       { 'auto-submitted': ['auto-replied'] },
       { 'x-autoreply': ['yes'] },
       { precedence: ['bulk'] },
