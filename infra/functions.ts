@@ -3,6 +3,8 @@
  * stack turns `access` into IAM statements, so least privilege is reviewable in this one table.
  */
 
+import { INBOUND_RAW_PREFIX } from '../src/domain/update.ts';
+
 export const HANDLERS = [
   'api',
   'ingest',
@@ -16,11 +18,18 @@ export type HandlerName = (typeof HANDLERS)[number];
 
 type BucketAccess = 'read' | 'readWrite';
 
+/**
+ * Key prefixes of the raw bucket: SES stores each received message under `inbound/` (INBOUND_RAW_PREFIX);
+ * ingest keeps attachments it will not publish under `withheld/<updateId>/` (src/use-cases/inbound/ingest.ts).
+ */
+export const RAW_PREFIXES = { inbound: INBOUND_RAW_PREFIX, withheld: 'withheld/' } as const;
+type RawPrefix = (typeof RAW_PREFIXES)[keyof typeof RAW_PREFIXES];
+
 export interface Access {
   /** Item-level reads (Get/Query/BatchGet); `readWrite` adds Put/Update/Delete/BatchWrite. Never table admin. */
   table: 'read' | 'readWrite';
-  /** Raw inbound mail (only under inbound/, read-only: SES writes it). */
-  raw?: 'read';
+  /** Private raw bucket, by key prefix: SES writes mail under inbound/, ingest withholds attachments. */
+  raw?: { read: RawPrefix[]; write?: RawPrefix[] };
   content?: BucketAccess;
   archive?: BucketAccess;
   /** Reads the token HMAC key (anything that builds or checks unsubscribe/opt-in links). */
@@ -60,12 +69,14 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
     async: false,
     access: {
       table: 'readWrite',
-      raw: 'read',
+      raw: { read: [RAW_PREFIXES.inbound, RAW_PREFIXES.withheld] },
       content: 'readWrite',
       archive: 'readWrite',
       tokenSecret: true,
       sendMail: true,
+      // Background jobs: compile on demand, plan a send, remind now.
       invokes: ['dispatch', 'compile-edition'],
+      // Deadline create/update/cancel reconciles the one-time reminder schedules.
       manageSchedules: true,
     },
   },
@@ -75,7 +86,12 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
     memoryMb: 1024,
     timeoutSeconds: 120,
     async: true,
-    access: { table: 'readWrite', raw: 'read', content: 'readWrite', sendMail: true },
+    access: {
+      table: 'readWrite',
+      raw: { read: [RAW_PREFIXES.inbound], write: [RAW_PREFIXES.withheld] },
+      content: 'readWrite',
+      sendMail: true,
+    },
   },
   'ses-events': {
     description: 'SES sending events (SNS): delivery status, suppression, stats counters',
@@ -105,6 +121,9 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
       sendMail: true,
       sesAccount: true,
       enqueueSends: true,
+      // A reminder job starts its send as a plan-send job; a stale one re-plans its schedules.
+      invokes: ['dispatch'],
+      manageSchedules: true,
     },
   },
   'send-worker': {
@@ -126,14 +145,8 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
     memoryMb: 512,
     timeoutSeconds: 300,
     async: true,
-    access: {
-      table: 'readWrite',
-      content: 'read',
-      tokenSecret: true,
-      sendMail: true,
-      sesAccount: true,
-      enqueueSends: true,
-    },
+    // Starts the send (a plan-send job in dispatch); re-plans schedules when it fires for a stale version.
+    access: { table: 'readWrite', invokes: ['dispatch'], manageSchedules: true },
   },
 };
 

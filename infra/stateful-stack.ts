@@ -21,7 +21,7 @@ import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../src/adapters/dynamodb/keys.ts';
 import { INBOUND_RAW_PREFIX } from '../src/domain/update.ts';
 import type { InfraConfig } from './config.ts';
-import { SEND_QUEUE_VISIBILITY_SECONDS } from './functions.ts';
+import { RAW_PREFIXES, SEND_QUEUE_VISIBILITY_SECONDS } from './functions.ts';
 
 export interface StatefulStackProps extends StackProps {
   config: InfraConfig;
@@ -107,14 +107,13 @@ export class StatefulStack extends Stack {
       });
 
     this.rawBucket = bucket('RawInboundBucket', {
+      // Raw mail and withheld attachments are personal data: kept only as long as moderation and audits need.
       lifecycleRules: [
-        {
-          // Raw mail is personal data: keep it only as long as moderation and audits need it.
-          prefix: INBOUND_RAW_PREFIX,
+        ...Object.values(RAW_PREFIXES).map((prefix) => ({
+          prefix,
           expiration: Duration.days(config.rawRetentionDays),
           noncurrentVersionExpiration: Duration.days(1),
-          expiredObjectDeleteMarker: false,
-        },
+        })),
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });

@@ -445,7 +445,11 @@ function grantAccess(stack: Stack, name: HandlerName, role: iam.Role, g: GrantCo
     role.addToPolicy(new iam.PolicyStatement({ actions, resources, conditions }));
 
   allow(a.table === 'readWrite' ? [...TABLE_READ, ...TABLE_WRITE] : TABLE_READ, g.tableArns);
-  if (a.raw) allow(['s3:GetObject'], [g.stateful.rawBucket.arnForObjects(`${INBOUND_RAW_PREFIX}*`)]);
+  if (a.raw) {
+    const objects = (prefixes: string[]) => prefixes.map((p) => g.stateful.rawBucket.arnForObjects(`${p}*`));
+    allow(['s3:GetObject'], objects(a.raw.read));
+    if (a.raw.write?.length) allow(['s3:PutObject'], objects(a.raw.write));
+  }
   for (const [level, bucket] of [
     [a.content, g.stateful.contentBucket],
     [a.archive, g.stateful.archiveBucket],
@@ -500,8 +504,9 @@ function suppressFunctionFindings(
   if (a.raw)
     wildcards.push({
       id: 'AwsSolutions-IAM5',
-      reason: 'SES names raw mail objects inbound/<messageId>; read-only and limited to that prefix.',
-      appliesTo: [{ regex: '/^Resource::.*RawInboundBucket.*\\/inbound\\/\\*$/g' }],
+      reason:
+        'Raw objects are named by SES (inbound/<messageId>) and by ingest (withheld/<updateId>/<file>); access is limited to those prefixes of the private raw bucket.',
+      appliesTo: [{ regex: '/^Resource::.*RawInboundBucket.*\\/(inbound|withheld)\\/\\*$/g' }],
     });
   if (a.manageSchedules)
     wildcards.push({

@@ -77,41 +77,56 @@ describe('IAM least privilege', () => {
       expect(resourceJson(s)).toMatch(/JobsDlq/);
   });
 
-  it('reads raw mail only under inbound/ and never writes it', () => {
+  it('touches raw mail only under its prefixes, and only ingest writes there (withheld attachments)', () => {
     for (const h of HANDLERS) {
-      for (const s of byFn[h].filter((x) => resourceJson(x).includes('RawInboundBucket'))) {
-        expect(actionsOf(s), h).toEqual(['s3:GetObject']);
-        expect(resourceJson(s), h).toContain('/inbound/*');
+      for (const st of byFn[h].filter((x) => resourceJson(x).includes('RawInboundBucket'))) {
+        const acts = actionsOf(st);
+        for (const r of resourcesOf(st)) expect(JSON.stringify(r), h).toMatch(/\/(inbound|withheld)\/\*"/);
+        if (acts.includes('s3:PutObject')) {
+          expect(h).toBe('ingest');
+          expect(acts).toEqual(['s3:PutObject']);
+          expect(resourceJson(st)).not.toContain('/inbound/');
+        } else expect(acts, h).toEqual(['s3:GetObject']);
       }
     }
   });
 
-  it('lets only the API manage reminder schedules, in the gazette group, passing only the scheduler role', () => {
+  it('lets only functions that plan reminders manage schedules, in the gazette group, passing only the scheduler role', () => {
+    const planners = ['api', 'dispatch', 'reminder'];
     for (const h of HANDLERS) {
       const acts = allActions(byFn[h]);
-      const manages = acts.some((a) => a.startsWith('scheduler:'));
-      expect(manages, h).toBe(h === 'api');
-      expect(acts.includes('iam:PassRole'), h).toBe(h === 'api');
+      expect(
+        acts.some((a) => a.startsWith('scheduler:')),
+        h,
+      ).toBe(planners.includes(h));
+      expect(acts.includes('iam:PassRole'), h).toBe(planners.includes(h));
     }
-    const sched = byFn.api.find((s) => actionsOf(s).includes('scheduler:CreateSchedule'))!;
-    expect(actionsOf(sched).sort()).toEqual(
-      ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:UpdateSchedule'].sort(),
-    );
-    expect(resourceJson(sched)).toContain(':schedule/gazette/*');
-    const pass = byFn.api.find((s) => actionsOf(s).includes('iam:PassRole'))!;
-    expect(pass.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SchedulerRole/), 'Arn'] });
-    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    for (const h of planners) {
+      const sched = byFn[h as 'api'].find((x) => actionsOf(x).includes('scheduler:CreateSchedule'))!;
+      expect(actionsOf(sched).sort(), h).toEqual(
+        ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:UpdateSchedule'].sort(),
+      );
+      expect(resourceJson(sched), h).toContain(':schedule/gazette/*');
+      const pass = byFn[h as 'api'].find((x) => actionsOf(x).includes('iam:PassRole'))!;
+      expect(pass.Resource, h).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SchedulerRole/), 'Arn'] });
+      expect(pass.Condition, h).toEqual({
+        StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+      });
+    }
   });
 
-  it('lets the API start background jobs only in dispatch and compile-edition', () => {
-    const invoke = byFn.api.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
-    expect(invoke).toHaveLength(1);
-    const targets = resourceJson(invoke[0]!);
-    expect(targets).toContain(':function:gazette-dispatch"');
-    expect(targets).toContain(':function:gazette-compile-edition"');
-    expect(resourcesOf(invoke[0]!)).toHaveLength(2);
-    for (const h of HANDLERS.filter((x) => x !== 'api'))
-      expect(allActions(byFn[h]), h).not.toContain('lambda:InvokeFunction');
+  it('lets functions start background jobs only in the functions that run them', () => {
+    const targetsOf = (h: (typeof HANDLERS)[number]) =>
+      byFn[h]
+        .filter((x) => actionsOf(x).includes('lambda:InvokeFunction'))
+        .flatMap(resourcesOf)
+        .map((r) => JSON.stringify(r).match(/:function:([a-z-]+)"/)?.[1])
+        .sort();
+    expect(targetsOf('api')).toEqual(['gazette-compile-edition', 'gazette-dispatch']);
+    expect(targetsOf('dispatch')).toEqual(['gazette-dispatch']);
+    expect(targetsOf('reminder')).toEqual(['gazette-dispatch']);
+    for (const h of ['ingest', 'ses-events', 'compile-edition', 'send-worker'] as const)
+      expect(targetsOf(h), h).toEqual([]);
   });
 
   it('lets the scheduler role invoke only compile-edition and reminder', () => {
@@ -136,7 +151,7 @@ describe('IAM least privilege', () => {
   it('reads the token secret only where links are signed or checked', () => {
     for (const h of HANDLERS) {
       const reads = allActions(byFn[h]).includes('secretsmanager:GetSecretValue');
-      expect(reads, h).toBe(['api', 'dispatch', 'send-worker', 'reminder'].includes(h));
+      expect(reads, h).toBe(['api', 'dispatch', 'send-worker'].includes(h));
     }
   });
 

@@ -83,11 +83,12 @@ describe('stateful stack', () => {
     }
   });
 
-  it('expires raw inbound mail after the configured retention', () => {
+  it('expires raw inbound mail and withheld attachments after the configured retention', () => {
     t.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
           Match.objectLike({ Prefix: 'inbound/', ExpirationInDays: 30, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'withheld/', ExpirationInDays: 30, Status: 'Enabled' }),
         ]),
       },
     });
