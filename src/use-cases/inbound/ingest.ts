@@ -126,7 +126,21 @@ export function makeIngest(d: IngestDeps) {
           };
       }
       const files = built ? await storeFiles(d, updateId, built.files) : [];
-      const update = assembleUpdate(cmd, head, m, decision, updateId, built, files, d.clock.now());
+      let update: Update;
+      try {
+        update = assembleUpdate(cmd, head, m, decision, updateId, built, files, d.clock.now());
+      } catch (e) {
+        // Content that fails the Update schema must not loop through Lambda retries: keep a bare shell.
+        log.error('update failed validation', { error: String(e) });
+        decision = {
+          outcome: 'quarantined',
+          reason: 'the update built from this message was invalid',
+          ack: decision.ack,
+          member: m,
+        };
+        built = undefined;
+        update = assembleUpdate(cmd, head, m, decision, updateId, undefined, files, d.clock.now());
+      }
       await d.updates.create(update);
     }
 
