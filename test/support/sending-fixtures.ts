@@ -3,16 +3,19 @@
  * subscriber directory, the suppression list), plus a helper that composes the REAL sending area
  * (DynamoDB repos, SES mailer) over a running local stack with its own queue and job runner.
  */
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { LocalJobRunner } from '../../src/adapters/local/local-jobs.ts';
 import { LocalQueue, type LocalQueueOptions } from '../../src/adapters/local/local-queue.ts';
+import { SesMailer } from '../../src/adapters/ses/ses-mailer.ts';
 import type { Infra } from '../../src/app/infra.ts';
 import { composeSending, type SendingDeps } from '../../src/app/sending.ts';
 import { emailHash, type Subscriber, subscriberIdFor } from '../../src/domain/index.ts';
 import type { CampaignSource } from '../../src/ports/campaign-source.ts';
 import type { BackgroundJob } from '../../src/ports/jobs.ts';
-import type { Mailer } from '../../src/ports/mailer.ts';
 import type { SendBatchMessage } from '../../src/ports/queue.ts';
 import type { RecipientDirectory, SuppressionCheck } from '../../src/ports/sending.ts';
+import { LOCAL_CREDENTIALS } from '../../src/runtimes/local/stack.ts';
 
 export function makeSubscribers(n: number, opts: { domain?: string; status?: Subscriber['status'] } = {}) {
   const at = '2026-01-01T00:00:00.000Z';
@@ -83,31 +86,44 @@ export function memorySuppressions(emails: string[] = []): SuppressionCheck & { 
 
 /**
  * The real sending composition over a stack's infra, with its own queue and job runner (the stack's own
- * are wired to the lead's container). `mailer` lets a test wrap SES with fault injection.
+ * are wired to the lead's container). `workers` > 1 composes one engine per worker (each its own rate
+ * gate, like separate Lambda instances) behind one queue. `infra` overrides let a test inject faults.
  */
 export function composeTestSending(
   infra: Infra,
   deps: SendingDeps,
-  opts: { queue?: LocalQueueOptions; mailer?: Mailer; env?: Partial<Infra['config']> } = {},
+  opts: {
+    queue?: LocalQueueOptions;
+    workers?: number;
+    infra?: Partial<Infra>;
+    env?: Partial<Infra['config']>;
+  } = {},
 ) {
-  const queue = new LocalQueue<SendBatchMessage>(infra.logger, { visibilityMs: 200, ...opts.queue });
+  const workers = opts.workers ?? 1;
+  const base = { ...infra, ...opts.infra };
+  const queue = new LocalQueue<SendBatchMessage>(infra.logger, {
+    visibilityMs: 200,
+    clock: base.clock,
+    concurrency: workers,
+    ...opts.queue,
+  });
   const runner = new LocalJobRunner(infra.logger);
-  const sending = composeSending(
-    {
-      ...infra,
-      config: { ...infra.config, ...opts.env },
-      mailer: opts.mailer ?? infra.mailer,
-      sendQueue: queue,
-      jobs: runner,
-    },
-    deps,
+  const config = {
+    ...infra.config,
+    GAZETTE_SEND_WORKER_CONCURRENCY: workers,
+    ...opts.env,
+  };
+  const all = Array.from({ length: workers }, () =>
+    composeSending({ ...base, config, sendQueue: queue, jobs: runner }, deps),
   );
-  queue.setConsumer((m) => sending.processBatch(m));
+  const sending = all[0]!;
+  queue.setConsumer((m, w) => all[w % workers]!.processBatch(m));
   runner.setHandler(async (job: BackgroundJob) => {
     if (job.type === 'plan-send') await sending.engine.plan(job.campaign);
   });
   return {
     sending,
+    all,
     queue,
     runner,
     async idle() {
@@ -125,4 +141,19 @@ export function countByRecipient(mails: { destination: { to: string[] } }[]): Ma
   const counts = new Map<string, number>();
   for (const m of mails) for (const to of m.destination.to) counts.set(to, (counts.get(to) ?? 0) + 1);
   return counts;
+}
+
+/**
+ * The real SES adapter and SDK retry path, with the SDK's back-off delays shortened (they run on real
+ * timers, which simulated-time tests cannot skip). Same attempts and error handling as production.
+ */
+export function fastRetrySesMailer(endpoint: string) {
+  return new SesMailer(
+    new SESv2Client({
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+      endpoint,
+      retryStrategy: new ConfiguredRetryStrategy(2, (attempt) => 2 * attempt),
+    }),
+  );
 }

@@ -94,8 +94,8 @@ export class LocalQueue<T> implements Queue<T> {
       const now = clock.now().getTime();
       const idx = this.pending.findIndex((e) => e.visibleAt <= now);
       if (idx < 0) {
-        if (!this.pending.length) {
-          // Others are busy; wait for them to finish or fail (their message may come back).
+        if (!this.pending.length || this.inFlight) {
+          // Others are busy: wait for them (a failed message comes back) rather than move the clock.
           await new Promise<void>((r) => {
             this.waiters.push(r);
             setTimeout(r, 50);
