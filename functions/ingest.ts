@@ -7,12 +7,14 @@
  *     asynchronous retries (then the on-failure destination) take over; ingest is idempotent per messageId.
  */
 import { composeInbound } from '../src/app/inbound.ts';
+import { composeSubscribers } from '../src/app/subscribers.ts';
 import { isDomainError } from '../src/domain/errors.ts';
 import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
 
 const infra = lambdaInfra();
-// The lead wires unsubscribeByEmail to the subscribers area (see docs/inbound.md).
-const inbound = composeInbound(infra);
+// Mail to the List-Unsubscribe mailto address arrives here too; the subscribers area acts on it.
+const subscribers = composeSubscribers(infra);
+const inbound = composeInbound(infra, { unsubscribeByEmail: subscribers.unsubscribeByEmail });
 
 export const handler = async (event: unknown): Promise<{ disposition: 'CONTINUE' }> => {
   try {
