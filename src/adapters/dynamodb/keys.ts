@@ -2,7 +2,7 @@
  * The single-table key design. One place, so docs/ARCHITECTURE.md and the code cannot drift apart.
  *
  *   entity         pk                                   sk                       gsi1pk                 gsi1sk
- *   member         MEMBER#<memberId>                    MEMBER                   MEMBERS                <organisation>
+ *   member         MEMBER#<memberId>                    MEMBER                   MEMBERS                <organisation lower-cased>#<memberId>
  *   sender         SENDER#<email>                       SENDER                   —                      —
  *   inbound msg    INBOUND#<messageId>                  INBOUND                  INBOUND#<outcome>      <receivedAt>
  *   update         UPDATE#<updateId>                    UPDATE                   UPDATES#<status>       <receivedAt>#<updateId>
