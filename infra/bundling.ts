@@ -1,6 +1,7 @@
 /** esbuild settings of every function, shared with test/infra (which bundles the real handlers with them). */
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { HANDLER_SPECS, type HandlerName } from './functions.ts';
 
 /** The Node.js 22 Lambda runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts fast. */
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
@@ -21,3 +22,19 @@ export const BUNDLING: nodejs.BundlingOptions = {
   // Docker is not needed (and not available on the maintainers' machines): esbuild is a devDependency.
   forceDockerBundling: false,
 };
+
+/** BUNDLING plus, for handlers that need them, repository folders copied next to the bundle. */
+export function bundlingFor(name: HandlerName): nodejs.BundlingOptions {
+  const assets = HANDLER_SPECS[name].assets ?? [];
+  if (!assets.length) return BUNDLING;
+  return {
+    ...BUNDLING,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      // inputDir is the project root; runs in a POSIX shell on the deploying machine (local bundling).
+      afterBundling: (inputDir: string, outputDir: string) =>
+        assets.map((dir) => `cp -R "${inputDir}/${dir}" "${outputDir}/${dir}"`),
+    },
+  };
+}

@@ -57,6 +57,8 @@ export interface HandlerSpec {
   async: boolean;
   /** Only the edition compiler carries mjml; everyone else must stay small for cold starts. */
   bundlesMjml?: boolean;
+  /** Repository folders copied next to the bundle (found at runtime under LAMBDA_TASK_ROOT). */
+  assets?: string[];
   access: Access;
 }
 
@@ -106,6 +108,8 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
     timeoutSeconds: 300,
     async: true,
     bundlesMjml: true,
+    // MJML layout, partials, text twins and strings, read by src/adapters/mjml/mjml-renderer.ts.
+    assets: ['templates'],
     access: { table: 'readWrite', content: 'readWrite' },
   },
   dispatch: {

@@ -28,7 +28,7 @@ import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../src/adapters/dynamodb/keys.ts';
 import { INBOUND_RAW_PREFIX } from '../src/domain/update.ts';
 import { LAMBDA_ENV } from '../src/runtimes/lambda/infra.ts';
-import { BUNDLING } from './bundling.ts';
+import { bundlingFor } from './bundling.ts';
 import type { InfraConfig } from './config.ts';
 import { HANDLER_SPECS, HANDLERS, type HandlerName, SEND_WORKER_BATCH_SIZE } from './functions.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -171,7 +171,7 @@ export class StatelessStack extends Stack {
         tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
         // Stack traces point at the TypeScript sources.
         environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
-        bundling: BUNDLING,
+        bundling: bundlingFor(name),
       });
       fns[name] = fn;
       grantAccess(this, name, role, {

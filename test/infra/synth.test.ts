@@ -1,10 +1,13 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { pathToFileURL } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET } from '../../infra/bundling.ts';
+import { bundlingFor, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET } from '../../infra/bundling.ts';
 import { HANDLER_SPECS, HANDLERS } from '../../infra/functions.ts';
 import { buildGazette, PROJECT_ROOT } from '../../infra/gazette.ts';
 import { FUNCTIONS_DIR } from './support.ts';
@@ -39,7 +42,8 @@ describe('offline synthesis', () => {
     } finally {
       Object.assign(process.env, env);
     }
-  });
+    // The built-in (wasm) CloudFormation validator is the slow part.
+  }, 90_000);
 
   it('pins the stacks to an account and region given in context', () => {
     const app = new App({
@@ -98,4 +102,44 @@ describe('handlers', () => {
       else expect(mjml, `${name} must not pull in mjml`).toEqual([]);
     },
   );
+});
+
+describe('real bundling (the way `cdk deploy` builds it, no Docker)', () => {
+  // Inside the repository so the bundle resolves @aws-sdk/* from node_modules, as the Lambda runtime provides it.
+  mkdirSync(join(PROJECT_ROOT, 'cdk.out'), { recursive: true });
+  const outdir = mkdtempSync(join(PROJECT_ROOT, 'cdk.out', 'test-bundle-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('ships compile-edition as an importable ESM bundle with the templates folder beside it', async () => {
+    const app = new App({ outdir, builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'BundleProbe');
+    new nodejs.NodejsFunction(stack, 'CompileEdition', {
+      entry: join(PROJECT_ROOT, FUNCTIONS_DIR, 'compile-edition.ts'),
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      bundling: bundlingFor('compile-edition'),
+    });
+    app.synth();
+    const assets = readdirSync(outdir).filter((f) => f.startsWith('asset.'));
+    expect(assets).toHaveLength(1);
+    const dir = join(outdir, assets[0]!);
+    expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map', 'templates']);
+    expect(existsSync(join(dir, 'templates', 'edition.mjml'))).toBe(true);
+
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      GAZETTE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token',
+      GAZETTE_SES_CONFIGURATION_SET: 'gazette',
+      AWS_REGION: 'eu-west-1',
+    });
+    try {
+      const mod = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as { handler?: unknown };
+      expect(typeof mod.handler).toBe('function');
+    } finally {
+      process.env = saved;
+    }
+    // esbuild + loading a 7 MB bundle: seconds, more on a busy 2-core CI machine.
+  }, 90_000);
 });
