@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { nextFireTime, parseScheduleExpression, type ScheduleExpression } from '../../domain/cron.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
@@ -187,11 +188,41 @@ export class LocalScheduler implements Scheduler {
     }
   }
 
+  /** The earliest pending one-time or recurring fire time, if any. */
+  private async nextDueAt(): Promise<number | undefined> {
+    const out = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        IndexName: TABLE_KEYS.gsi1.name,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': 'SCHEDULES' },
+        Limit: 1,
+      }),
+    );
+    const first = out.Items?.[0] as StoredSchedule | undefined;
+    const times = [...this.recurring.values()].flatMap((r) => (r.next ? [r.next.getTime()] : []));
+    if (first) times.push(Date.parse(first.at));
+    return times.length ? Math.min(...times) : undefined;
+  }
+
+  /**
+   * Poll at most every `intervalMs`, and wake up early for a schedule due sooner, so a fire is late by
+   * milliseconds rather than by the poll interval (EventBridge itself promises only the minute).
+   */
   start(intervalMs = 1000) {
     this.stopped = false;
     const loop = async () => {
-      await this.dispatchDue().catch((e) => this.logger.error('scheduler tick failed', { error: String(e) }));
-      if (!this.stopped) this.timer = setTimeout(loop, intervalMs);
+      let wait = intervalMs;
+      try {
+        await this.dispatchDue();
+        const next = await this.nextDueAt();
+        const ahead = next === undefined ? intervalMs : next - this.clock.now().getTime();
+        // Due but still firing (or backing off): look again soon, without spinning on the table.
+        wait = ahead > 0 ? Math.max(10, Math.min(intervalMs, ahead)) : Math.min(intervalMs, 200);
+      } catch (e) {
+        this.logger.error('scheduler tick failed', { error: String(e) });
+      }
+      if (!this.stopped) this.timer = setTimeout(loop, wait);
     };
     this.timer = setTimeout(loop, 0);
   }
