@@ -8,6 +8,21 @@ import {
 } from '@aws-sdk/client-scheduler';
 import type { OneTimeSchedule, Scheduler } from '../../ports/scheduler.ts';
 
+/**
+ * Scheduler refuses an at() already in the past, and a request takes a moment to arrive: a schedule due
+ * sooner than this is placed this far ahead instead (still well inside the 60 s lateness target).
+ */
+const MIN_LEAD_MS = 15_000;
+
+/**
+ * at() for an instant: whole seconds, rounded UP so a reminder never fires before its time, and at least
+ * MIN_LEAD_MS after `now`.
+ */
+export function atExpression(at: Date, now: number = Date.now()): string {
+  const ms = Math.ceil(Math.max(at.getTime(), now + MIN_LEAD_MS) / 1000) * 1000;
+  return `at(${new Date(ms).toISOString().slice(0, 19)})`;
+}
+
 /** EventBridge Scheduler one-time schedules: at(yyyy-mm-ddThh:mm:ss) in UTC, deleted after completion. */
 export class EventBridgeScheduler implements Scheduler {
   constructor(
@@ -19,7 +34,7 @@ export class EventBridgeScheduler implements Scheduler {
     const input = {
       Name: s.name,
       GroupName: this.opts.group,
-      ScheduleExpression: `at(${s.at.toISOString().slice(0, 19)})`,
+      ScheduleExpression: atExpression(s.at),
       ScheduleExpressionTimezone: 'UTC',
       FlexibleTimeWindow: { Mode: 'OFF' as const },
       ActionAfterCompletion: 'DELETE' as const,

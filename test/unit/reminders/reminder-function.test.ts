@@ -1,6 +1,6 @@
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EventBridgeScheduler } from '../../../src/adapters/scheduler/eventbridge-scheduler.ts';
+import { atExpression, EventBridgeScheduler } from '../../../src/adapters/scheduler/eventbridge-scheduler.ts';
 
 describe('reminder Lambda ⇄ EventBridge Scheduler contract', () => {
   beforeAll(() => {
@@ -43,5 +43,12 @@ describe('reminder Lambda ⇄ EventBridge Scheduler contract', () => {
     expect(ReminderEvent.parse(JSON.parse(input.Target.Input))).toEqual({ gazetteScheduled: job });
     expect(ReminderEvent.safeParse({ gazetteScheduled: { ...job, version: '3' } }).success).toBe(false);
     expect(ReminderEvent.safeParse({ gazetteScheduled: { type: 'compile-edition' } }).success).toBe(false);
+  });
+
+  it('never asks Scheduler for a time in the past, and never fires a reminder before its time', () => {
+    const now = Date.parse('2027-03-16T15:58:50.000Z');
+    expect(atExpression(new Date('2027-03-16T16:30:00.250Z'), now)).toBe('at(2027-03-16T16:30:01)');
+    expect(atExpression(new Date('2027-03-16T15:59:00.000Z'), now)).toBe('at(2027-03-16T15:59:05)');
+    expect(atExpression(new Date('2027-03-16T15:00:00.000Z'), now)).toBe('at(2027-03-16T15:59:05)');
   });
 });
