@@ -45,7 +45,7 @@ const Offsets = z.preprocess(
 const fields = {
   title: z.string().trim().min(1).max(300),
   description: z.string().max(5000),
-  link: z.url(),
+  link: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
   /** Deadline: the due time. Event: the start (alias of `start`). Wall time in `timeZone` or ISO instant. */
   due: z.string().min(1),
   start: z.string().min(1),

@@ -241,6 +241,7 @@ describe('deadline reminders (time frozen)', () => {
       /member type/,
     );
     await expect(app.createDeadline({ ...SURVEY, offsets: ['P2W'] })).rejects.toThrow(/offset/);
+    await expect(app.createDeadline({ ...SURVEY, link: 'javascript:alert(1)' })).rejects.toThrow(/http\(s\)/);
     await expect(app.createDeadline({ ...SURVEY, bogus: 1 })).rejects.toThrow(/bogus|Unrecognized/i);
     const ev = await app.createDeadline({
       kind: 'event',
