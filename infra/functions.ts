@@ -133,7 +133,9 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
   'send-worker': {
     description: 'Send queue consumer: claim, personalise and send each recipient exactly once',
     memoryMb: 512,
-    timeoutSeconds: 120,
+    // One message (GAZETTE_SEND_BATCH_SIZE recipients) paced at the per-worker share of the SES rate; stays
+    // below GAZETTE_SEND_CLAIM_LEASE_SECONDS (900) so a live claim is never taken for a dead one.
+    timeoutSeconds: 300,
     async: false,
     access: {
       table: 'readWrite',
@@ -156,4 +158,5 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
 
 /** SQS visibility must outlast a worker invocation several times over (AWS: 6 × the function timeout). */
 export const SEND_QUEUE_VISIBILITY_SECONDS = HANDLER_SPECS['send-worker'].timeoutSeconds * 6;
-export const SEND_WORKER_BATCH_SIZE = 5;
+/** Each message already carries a slice of recipients: one per invocation keeps retries small and paced. */
+export const SEND_WORKER_BATCH_SIZE = 1;

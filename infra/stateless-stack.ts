@@ -26,6 +26,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../src/adapters/dynamodb/keys.ts';
+import type { Config } from '../src/config/config.ts';
 import { INBOUND_RAW_PREFIX } from '../src/domain/update.ts';
 import { LAMBDA_ENV } from '../src/runtimes/lambda/infra.ts';
 import { bundlingFor } from './bundling.ts';
@@ -40,8 +41,8 @@ export interface StatelessStackProps extends StackProps {
   projectRoot: string;
 }
 
-/** Not in src/config (only the send engine reads it); named here so tests and docs agree. */
-export const SEND_WORKER_CONCURRENCY_ENV = 'GAZETTE_SEND_WORKER_CONCURRENCY';
+/** One value sets both the SQS maxConcurrency and the engine's per-worker share of the SES rate. */
+export const SEND_WORKER_CONCURRENCY_ENV = 'GAZETTE_SEND_WORKER_CONCURRENCY' satisfies keyof Config;
 
 /** The input EventBridge Scheduler passes to compile-edition each quarter (see ScheduledJob). */
 export const COMPILE_SCHEDULE_INPUT = { gazetteScheduled: { type: 'compile-edition' } } as const;

@@ -173,7 +173,7 @@ describe('stateful stack', () => {
         deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SendDlq'), 'Arn'] },
         maxReceiveCount: 5,
       },
-      VisibilityTimeout: 720,
+      VisibilityTimeout: 1800,
     });
     for (const [id, q] of resources(t, 'AWS::SQS::Queue')) {
       expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);

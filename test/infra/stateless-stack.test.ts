@@ -231,6 +231,17 @@ describe('stateless stack', () => {
       EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('SendQueue') },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 6 },
+      BatchSize: 1,
+    });
+  });
+
+  it('keeps the send worker timeout below the claim lease and the queue visibility well above it', () => {
+    const timeout = HANDLER_SPECS['send-worker'].timeoutSeconds;
+    const defaults = loadConfig(ConfigSchema, {});
+    expect(timeout).toBeLessThan(defaults.GAZETTE_SEND_CLAIM_LEASE_SECONDS);
+    s.statefulT.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: timeout * 6,
+      RedrivePolicy: Match.anyValue(),
     });
   });
 
