@@ -1,7 +1,9 @@
 import { DynamoDeliveryRepo } from '../adapters/dynamodb/delivery-repo.ts';
 import { DynamoSendJobRepo } from '../adapters/dynamodb/send-job-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
-import { DeliveryStatus, SendJobStatus } from '../domain/index.ts';
+import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
+import { DynamoSuppressionRepo } from '../adapters/dynamodb/suppression-repo.ts';
+import { DeliveryStatus, type SendJob, SendJobStatus } from '../domain/index.ts';
 import { parseWith } from '../http/body.ts';
 import { json, type Route } from '../http/types.ts';
 import type { CampaignSource } from '../ports/campaign-source.ts';
@@ -15,12 +17,14 @@ import type { JobHandlers } from './jobs.ts';
 
 export interface SendingDeps {
   sources: CampaignSource[];
-  /** Subscriber lookups at send time: the subscribers area's SubscriberRepo. */
+  /** Subscriber lookups at send time (default: the subscribers area's DynamoDB repo over the same table). */
   subscribers?: RecipientDirectory;
-  /** The subscribers area's SuppressionRepo. */
+  /** The account suppression list (default: the subscribers area's DynamoDB repo over the same table). */
   suppressions?: SuppressionCheck;
-  /** Called once when a campaign's send finishes (editions: publish the archive page). */
+  /** Called once when a campaign's send finishes (editions: publish the archive page); retried until it succeeds. */
   onFinished?: (campaign: string) => Promise<void>;
+  /** Best effort after each status change (editions: mirror sending/paused/sent on the edition). */
+  onStatusChange?: (campaign: string, status: SendJobStatus, job: SendJob) => Promise<void>;
 }
 
 /** The send engine: plan (fan-out), worker (claim → send → record), pause/resume/rerun, progress. */
@@ -31,8 +35,8 @@ export function composeSending(infra: Infra, deps: SendingDeps) {
     deliveries: new DynamoDeliveryRepo(infra.table),
     jobs: new DynamoSendJobRepo(infra.table),
     stats: new DynamoStatsRepo(infra.table),
-    subscribers: deps.subscribers,
-    suppressions: deps.suppressions,
+    subscribers: deps.subscribers ?? new DynamoSubscriberRepo(infra.table),
+    suppressions: deps.suppressions ?? new DynamoSuppressionRepo(infra.table),
     mailer: {
       send: (m) => infra.mailer.send(m),
       getSendQuota: () => infra.mailer.getSendQuota(),
@@ -46,6 +50,7 @@ export function composeSending(infra: Infra, deps: SendingDeps) {
     ),
     settings: sendSettingsFrom(infra.config),
     onFinished: deps.onFinished,
+    onStatusChange: deps.onStatusChange,
   });
 
   const actor = (req: { actor?: string }) => req.actor ?? 'unknown';

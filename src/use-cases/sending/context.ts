@@ -1,5 +1,5 @@
 import { ConfigError, NotFoundError } from '../../domain/errors.ts';
-import type { SendTally, Subscriber } from '../../domain/index.ts';
+import type { SendJob, SendJobStatus, SendTally, Subscriber } from '../../domain/index.ts';
 import type { CampaignSource, RecipientLinks } from '../../ports/campaign-source.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { BackgroundJob } from '../../ports/jobs.ts';
@@ -29,8 +29,10 @@ export interface SendEngineDeps {
   logger: Logger;
   links: () => Promise<Links>;
   settings: SendSettings;
-  /** Called once when every recipient of a campaign is resolved (editions publish the archive). */
+  /** Called once when every recipient of a campaign is resolved (editions publish the archive); retried by later reconciles until it succeeds. */
   onFinished?: (campaign: string) => Promise<void>;
+  /** Best effort, after each status change (start, pause, resume, rerun, finish, cancel): e.g. editions mirror it. */
+  onStatusChange?: (campaign: string, status: SendJobStatus, job: SendJob) => Promise<void>;
 }
 
 type Personaliser = (subscriber: Subscriber, links: RecipientLinks) => OutboundMessage;

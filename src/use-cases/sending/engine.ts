@@ -38,6 +38,19 @@ export function makeSendEngine(deps: SendEngineDeps) {
     return job;
   }
 
+  async function notify(job: SendJob) {
+    if (!deps.onStatusChange) return;
+    try {
+      await deps.onStatusChange(job.campaign, job.status, job);
+    } catch (e) {
+      logger.warn('onStatusChange hook failed', {
+        campaign: job.campaign,
+        status: job.status,
+        error: String(e),
+      });
+    }
+  }
+
   async function change(
     campaign: string,
     from: SendJobStatus[],
@@ -54,6 +67,7 @@ export function makeSendEngine(deps: SendEngineDeps) {
       const now = (await jobs.get(campaign))?.status ?? job.status;
       throw new InvalidStateError(`cannot ${verb} ${campaign}: the send is ${now}`, { status: now });
     }
+    await notify(next);
     return next;
   }
 
@@ -105,6 +119,7 @@ export function makeSendEngine(deps: SendEngineDeps) {
           status: existing.status,
         });
       }
+      await notify(job);
       await deps.runJob({ type: 'plan-send', campaign: key, requestedBy: actor });
       return job;
     },
@@ -321,6 +336,7 @@ export function makeSendEngine(deps: SendEngineDeps) {
       if (finished) {
         log.info('send finished', { ...tally });
         job = finished;
+        await notify(finished);
       }
     }
     if (job.status === 'finished' && !job.finishedHookDone && deps.onFinished) {

@@ -1,0 +1,30 @@
+/**
+ * Background jobs started by a request or a schedule but too long for it (async invoke:
+ * `{ gazetteJob: BackgroundJob }`): planning a send's fan-out, reminder jobs. Lambda retries a failed
+ * invocation twice, then its on-failure destination (the jobs DLQ, alarmed) keeps it. Every job is
+ * idempotent: a re-planned send queues only recipients without a delivery record.
+ */
+import { z } from 'zod';
+import { buildApp } from '../src/app/container.ts';
+import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
+
+const app = buildApp(lambdaInfra());
+
+export const DispatchEvent = z.object({
+  gazetteJob: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('plan-send'), campaign: z.string().min(1), requestedBy: z.string().min(1) }),
+    z.object({
+      type: z.literal('reminder'),
+      deadlineId: z.string().min(1),
+      offset: z.string().min(1),
+      version: z.number().int().nonnegative(),
+    }),
+  ]),
+});
+
+export const handler = async (event: unknown) => {
+  const { gazetteJob } = DispatchEvent.parse(event);
+  app.infra.logger.info('background job', { job: gazetteJob });
+  await app.runJob(gazetteJob);
+  return { ok: true, type: gazetteJob.type };
+};
