@@ -1,25 +1,72 @@
 import { makeRouter } from '../http/router.ts';
 import { json, type Route } from '../http/types.ts';
 import type { CampaignSource } from '../ports/campaign-source.ts';
+import type { ApprovedUpdates } from '../ports/editions.ts';
 import { composeEditions } from './editions.ts';
 import { composeInbound } from './inbound.ts';
 import type { Infra } from './infra.ts';
 import { mergeJobHandlers } from './jobs.ts';
 import { composeReminders } from './reminders.ts';
-import { composeSending } from './sending.ts';
+import { composeSending, type SendingApp } from './sending.ts';
 import { composeSubscribers } from './subscribers.ts';
 
+/** "edition#8" → 8; anything else → undefined. */
+const editionNumberOf = (campaign: string) => {
+  const m = /^edition#(\d+)$/.exec(campaign);
+  return m ? Number(m[1]) : undefined;
+};
+
 /**
- * The whole application over one Infra: used by the embedded runtime and the API Lambda.
- * Single-purpose Lambdas compose only the area they need (see functions/).
+ * The whole application over one Infra: used by the embedded runtime, the API Lambda and the dispatch
+ * Lambda. Other single-purpose Lambdas compose only the areas they need (see functions/).
+ * This is the one place where areas meet: each takes the others' use cases as plain functions.
  */
 export function buildApp(infra: Infra) {
-  const inbound = composeInbound(infra);
   const subscribers = composeSubscribers(infra);
-  const editions = composeEditions(infra);
-  const reminders = composeReminders(infra);
+  const inbound = composeInbound(infra, { unsubscribeByEmail: subscribers.unsubscribeByEmail });
+
+  const approvedUpdates: ApprovedUpdates = {
+    listApprovedInWindow: inbound.listApprovedInWindow,
+    markPublished: async (ids, editionNumber) => {
+      for (const id of ids) await inbound.markPublished(id, editionNumber, 'system:editions');
+    },
+  };
+  const editions = composeEditions(infra, {
+    updates: approvedUpdates,
+    subscribers: subscribers.subscriberRepo,
+    stats: subscribers.statsRepo,
+  });
+
+  // Reminders start sends and the send engine reads the reminders' campaign source: bind late.
+  let sending: SendingApp | undefined;
+  const reminders = composeReminders(infra, {
+    startSend: (campaign, by) => {
+      if (!sending) throw new Error('send engine not ready');
+      return sending.startSend(campaign, by);
+    },
+    subscribers: subscribers.subscriberRepo,
+    suppressions: subscribers.suppressionRepo,
+  });
+
   const sources = [editions.source, reminders.source].filter((s): s is CampaignSource => s !== undefined);
-  const sending = composeSending(infra, { sources });
+  sending = composeSending(infra, {
+    sources,
+    subscribers: subscribers.subscriberRepo,
+    suppressions: subscribers.suppressionRepo,
+    // A finished edition send publishes the archive page and marks its updates published.
+    onFinished: async (campaign) => {
+      const n = editionNumberOf(campaign);
+      if (n !== undefined) await editions.publishArchive(n);
+    },
+    // Mirror the send job's state on the edition (sending / paused), for `editions list`.
+    onStatusChange: async (campaign, status) => {
+      const n = editionNumberOf(campaign);
+      if (n === undefined) return;
+      if (status === 'running') await editions.setSendStatus(n, 'sending');
+      else if (status === 'paused') await editions.setSendStatus(n, 'paused');
+    },
+  });
+
   const health: Route = {
     method: 'GET',
     path: '/health',
@@ -35,7 +82,7 @@ export function buildApp(infra: Infra) {
     ...sending.routes,
   ];
   const handle = makeRouter(routes, infra.logger);
-  /** Runs a background job in this process (embedded runtime, single-purpose Lambdas). */
+  /** Runs a background job in this process (embedded runtime, dispatch Lambda). */
   const runJob = mergeJobHandlers(
     inbound.jobs,
     subscribers.jobs,
