@@ -49,6 +49,7 @@ async function main(argv: string[]) {
     if (json)
       process.stdout.write(`${JSON.stringify({ error: e instanceof ApiError ? e.body : { message } })}\n`);
     else process.stderr.write(`gazette: ${message}\n`);
+    if (process.env.GAZETTE_DEBUG) console.error(e);
     process.exitCode = e instanceof ApiError && e.status < 500 ? 2 : 1;
   } finally {
     await closeEmbedded();
