@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { TimeZone } from '../domain/common.ts';
 import { ConfigError } from '../domain/errors.ts';
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
 /**
@@ -59,7 +58,7 @@ export const ConfigSchema = z.object({
   GAZETTE_SEND_PARALLELISM: z.coerce.number().int().min(1).max(256).optional(),
   /** EventBridge cron of the edition compile (default: first day of each quarter, 09:00). */
   GAZETTE_EDITION_SCHEDULE: z.string().default('cron(0 9 1 1,4,7,10 ? *)'),
-  GAZETTE_EDITION_TIMEZONE: z.string().default('Asia/Shanghai'),
+  GAZETTE_EDITION_TIMEZONE: TimeZone.default('Asia/Shanghai'),
   /** Number of the first edition Gazette compiles (IGPN's previous newsletters were numbered up to 5). */
   GAZETTE_FIRST_EDITION_NUMBER: int(1),
   /** Language variants rendered for each edition, comma-separated; the first is the fallback. */
@@ -84,7 +83,6 @@ export const ConfigSchema = z.object({
   GAZETTE_SCHEDULER_ROLE_ARN: z.string().optional(),
   GAZETTE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   GAZETTE_NEWSLETTER_NAME: z.string().default('IGPN Gazette'),
-  GAZETTE_TRACKING: bool.default(false),
   AWS_REGION: z.string().default('us-east-1'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
