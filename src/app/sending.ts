@@ -1,8 +1,7 @@
 import { DynamoDeliveryRepo } from '../adapters/dynamodb/delivery-repo.ts';
+import { DynamoRecipientLookup } from '../adapters/dynamodb/recipient-lookup.ts';
 import { DynamoSendJobRepo } from '../adapters/dynamodb/send-job-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
-import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
-import { DynamoSuppressionRepo } from '../adapters/dynamodb/suppression-repo.ts';
 import { DeliveryStatus, type SendJob, SendJobStatus } from '../domain/index.ts';
 import { parseWith } from '../http/body.ts';
 import { json, type Route } from '../http/types.ts';
@@ -17,9 +16,9 @@ import type { JobHandlers } from './jobs.ts';
 
 export interface SendingDeps {
   sources: CampaignSource[];
-  /** Subscriber lookups at send time (default: the subscribers area's DynamoDB repo over the same table). */
+  /** Subscriber lookups at send time (default: batched eventually consistent reads of the SUB# items). */
   subscribers?: RecipientDirectory;
-  /** The account suppression list (default: the subscribers area's DynamoDB repo over the same table). */
+  /** The account suppression list (default: batched eventually consistent reads of the SUPP# items). */
   suppressions?: SuppressionCheck;
   /** Called once when a campaign's send finishes (editions: publish the archive page); retried until it succeeds. */
   onFinished?: (campaign: string) => Promise<void>;
@@ -30,13 +29,15 @@ export interface SendingDeps {
 /** The send engine: plan (fan-out), worker (claim → send → record), pause/resume/rerun, progress. */
 export function composeSending(infra: Infra, deps: SendingDeps) {
   // Infra members are lazy on Lambda: touch them only when used, so the API function never builds an SQS client it does not need.
+  // Batched, eventually consistent reads of subscriber and suppression items: see docs/sending.md "cost".
+  const lookup = new DynamoRecipientLookup(infra.table);
   const engine = makeSendEngine({
     sources: deps.sources,
     deliveries: new DynamoDeliveryRepo(infra.table),
     jobs: new DynamoSendJobRepo(infra.table),
     stats: new DynamoStatsRepo(infra.table),
-    subscribers: deps.subscribers ?? new DynamoSubscriberRepo(infra.table),
-    suppressions: deps.suppressions ?? new DynamoSuppressionRepo(infra.table),
+    subscribers: deps.subscribers ?? lookup,
+    suppressions: deps.suppressions ?? lookup,
     mailer: {
       send: (m) => infra.mailer.send(m),
       getSendQuota: () => infra.mailer.getSendQuota(),

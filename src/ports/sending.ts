@@ -79,4 +79,7 @@ export interface SendJobRepo {
 
 /** The engine's narrow view of other areas' repos. */
 export type RecipientDirectory = Pick<SubscriberRepo, 'getMany'>;
-export type SuppressionCheck = Pick<SuppressionRepo, 'isSuppressed'>;
+export type SuppressionCheck = Pick<SuppressionRepo, 'isSuppressed'> & {
+  /** Optional batch form: which of these addresses are suppressed (one round trip per queue message). */
+  suppressedAmong?(emails: string[]): Promise<Set<string>>;
+};

@@ -157,11 +157,13 @@ export async function startThrottlingProxy(opts: ThrottlingProxyOptions): Promis
           stats.outageErrors++;
           return reply(error(503, 'ServiceUnavailable', 'Service is unavailable. Please try again later.'));
         }
-        if (faults.serverError && random() < faults.serverError) {
+        // Two draws per request whatever the outcome: with a seeded generator the n-th request's fate is fixed.
+        const [e, t] = [random(), random()];
+        if (faults.serverError && e < faults.serverError) {
           stats.serverErrors++;
           return reply(error(500, 'InternalFailure', 'We encountered an internal error. Please try again.'));
         }
-        if (faults.throttle && random() < faults.throttle) {
+        if (faults.throttle && t < faults.throttle) {
           stats.injectedThrottles++;
           return reply(throttle());
         }

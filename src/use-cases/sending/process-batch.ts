@@ -82,6 +82,11 @@ export function makeProcessBatch(ctx: EngineContext) {
       ctx.gate(),
     ]);
     const byId = new Map(found.map((s) => [s.subscriberId, s]));
+    const suppressed = suppressions.suppressedAmong
+      ? await suppressions.suppressedAmong(found.map((s) => s.email))
+      : undefined;
+    const isSuppressed = async (email: string) =>
+      suppressed ? suppressed.has(email) : suppressions.isSuppressed(email);
     const scope = scopeFor(campaign);
     const run = newId('run', clock.now());
     const lease = deps.settings.claimLeaseMs;
@@ -159,7 +164,7 @@ export function makeProcessBatch(ctx: EngineContext) {
       const sub = byId.get(id);
       if (!sub) return skip(id, 'subscriber no longer exists');
       if (sub.status !== 'confirmed') return skip(id, `subscriber is ${sub.status}`);
-      if (await suppressions.isSuppressed(sub.email)) return skip(id, 'address is suppressed');
+      if (await isSuppressed(sub.email)) return skip(id, 'address is suppressed');
 
       // Claim BEFORE sending. A lost race or a spurious condition failure: look at what is there.
       const token = newId('claim', clock.now());

@@ -3,7 +3,10 @@ import type { Clock } from '../../ports/clock.ts';
 export interface RateGateOptions {
   /** Messages per second this worker may send (its share of the account rate). */
   rate: number;
-  /** Sends allowed back to back after idling; small, so the fleet's sum never bursts over the account rate. */
+  /**
+   * Sends allowed back to back after a pause (default: a fifth of a second's worth), so the gaps between
+   * queue messages are made up. The sliding one-second window below still caps every second at the rate.
+   */
   burst?: number;
   /** Lowest rate adaptive back-off may fall to, as a fraction of `rate`. */
   floor?: number;
@@ -23,6 +26,8 @@ export class RateGate {
   private ceiling: number;
   private current: number;
   private tat = 0;
+  /** Grant times of the last second (ring of at most `rate` entries): no 1 s window ever exceeds the rate. */
+  private recent: number[] = [];
   private holdUntil = 0;
   private failures = 0;
   private readonly burst: number;
@@ -38,7 +43,7 @@ export class RateGate {
     if (!(opts.rate > 0)) throw new Error('rate must be positive');
     this.ceiling = opts.rate;
     this.current = opts.rate;
-    this.burst = Math.max(1, opts.burst ?? 1);
+    this.burst = Math.max(1, opts.burst ?? Math.floor(opts.rate / 5));
     this.floor = opts.floor ?? 0.05;
     this.random = opts.random ?? Math.random;
   }
@@ -67,9 +72,16 @@ export class RateGate {
         continue;
       }
       const interval = 1000 / this.current;
+      // Sliding window: the grant that would make this second's count exceed the rate waits for the oldest.
+      const perSecond = Math.max(1, Math.floor(this.current));
+      while (this.recent.length && this.recent[0]! <= now - 1000) this.recent.shift();
+      const windowAt =
+        this.recent.length >= perSecond ? this.recent[this.recent.length - perSecond]! + 1000 : now;
+      const burst = Math.min(this.burst, perSecond);
       const tat = Math.max(this.tat, now);
-      const allowAt = tat - (this.burst - 1) * interval;
-      this.tat = tat + interval;
+      const allowAt = Math.max(tat - (burst - 1) * interval, windowAt);
+      this.tat = Math.max(tat, allowAt) + interval;
+      this.recent.push(Math.max(now, allowAt));
       if (allowAt > now) {
         await this.wait(allowAt - now);
         // A hold that started while we slept applies to us too.

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench` — Gazette's speed, cost and robustness on one machine (issue 7).
+ * Prints a table of measurements beside their targets; `npm run bench -- --json` prints one JSON object.
+ * Either way the JSON is written to bench/results/latest.json. Each part runs in turn; a part whose module
+ * is missing or fails is reported "not available" with the reason, and the others still run.
+ *
+ *   bench/editions.ts   personalise_ms_per_recipient, mjml_render_ms_per_recipient, compile_ms_100_items
+ *   bench/send.ts       send_rate_fraction, sent, duplicates, lost, throttle_retries, aws_cost_per_10k_usd_beyond_ses
+ *   bench/lambdas.ts    bundle_bytes, require_ms (per Lambda), node_baseline_ms
+ *   bench/ingest.ts     ingest_msgs_per_s
+ *   bench/reminders.ts  reminder_lateness_p99_ms
+ * Options: --only send,lambdas  --rate 80  --recipients 2000
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const args = process.argv.slice(2);
+const asJson = args.includes('--json');
+const opt = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const only = opt('only')?.split(',');
+
+type Part = { name: string; run: () => Promise<Record<string, unknown>> };
+const parts: Part[] = [
+  {
+    name: 'editions',
+    run: async () => (await import('./editions.ts')).benchEditions(),
+  },
+  {
+    name: 'send',
+    run: async () =>
+      (await import('./send.ts')).benchSend({
+        rate: opt('rate') ? Number(opt('rate')) : undefined,
+        recipients: opt('recipients') ? Number(opt('recipients')) : undefined,
+      }) as unknown as Promise<Record<string, unknown>>,
+  },
+  { name: 'lambdas', run: async () => (await import('./lambdas.ts')).benchLambdas() },
+  { name: 'ingest', run: async () => (await import('./ingest.ts')).benchIngest() },
+  { name: 'reminders', run: async () => (await import('./reminders.ts')).benchReminders() },
+];
+
+const KB600 = 600 * 1024;
+
+interface Check {
+  metric: string;
+  value: string;
+  target: string;
+  pass: boolean | null;
+}
+
+function checks(r: Record<string, unknown>): Check[] {
+  const num = (k: string) => (typeof r[k] === 'number' ? (r[k] as number) : undefined);
+  const out: Check[] = [];
+  const add = (metric: string, value: number | undefined, target: string, pass: (v: number) => boolean) =>
+    out.push({
+      metric,
+      value: value === undefined ? 'not available' : String(value),
+      target,
+      pass: value === undefined ? null : pass(value),
+    });
+  const p = num('personalise_ms_per_recipient');
+  const m = num('mjml_render_ms_per_recipient');
+  add('personalise_ms_per_recipient', p, '≤ 0.2', (v) => v <= 0.2);
+  add('mjml_render_ms_per_recipient', m, '(naive baseline)', () => true);
+  add('personalise_speedup', p && m ? Math.round(m / p) : undefined, '≥ 200×', (v) => v >= 200);
+  add('send_rate_fraction', num('send_rate_fraction'), '≥ 0.95 (and never over the limit)', (v) => v >= 0.95);
+  add(
+    'sent',
+    num('sent'),
+    '= recipients',
+    (v) => v === (r.send_details as { recipients?: number })?.recipients,
+  );
+  add('duplicates', num('duplicates'), '0', (v) => v === 0);
+  add('lost', num('lost'), '0', (v) => v === 0);
+  add('throttle_retries', num('throttle_retries'), '(reported)', () => true);
+  add('aws_cost_per_10k_usd_beyond_ses', num('aws_cost_per_10k_usd_beyond_ses'), '≤ $0.01', (v) => v <= 0.01);
+  const bytes = r.bundle_bytes as Record<string, number> | undefined;
+  const req = r.require_ms as Record<string, number> | undefined;
+  const base = num('node_baseline_ms');
+  add('node_baseline_ms', base, '(floor)', () => true);
+  for (const [fn, b] of Object.entries(bytes ?? {})) {
+    const exempt = fn === 'compile-edition';
+    add(`bundle_bytes.${fn}`, b, exempt ? '(compiler: exempt)' : '≤ 600 KB', (v) => exempt || v <= KB600);
+    const ms = req?.[fn];
+    add(
+      `require_ms.${fn}`,
+      ms,
+      exempt ? '(compiler: exempt)' : `≤ 1.3 × baseline${base ? ` (${Math.round(base * 1.3)})` : ''}`,
+      (v) => exempt || (base !== undefined && v <= base * 1.3),
+    );
+  }
+  if (!bytes) add('bundle_bytes', undefined, '≤ 600 KB', () => false);
+  add('compile_ms_100_items', num('compile_ms_100_items'), '≤ 1000', (v) => v <= 1000);
+  add('ingest_msgs_per_s', num('ingest_msgs_per_s'), '(reported)', () => true);
+  add('reminder_lateness_p99_ms', num('reminder_lateness_p99_ms'), '≤ 60000', (v) => v <= 60_000);
+  return out;
+}
+
+async function main() {
+  const result: Record<string, unknown> = {};
+  const unavailable: Record<string, string> = {};
+  for (const part of parts) {
+    if (only && !only.includes(part.name)) continue;
+    const t0 = performance.now();
+    if (!asJson) process.stderr.write(`bench: ${part.name}…\n`);
+    try {
+      Object.assign(result, await part.run());
+    } catch (e) {
+      unavailable[part.name] = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+    }
+    if (!asJson) process.stderr.write(`bench: ${part.name} ${Math.round(performance.now() - t0)} ms\n`);
+  }
+  const table = checks(result);
+  const out = {
+    ...result,
+    targets: table,
+    passed: table.every((c) => c.pass !== false),
+    unavailable,
+    environment: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      at: new Date().toISOString(),
+    },
+  };
+  const dir = join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
+  if (asJson) {
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
+  const w = [
+    Math.max(...table.map((c) => c.metric.length)),
+    Math.max(...table.map((c) => c.value.length)),
+    Math.max(...table.map((c) => c.target.length)),
+  ];
+  const line = (a: string, b: string, c: string, d: string) =>
+    `${a.padEnd(w[0]!)}  ${b.padStart(w[1]!)}  ${c.padEnd(w[2]!)}  ${d}`;
+  const rows = [
+    line('metric', 'measured', 'target', ''),
+    line('-'.repeat(w[0]!), '-'.repeat(w[1]!), '-'.repeat(w[2]!), '----'),
+  ];
+  for (const c of table)
+    rows.push(line(c.metric, c.value, c.target, c.pass === null ? 'n/a' : c.pass ? 'PASS' : 'FAIL'));
+  for (const [k, v] of Object.entries(unavailable)) rows.push(`${k}: not available (${v})`);
+  rows.push('', `written to bench/results/latest.json`);
+  process.stdout.write(`${rows.join('\n')}\n`);
+}
+
+await main();
+// Local servers (dynalite, SES, s3rver) may keep handles open; the results are written.
+process.exit(0);
