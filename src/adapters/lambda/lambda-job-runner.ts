@@ -1,5 +1,6 @@
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { BackgroundJob, JobRunner } from '../../ports/jobs.ts';
+import type { AwsClientOptions } from '../aws-options.ts';
 
 /** Background jobs on AWS: an asynchronous invoke (Lambda retries twice, then its on-failure DLQ). */
 export class LambdaJobRunner implements JobRunner {
@@ -7,6 +8,10 @@ export class LambdaJobRunner implements JobRunner {
     private readonly lambda: LambdaClient,
     private readonly functionFor: (job: BackgroundJob) => string,
   ) {}
+
+  static connect(aws: AwsClientOptions, functionFor: (job: BackgroundJob) => string): LambdaJobRunner {
+    return new LambdaJobRunner(new LambdaClient(aws), functionFor);
+  }
 
   async run(job: BackgroundJob): Promise<void> {
     await this.lambda.send(

@@ -4,15 +4,29 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
-import type { BlobStore } from '../../ports/blob-store.ts';
+import type { BlobStore, BlobStores } from '../../ports/blob-store.ts';
+import type { AwsClientOptions } from '../aws-options.ts';
 
 export class S3BlobStore implements BlobStore {
   constructor(
     private readonly s3: S3Client,
     readonly bucket: string,
   ) {}
+
+  /** The three buckets over one client (path-style addressing when an endpoint is given: s3rver needs it). */
+  static forBuckets(
+    aws: AwsClientOptions,
+    names: { raw: string; content: string; archive: string },
+  ): BlobStores {
+    const s3 = new S3Client({ ...aws, forcePathStyle: aws.endpoint !== undefined });
+    return {
+      raw: new S3BlobStore(s3, names.raw),
+      content: new S3BlobStore(s3, names.content),
+      archive: new S3BlobStore(s3, names.archive),
+    };
+  }
 
   async put(
     key: string,

@@ -3,10 +3,11 @@ import {
   CreateScheduleCommand,
   DeleteScheduleCommand,
   ResourceNotFoundException,
-  type SchedulerClient,
+  SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import type { OneTimeSchedule, Scheduler } from '../../ports/scheduler.ts';
+import type { AwsClientOptions } from '../aws-options.ts';
 
 /**
  * Scheduler refuses an at() already in the past, and a request takes a moment to arrive: a schedule due
@@ -29,6 +30,10 @@ export class EventBridgeScheduler implements Scheduler {
     private readonly client: SchedulerClient,
     private readonly opts: { group: string; targetArn: string; roleArn: string },
   ) {}
+
+  static connect(aws: AwsClientOptions, opts: { group: string; targetArn: string; roleArn: string }) {
+    return new EventBridgeScheduler(new SchedulerClient(aws), opts);
+  }
 
   async upsert(s: OneTimeSchedule): Promise<void> {
     const input = {

@@ -1,4 +1,4 @@
-import { GetAccountCommand, type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { GetAccountCommand, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
   type Mailer,
   MailerPermanentError,
@@ -7,6 +7,7 @@ import {
   type OutboundMessage,
   type SendQuota,
 } from '../../ports/mailer.ts';
+import type { AwsClientOptions } from '../aws-options.ts';
 
 const THROTTLE_NAMES = new Set([
   'TooManyRequestsException',
@@ -46,6 +47,10 @@ export class SesMailer implements Mailer {
     private readonly ses: SESv2Client,
     private readonly defaults: { configurationSet?: string } = {},
   ) {}
+
+  static connect(aws: AwsClientOptions, defaults: { configurationSet?: string } = {}): SesMailer {
+    return new SesMailer(new SESv2Client(aws), defaults);
+  }
 
   async send(m: OutboundMessage): Promise<{ messageId: string }> {
     assertSafeHeaders(m.headers);

@@ -1,5 +1,6 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Queue } from '../../ports/queue.ts';
+import type { AwsClientOptions } from '../aws-options.ts';
 
 /** SQS queue: JSON bodies, batches of 10 (the SQS maximum); partial failures are retried, then thrown. */
 export class SqsQueue<T> implements Queue<T> {
@@ -7,6 +8,10 @@ export class SqsQueue<T> implements Queue<T> {
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
   ) {}
+
+  static connect<T>(aws: AwsClientOptions, queueUrl: string): SqsQueue<T> {
+    return new SqsQueue<T>(new SQSClient(aws), queueUrl);
+  }
 
   async sendBatch(messages: T[]): Promise<void> {
     for (let i = 0; i < messages.length; i += 10) {

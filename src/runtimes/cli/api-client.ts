@@ -1,6 +1,3 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
-
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -47,31 +44,15 @@ export class ApiClient {
       opts.raw ?? (opts.body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(opts.body)));
     const headers: Record<string, string> = {
       'content-type': opts.contentType ?? (opts.raw ? 'application/octet-stream' : 'application/json'),
-      host: url.host,
     };
     if (this.auth.kind === 'bearer') {
       headers.authorization = `Bearer ${this.auth.token}`;
     } else {
-      const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-      const signer = new SignatureV4({
-        service: 'execute-api',
-        region: this.auth.region,
-        credentials: fromNodeProviderChain(),
-        sha256: Sha256,
-      });
-      const signed = await signer.sign({
-        method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port ? Number(url.port) : undefined,
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers,
-        body,
-      });
-      Object.assign(headers, signed.headers);
+      // Loaded only for deployed stacks: the AWS credential chain is slow to import.
+      const { sigv4Headers } = await import('../../adapters/http/sigv4-fetch.ts');
+      Object.assign(headers, await sigv4Headers(this.auth.region, url, method, headers, body));
+      delete headers.host; // fetch sets it (to the same value that was signed)
     }
-    delete headers.host;
     return fetch(url, { method, headers, body });
   }
 }

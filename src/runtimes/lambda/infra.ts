@@ -2,17 +2,12 @@
  * Composition root of the Lambda runtime: adapters pointed at AWS, built lazily and once per container
  * so each function pays only for the clients it touches (cold start), and parsed config fails fast.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { AwsClientOptions } from '../../adapters/aws-options.ts';
 import { Table } from '../../adapters/dynamodb/table.ts';
 import { LambdaJobRunner } from '../../adapters/lambda/lambda-job-runner.ts';
 import { S3BlobStore } from '../../adapters/s3/s3-blob-store.ts';
 import { EventBridgeScheduler } from '../../adapters/scheduler/eventbridge-scheduler.ts';
+import { readSecretString } from '../../adapters/secrets/secret-reader.ts';
 import { SesMailer } from '../../adapters/ses/ses-mailer.ts';
 import { SqsQueue } from '../../adapters/sqs/sqs-queue.ts';
 import type { Infra } from '../../app/infra.ts';
@@ -47,55 +42,46 @@ export function lambdaInfra(
     let v: T | undefined;
     return () => (v ??= make());
   };
-  const s3 = lazy(() => new S3Client({ region }));
-  const ses = lazy(() => new SESv2Client({ region }));
-  const sqs = lazy(() => new SQSClient({ region }));
-  const lambda = lazy(() => new LambdaClient({ region }));
-  const scheduler = lazy(
-    () =>
-      new EventBridgeScheduler(new SchedulerClient({ region }), {
-        group: config.GAZETTE_SCHEDULE_GROUP,
-        targetArn: required(config.GAZETTE_REMINDER_TARGET_ARN, 'GAZETTE_REMINDER_TARGET_ARN'),
-        roleArn: required(config.GAZETTE_SCHEDULER_ROLE_ARN, 'GAZETTE_SCHEDULER_ROLE_ARN'),
-      }),
+  // Region only: endpoints and credentials come from the Lambda environment (AWS_ENDPOINT_URL_* also works).
+  const aws: AwsClientOptions = { region };
+  const scheduler = lazy(() =>
+    EventBridgeScheduler.connect(aws, {
+      group: config.GAZETTE_SCHEDULE_GROUP,
+      targetArn: required(config.GAZETTE_REMINDER_TARGET_ARN, 'GAZETTE_REMINDER_TARGET_ARN'),
+      roleArn: required(config.GAZETTE_SCHEDULER_ROLE_ARN, 'GAZETTE_SCHEDULER_ROLE_ARN'),
+    }),
   );
-  const mailer = lazy(() => new SesMailer(ses(), { configurationSet: config.GAZETTE_SES_CONFIGURATION_SET }));
-  const sendQueue = lazy(
-    () =>
-      new SqsQueue<SendBatchMessage>(
-        sqs(),
-        required(config.GAZETTE_SEND_QUEUE_URL, 'GAZETTE_SEND_QUEUE_URL'),
-      ),
+  const mailer = lazy(() =>
+    SesMailer.connect(aws, { configurationSet: config.GAZETTE_SES_CONFIGURATION_SET }),
+  );
+  const sendQueue = lazy(() =>
+    SqsQueue.connect<SendBatchMessage>(
+      aws,
+      required(config.GAZETTE_SEND_QUEUE_URL, 'GAZETTE_SEND_QUEUE_URL'),
+    ),
   );
   // compile-edition runs in the (mjml-carrying) compile function; every other job in the dispatch function.
-  const jobs = lazy(
-    () =>
-      new LambdaJobRunner(lambda(), (job) => {
-        const name =
-          job.type === 'compile-edition' ? LAMBDA_ENV.compileFunction : LAMBDA_ENV.dispatchFunction;
-        return required(env[name], name);
-      }),
+  const jobs = lazy(() =>
+    LambdaJobRunner.connect(aws, (job) => {
+      const name = job.type === 'compile-edition' ? LAMBDA_ENV.compileFunction : LAMBDA_ENV.dispatchFunction;
+      return required(env[name], name);
+    }),
   );
-  const blob = (bucket: string) => lazy(() => new S3BlobStore(s3(), bucket));
-  const raw = blob(config.GAZETTE_RAW_BUCKET);
-  const content = blob(config.GAZETTE_CONTENT_BUCKET);
-  const archive = blob(config.GAZETTE_ARCHIVE_BUCKET);
+  const blobs = lazy(() =>
+    S3BlobStore.forBuckets(aws, {
+      raw: config.GAZETTE_RAW_BUCKET,
+      content: config.GAZETTE_CONTENT_BUCKET,
+      archive: config.GAZETTE_ARCHIVE_BUCKET,
+    }),
+  );
   let secret: Promise<string> | undefined;
   let renderer: Promise<EditionRenderer> | undefined;
 
   const infra: Infra = {
     config,
-    table: new Table(new DynamoDBClient({ region }), config.GAZETTE_TABLE),
-    blobs: {
-      get raw() {
-        return raw();
-      },
-      get content() {
-        return content();
-      },
-      get archive() {
-        return archive();
-      },
+    table: Table.create(config.GAZETTE_TABLE, aws),
+    get blobs() {
+      return blobs();
     },
     get mailer() {
       return mailer();
@@ -112,16 +98,12 @@ export function lambdaInfra(
     clock: systemClock,
     logger,
     tokenSecret: () => {
-      secret ??= new SecretsManagerClient({ region })
-        .send(new GetSecretValueCommand({ SecretId: config.GAZETTE_TOKEN_SECRET_ARN }))
-        .then((out) => {
-          if (!out.SecretString || out.SecretString.length < 32) {
-            throw new ConfigError(
-              'GAZETTE_TOKEN_SECRET_ARN: secret is missing or shorter than 32 characters',
-            );
-          }
-          return out.SecretString;
-        });
+      secret ??= readSecretString(config.GAZETTE_TOKEN_SECRET_ARN, aws).then((value) => {
+        if (!value || value.length < 32) {
+          throw new ConfigError('GAZETTE_TOKEN_SECRET_ARN: secret is missing or shorter than 32 characters');
+        }
+        return value;
+      });
       return secret;
     },
     renderer: () => {

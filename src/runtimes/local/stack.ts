@@ -1,6 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { Table } from '../../adapters/dynamodb/table.ts';
 import { LocalJobRunner } from '../../adapters/local/local-jobs.ts';
 import { LocalQueue } from '../../adapters/local/local-queue.ts';
@@ -82,14 +79,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
   try {
     const aws = { region: c.AWS_REGION, credentials: LOCAL_CREDENTIALS };
-    const table = new Table(
-      new DynamoDBClient({ ...aws, endpoint: servers.endpoints.dynamodb }),
-      c.GAZETTE_TABLE,
-    );
+    const table = Table.create(c.GAZETTE_TABLE, { ...aws, endpoint: servers.endpoints.dynamodb });
     await table.ensureExists();
-    const s3 = new S3Client({ ...aws, endpoint: servers.endpoints.s3, forcePathStyle: true });
     const sesEndpoint = opts.sesEndpoint ? opts.sesEndpoint(servers.endpoints.ses) : servers.endpoints.ses;
-    const ses = new SESv2Client({ ...aws, endpoint: sesEndpoint });
     const queue = new LocalQueue<SendBatchMessage>(logger);
     const jobs = new LocalJobRunner(logger);
     const scheduler = new LocalScheduler(table, clock, logger);
@@ -97,12 +89,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const infra: Infra = {
       config: c,
       table,
-      blobs: {
-        raw: new S3BlobStore(s3, c.GAZETTE_RAW_BUCKET),
-        content: new S3BlobStore(s3, c.GAZETTE_CONTENT_BUCKET),
-        archive: new S3BlobStore(s3, c.GAZETTE_ARCHIVE_BUCKET),
-      },
-      mailer: new SesMailer(ses, { configurationSet: c.GAZETTE_SES_CONFIGURATION_SET }),
+      blobs: S3BlobStore.forBuckets(
+        { ...aws, endpoint: servers.endpoints.s3 },
+        { raw: c.GAZETTE_RAW_BUCKET, content: c.GAZETTE_CONTENT_BUCKET, archive: c.GAZETTE_ARCHIVE_BUCKET },
+      ),
+      mailer: SesMailer.connect(
+        { ...aws, endpoint: sesEndpoint },
+        { configurationSet: c.GAZETTE_SES_CONFIGURATION_SET },
+      ),
       scheduler,
       sendQueue: queue,
       jobs,
