@@ -27,14 +27,14 @@ describe('CDK context configuration', () => {
       rawRetentionDays: '14',
       tracing: 'true',
       sendWorkerConcurrency: '8',
-      lambdaEnv: '{"GAZETTE_SOFT_BOUNCE_THRESHOLD":"5","GAZETTE_LOG_LEVEL":"debug"}',
+      lambdaEnv: '{"GAZETTE_SOFT_BOUNCE_THRESHOLD":"5","GAZETTE_POSTAL_ADDRESS":"IGPN, Beijing"}',
     });
     expect(c.domain).toBe('igpn.org');
     expect(c.updatesAddress).toBe('updates@igpn.org');
     expect(c.rawRetentionDays).toBe(14);
     expect(c.tracing).toBe(true);
     expect(c.sendWorkerConcurrency).toBe(8);
-    expect(c.lambdaEnv).toEqual({ GAZETTE_SOFT_BOUNCE_THRESHOLD: '5', GAZETTE_LOG_LEVEL: 'debug' });
+    expect(c.lambdaEnv).toEqual({ GAZETTE_SOFT_BOUNCE_THRESHOLD: '5', GAZETTE_POSTAL_ADDRESS: 'IGPN, Beijing' });
   });
 
   it.each([
