@@ -3,6 +3,7 @@
  * clicks, rejects… Thin: zod-parse the SNS event → one use case per record → map the outcome.
  */
 import type { SNSEvent } from 'aws-lambda';
+import { composeSending } from '../src/app/sending.ts';
 import { composeSubscribers, type SubscribersApp } from '../src/app/subscribers.ts';
 import { isDomainError } from '../src/domain/errors.ts';
 import type { Logger } from '../src/ports/logger.ts';
@@ -49,7 +50,12 @@ let handle: ReturnType<typeof makeSesEventsHandler> | undefined;
 export const handler = async (event: SNSEvent) => {
   if (!handle) {
     const infra = lambdaInfra();
-    handle = makeSesEventsHandler(composeSubscribers(infra), infra.logger);
+    // The send engine only to confirm "uncertain" deliveries from Send events: no campaign sources needed.
+    const sending = composeSending(infra, { sources: [] });
+    handle = makeSesEventsHandler(
+      composeSubscribers(infra, { onMailSent: sending.confirmFromEvent }),
+      infra.logger,
+    );
   }
   return handle(event);
 };

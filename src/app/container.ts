@@ -22,7 +22,12 @@ const editionNumberOf = (campaign: string) => {
  * This is the one place where areas meet: each takes the others' use cases as plain functions.
  */
 export function buildApp(infra: Infra) {
-  const subscribers = composeSubscribers(infra);
+  // Areas that need each other's use cases bind late through these (composition order is a line, not a graph).
+  let sending: SendingApp | undefined;
+  const subscribers = composeSubscribers(infra, {
+    onMailSent: (campaign, subscriberId, messageId) =>
+      ready(sending).confirmFromEvent(campaign, subscriberId, messageId),
+  });
   const inbound = composeInbound(infra, { unsubscribeByEmail: subscribers.unsubscribeByEmail });
 
   const approvedUpdates: ApprovedUpdates = {
@@ -37,13 +42,8 @@ export function buildApp(infra: Infra) {
     stats: subscribers.statsRepo,
   });
 
-  // Reminders start sends and the send engine reads the reminders' campaign source: bind late.
-  let sending: SendingApp | undefined;
   const reminders = composeReminders(infra, {
-    startSend: (campaign, by) => {
-      if (!sending) throw new Error('send engine not ready');
-      return sending.startSend(campaign, by);
-    },
+    startSend: (campaign, by) => ready(sending).startSend(campaign, by),
     subscribers: subscribers.subscriberRepo,
     suppressions: subscribers.suppressionRepo,
   });
@@ -93,3 +93,8 @@ export function buildApp(infra: Infra) {
   return { infra, inbound, subscribers, editions, reminders, sending, routes, handle, runJob };
 }
 export type App = ReturnType<typeof buildApp>;
+
+function ready<T>(area: T | undefined): T {
+  if (!area) throw new Error('application is still being composed');
+  return area;
+}

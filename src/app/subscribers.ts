@@ -37,7 +37,7 @@ const MAX_IMPORT_BODY = 8 * 1024 * 1024;
 const PRIVATE = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
 
 /** Subscribers, opt-in, unsubscribe, SES events, suppression, import/export. */
-export function composeSubscribers(infra: Infra) {
+export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'onMailSent'> = {}) {
   const subscriberRepo = new DynamoSubscriberRepo(infra.table);
   const suppressionRepo = new DynamoSuppressionRepo(infra.table);
   const statsRepo = new DynamoStatsRepo(infra.table);
@@ -59,6 +59,7 @@ export function composeSubscribers(infra: Infra) {
     config: infra.config,
     links,
     tokenSecret: infra.tokenSecret,
+    onMailSent: extra.onMailSent,
   };
   const uc = makeSubscriberUseCases(deps);
   const newsletter = () => ({ name: infra.config.GAZETTE_NEWSLETTER_NAME });

@@ -26,6 +26,11 @@ export interface SubscribersDeps {
   config: SubscribersConfig;
   links: () => Promise<Links>;
   tokenSecret: () => Promise<string>;
+  /**
+   * SES confirmed that a tagged campaign mail went out (Send/Delivery event): the send engine turns an
+   * "uncertain" recipient (worker died between SES and its log) into sent.
+   */
+  onMailSent?: (campaign: string, subscriberId: string, messageId: string) => Promise<unknown>;
 }
 
 export async function verify(

@@ -247,6 +247,9 @@ export function makeRecordSesEvent(deps: SubscribersDeps) {
 
 async function apply(deps: SubscribersDeps, c: ClassifiedEvent, actions: string[]) {
   const now = deps.clock.now();
+  if ((c.type === 'send' || c.type === 'delivery') && c.campaign && c.subscriberTag && deps.onMailSent) {
+    if (await deps.onMailSent(c.campaign, c.subscriberTag, c.messageId)) actions.push('delivery-confirmed');
+  }
   for (const r of c.recipients) {
     const parsed = Email.safeParse(r.email);
     if (!parsed.success) continue;
