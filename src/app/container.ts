@@ -1,7 +1,6 @@
 import { makeRouter } from '../http/router.ts';
 import { json, type Route } from '../http/types.ts';
 import type { CampaignSource } from '../ports/campaign-source.ts';
-import type { ApprovedUpdates } from '../ports/editions.ts';
 import { composeEditions } from './editions.ts';
 import { composeInbound } from './inbound.ts';
 import type { Infra } from './infra.ts';
@@ -30,14 +29,7 @@ export function buildApp(infra: Infra) {
   });
   const inbound = composeInbound(infra, { unsubscribeByEmail: subscribers.unsubscribeByEmail });
 
-  const approvedUpdates: ApprovedUpdates = {
-    listApprovedInWindow: inbound.listApprovedInWindow,
-    markPublished: async (ids, editionNumber) => {
-      for (const id of ids) await inbound.markPublished(id, editionNumber, 'system:editions');
-    },
-  };
   const editions = composeEditions(infra, {
-    updates: approvedUpdates,
     subscribers: subscribers.subscriberRepo,
     stats: subscribers.statsRepo,
   });

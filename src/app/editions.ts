@@ -1,14 +1,16 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { DynamoEditionRepo, TableApprovedUpdates } from '../adapters/dynamodb/edition-repo.ts';
+import { DynamoEditionRepo } from '../adapters/dynamodb/edition-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
 import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
+import { DynamoUpdateRepo } from '../adapters/dynamodb/update-repo.ts';
 import { type Edition, isDomainError, ValidationError } from '../domain/index.ts';
 import { parseJsonBody } from '../http/body.ts';
 import { type HttpRequest, html, json, type Route } from '../http/types.ts';
 import type { ApprovedUpdates } from '../ports/editions.ts';
 import type { StatsRepo } from '../ports/stats.ts';
 import type { SubscriberRepo } from '../ports/subscribers.ts';
+import { approvedUpdatesFrom } from '../use-cases/editions/approved-updates.ts';
 import { makePublishArchive } from '../use-cases/editions/archive.ts';
 import { makeCompileEdition } from '../use-cases/editions/compile.ts';
 import { loadEdition, makeEditionLifecycle } from '../use-cases/editions/lifecycle.ts';
@@ -20,7 +22,7 @@ import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
 
 export interface EditionsDeps {
-  /** The inbound area's updates (default: read approved UPDATE# items from the table directly). */
+  /** Approved member updates (default: the inbound area's update repository over the same table). */
   updates?: ApprovedUpdates;
   /** The subscribers area's repository (default: its DynamoDB adapter over the same table). */
   subscribers?: SubscriberRepo;
@@ -30,7 +32,7 @@ export interface EditionsDeps {
 /** Editions: compile, preview, test-send, approve, cancel, archive, stats, and the "edition#N" campaign source. */
 export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
   const repo = new DynamoEditionRepo(infra.table);
-  const updates = deps.updates ?? new TableApprovedUpdates(infra.table, infra.logger);
+  const updates = deps.updates ?? approvedUpdatesFrom(new DynamoUpdateRepo(infra.table), infra.logger);
   const stats = deps.stats ?? new DynamoStatsRepo(infra.table);
   const subscribers = deps.subscribers ?? new DynamoSubscriberRepo(infra.table);
   // Read per call: tests and the CLI point the public URLs at the running stack after start-up.

@@ -34,7 +34,10 @@ describe('CDK context configuration', () => {
     expect(c.rawRetentionDays).toBe(14);
     expect(c.tracing).toBe(true);
     expect(c.sendWorkerConcurrency).toBe(8);
-    expect(c.lambdaEnv).toEqual({ GAZETTE_SOFT_BOUNCE_THRESHOLD: '5', GAZETTE_POSTAL_ADDRESS: 'IGPN, Beijing' });
+    expect(c.lambdaEnv).toEqual({
+      GAZETTE_SOFT_BOUNCE_THRESHOLD: '5',
+      GAZETTE_POSTAL_ADDRESS: 'IGPN, Beijing',
+    });
   });
 
   it.each([

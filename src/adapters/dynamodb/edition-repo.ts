@@ -1,12 +1,5 @@
-import {
-  type CompileAttempt,
-  ConflictError,
-  Edition,
-  type EditionStatus,
-  Update,
-} from '../../domain/index.ts';
-import type { ApprovedUpdates, EditionCounter, EditionRepo } from '../../ports/editions.ts';
-import type { Logger } from '../../ports/logger.ts';
+import { type CompileAttempt, ConflictError, Edition, type EditionStatus } from '../../domain/index.ts';
+import type { EditionCounter, EditionRepo } from '../../ports/editions.ts';
 import { keys, pad } from './keys.ts';
 import { ConditionFailed, type Table } from './table.ts';
 
@@ -120,68 +113,6 @@ export class DynamoEditionRepo implements EditionRepo {
             : `edition ${edition.number} is no longer ${expect.join(' or ')}${opts.revision ? ` (revision ${opts.revision})` : ''}`,
         );
       throw e;
-    }
-  }
-}
-
-/**
- * Approved updates read straight from the table (UPDATE#… items, GSI1 "UPDATES#<status>", sort key
- * "<receivedAt>#<updateId>"). The inbound area's own repository can replace it in the container.
- */
-export class TableApprovedUpdates implements ApprovedUpdates {
-  constructor(
-    private readonly table: Table,
-    private readonly logger?: Logger,
-  ) {}
-
-  async listApprovedInWindow(start: Date, end: Date): Promise<Update[]> {
-    const items = await this.table.queryAll<Record<string, unknown>>({
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :p AND gsi1sk BETWEEN :a AND :b',
-      ExpressionAttributeValues: {
-        ':p': 'UPDATES#approved',
-        ':a': start.toISOString(),
-        // "<end>#…" sorts after "<end>": updates received exactly at the end belong to the next window.
-        ':b': end.toISOString(),
-      },
-    });
-    const out: Update[] = [];
-    for (const item of items) {
-      const parsed = Update.safeParse(strip(item));
-      if (parsed.success) out.push(parsed.data);
-      else this.logger?.warn('skipping malformed update', { pk: item.pk, error: parsed.error.message });
-    }
-    return out;
-  }
-
-  async markPublished(updateIds: string[], editionNumber: number, at: Date): Promise<void> {
-    for (const id of updateIds) {
-      try {
-        await this.table.update(keys.update(id), {
-          UpdateExpression:
-            'SET #s = :pub, #e = :n, gsi1pk = :g, #a = list_append(if_not_exists(#a, :empty), :entry)',
-          ConditionExpression: 'attribute_exists(pk) AND #s = :approved',
-          ExpressionAttributeNames: { '#s': 'status', '#e': 'editionNumber', '#a': 'audit' },
-          ExpressionAttributeValues: {
-            ':pub': 'published',
-            ':approved': 'approved',
-            ':n': editionNumber,
-            ':g': 'UPDATES#published',
-            ':empty': [],
-            ':entry': [
-              {
-                at: at.toISOString(),
-                actor: 'system:editions',
-                action: 'published',
-                note: `edition ${editionNumber}`,
-              },
-            ],
-          },
-          ReturnValues: 'NONE',
-        });
-      } catch (e) {
-        if (!(e instanceof ConditionFailed)) throw e; // already published (or gone): nothing to do
-      }
     }
   }
 }
