@@ -7,3 +7,4 @@ export * from './sending.ts';
 export * from './subscriber.ts';
 export * from './tokens.ts';
 export * from './update.ts';
+export * from './validate.ts';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ValidationError } from '../domain/errors.ts';
+import { parseInput } from '../domain/validate.ts';
 import type { HttpRequest } from './types.ts';
 
 export function parseJsonBody<S extends z.ZodType>(req: HttpRequest, schema: S): z.infer<S> {
@@ -18,16 +19,5 @@ export function parseJsonBody<S extends z.ZodType>(req: HttpRequest, schema: S):
   return parseWith(schema, data);
 }
 
-export function parseWith<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
-  const r = schema.safeParse(data);
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-    throw new ValidationError(
-      `invalid input: ${problems.map((p) => `${p.field || '(body)'}: ${p.message}`).join('; ')}`,
-      {
-        problems,
-      },
-    );
-  }
-  return r.data;
-}
+/** Transport-side name for the shared validator (query strings, path parameters). */
+export const parseWith = parseInput;

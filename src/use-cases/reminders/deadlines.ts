@@ -8,8 +8,9 @@ import {
   ValidationError,
 } from '../../domain/index.ts';
 import { normalizeOffsets, parseDueTime, reminderCampaign } from '../../domain/reminder-schedule.ts';
+import { parseInput } from '../../domain/validate.ts';
 import type { DeadlineRepo } from '../../ports/deadlines.ts';
-import { DeadlinePatchInput, NewDeadlineInput, parseInput } from './inputs.ts';
+import { DeadlinePatchInput, NewDeadlineInput } from './inputs.ts';
 import { makeReconcileReminders, type ReconcileDeps, sortReminders } from './reconcile.ts';
 
 export const DEFAULT_OFFSETS = ['P14D', 'P7D', 'P1D'];

@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import {
-  AudienceScope,
-  DeadlineKind,
-  Language,
-  MemberType,
-  TimeZone,
-  ValidationError,
-} from '../../domain/index.ts';
+import { AudienceScope, DeadlineKind, Language, MemberType, TimeZone } from '../../domain/index.ts';
 
 /**
  * Audience as an object ({kind:'member-type', memberType:'council'}) or as the short text the CLI sends:
@@ -101,14 +94,3 @@ export const RemindNowInput = z.object({
   /** Dry run: how many recipients to list (the count is always complete). */
   limit: z.number().int().positive().max(10_000).default(500),
 });
-
-/** Parse input with a schema; problems become one ValidationError listing every field. */
-export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
-  const r = schema.safeParse(data);
-  if (r.success) return r.data;
-  const problems = r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-  throw new ValidationError(
-    `invalid input: ${problems.map((p) => `${p.field || '(body)'}: ${p.message}`).join('; ')}`,
-    { problems },
-  );
-}

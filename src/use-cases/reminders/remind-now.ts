@@ -1,11 +1,12 @@
 import { InvalidStateError, NotFoundError } from '../../domain/index.ts';
 import { minuteStamp, reminderCampaign } from '../../domain/reminder-schedule.ts';
+import { parseInput } from '../../domain/validate.ts';
 import type { CampaignSource } from '../../ports/campaign-source.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { DeadlineRepo } from '../../ports/deadlines.ts';
 import type { SuppressionRepo } from '../../ports/subscribers.ts';
 import type { StartSend } from './deadlines.ts';
-import { parseInput, RemindNowInput } from './inputs.ts';
+import { RemindNowInput } from './inputs.ts';
 
 export interface RemindNowRecipient {
   subscriberId: string;

@@ -22,7 +22,8 @@ import {
   TimeZone,
   ValidationError,
 } from '../../domain/index.ts';
-import { parseInput, type SubscribersDeps } from './deps.ts';
+import { parseInput } from '../../domain/validate.ts';
+import type { SubscribersDeps } from './deps.ts';
 import { confirmationMail } from './mails.ts';
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
-import type { z } from 'zod';
 import type { Config } from '../../config/config.ts';
-import { ConflictError, type Subscriber, ValidationError } from '../../domain/index.ts';
+import { ConflictError, type Subscriber } from '../../domain/index.ts';
 import { type TokenPayload, type TokenPurpose, verifyToken } from '../../domain/tokens.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
@@ -39,17 +38,6 @@ export async function verify(
   token: string,
 ): Promise<TokenPayload> {
   return verifyToken(await deps.tokenSecret(), purpose, token, deps.clock.now());
-}
-
-/** zod → ValidationError listing each problem (the HTTP layer turns it into a 400). */
-export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
-  const r = schema.safeParse(data);
-  if (r.success) return r.data;
-  const problems = r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-  throw new ValidationError(
-    `invalid input: ${problems.map((p) => `${p.field || '(body)'}: ${p.message}`).join('; ')}`,
-    { problems },
-  );
 }
 
 /**

@@ -11,7 +11,8 @@ import {
   subscriberIdFor,
   UnsubscribeScope,
 } from '../../domain/index.ts';
-import { mutate, parseInput, type SubscribersDeps, verify } from './deps.ts';
+import { parseInput } from '../../domain/validate.ts';
+import { mutate, type SubscribersDeps, verify } from './deps.ts';
 import { alreadySubscribedMail, confirmationMail } from './mails.ts';
 
 /** A second opt-in mail to the same address within this window is not sent (mail-bombing guard). */

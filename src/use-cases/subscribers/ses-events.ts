@@ -7,8 +7,9 @@ import {
   subscriberIdFor,
   ValidationError,
 } from '../../domain/index.ts';
+import { parseInput } from '../../domain/validate.ts';
 import type { StatCounter } from '../../ports/stats.ts';
-import { parseInput, type SubscribersDeps } from './deps.ts';
+import type { SubscribersDeps } from './deps.ts';
 import { unsubscribeSubscriber } from './lifecycle.ts';
 
 // ---------------------------------------------------------------------------------------------------------
