@@ -4,7 +4,7 @@
  * ({ gazetteJob: { type: 'compile-edition', … } }). The only function that bundles mjml; the templates/
  * folder ships next to the bundle (or GAZETTE_TEMPLATES_DIR points at it).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createMjmlRenderer } from '../src/adapters/mjml/mjml-renderer.ts';
 import { composeEditions } from '../src/app/editions.ts';
 import { isDomainError } from '../src/domain/errors.ts';

@@ -4,11 +4,12 @@
  * invocation twice, then its on-failure destination (the jobs DLQ, alarmed) keeps it. Every job is
  * idempotent: a re-planned send queues only recipients without a delivery record.
  */
-import { z } from 'zod';
-import { buildApp } from '../src/app/container.ts';
+import * as z from 'zod';
+import { buildOutbound } from '../src/app/outbound.ts';
 import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
 
-const app = buildApp(lambdaInfra());
+// The outbound half only: jobs never need the inbound MIME parser.
+const app = buildOutbound(lambdaInfra());
 
 export const DispatchEvent = z.object({
   gazetteJob: z.discriminatedUnion('type', [

@@ -3,7 +3,7 @@
  * ({ gazetteScheduled: { type: 'reminder', deadlineId, offset, version } }); each deletes itself after the
  * invocation. Composes only reminders + the send engine's start (the fan-out runs in the dispatch function).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { composeReminders } from '../src/app/reminders.ts';
 import { composeSending, type SendingApp } from '../src/app/sending.ts';
 import { isDomainError } from '../src/domain/errors.ts';

@@ -6,25 +6,14 @@
  * this invocation running out of time). The rate gate lives for the container's lifetime.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { composeEditions } from '../src/app/editions.ts';
-import { composeReminders } from '../src/app/reminders.ts';
-import { composeSending } from '../src/app/sending.ts';
+import * as z from 'zod';
+import { buildOutbound } from '../src/app/outbound.ts';
 import { CampaignKey } from '../src/domain/index.ts';
-import type { CampaignSource } from '../src/ports/campaign-source.ts';
 import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
 
 const infra = lambdaInfra();
-const editions = composeEditions(infra);
-const reminders = composeReminders(infra);
-const sending = composeSending(infra, {
-  sources: [editions.source, reminders.source].filter((s): s is CampaignSource => s !== undefined),
-  // Finishing a send publishes the edition's archive page; the last worker to resolve a recipient does it.
-  onFinished: async (campaign) => {
-    const m = /^edition#(\d+)$/.exec(campaign);
-    if (m) await editions.publishArchive(Number(m[1]));
-  },
-});
+// The same wiring as everywhere: a finished edition send publishes its archive, the edition mirrors the state.
+const { sending } = buildOutbound(infra);
 
 export const SendBatchBody = z.object({
   campaign: CampaignKey,

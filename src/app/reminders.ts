@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDeadlineRepo } from '../adapters/dynamodb/deadline-repo.ts';
 import { DynamoMemberRepo } from '../adapters/dynamodb/member-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';

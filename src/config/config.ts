@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TimeZone } from '../domain/common.ts';
 import { ConfigError } from '../domain/errors.ts';
 

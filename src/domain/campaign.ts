@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Actor, Audience, Instant, Language, TimeZone } from './common.ts';
 import { Section } from './update.ts';
 

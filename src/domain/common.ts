@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Lower-cased, trimmed e-mail address. Everything keyed by address uses this form. */
 export const Email = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Email, Instant, Language } from './common.ts';
 
 export const MemberType = z.enum(['council', 'secretariat', 'advisory', 'network', 'associate']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Actor, Instant } from './common.ts';
 
 /** Lifecycle of one bulk send (one per campaign key). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Audience, Email, Instant, Language, TimeZone } from './common.ts';
 
 export const SubscriptionStatus = z.enum(['unconfirmed', 'confirmed', 'unsubscribed']);

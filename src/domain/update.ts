@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Actor, Email, Instant, TimeZone } from './common.ts';
 import { ValidationError } from './errors.ts';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError } from '../domain/errors.ts';
 import { parseInput } from '../domain/validate.ts';
 import type { HttpRequest } from './types.ts';

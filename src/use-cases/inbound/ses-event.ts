@@ -4,7 +4,7 @@
  * event for every message it receives so both run one code path.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { inboundRawKey, VerdictStatus, type Verdicts } from '../../domain/update.ts';
 import type { IngestCommand } from './ingest.ts';
 
