@@ -1,26 +1,27 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { BlobStore, BlobStores } from '../../ports/blob-store.ts';
 import type { AwsClientOptions } from '../aws-options.ts';
+import { type ClientSource, clientGetter, once } from '../lazy.ts';
+
+const sdk = once(() => import('@aws-sdk/client-s3'));
 
 export class S3BlobStore implements BlobStore {
+  private readonly client: () => Promise<S3Client>;
   constructor(
-    private readonly s3: S3Client,
+    s3: ClientSource<S3Client>,
     readonly bucket: string,
-  ) {}
+  ) {
+    this.client = clientGetter(s3);
+  }
 
   /** The three buckets over one client (path-style addressing when an endpoint is given: s3rver needs it). */
   static forBuckets(
     aws: AwsClientOptions,
     names: { raw: string; content: string; archive: string },
   ): BlobStores {
-    const s3 = new S3Client({ ...aws, forcePathStyle: aws.endpoint !== undefined });
+    const s3 = once(
+      async () => new (await sdk()).S3Client({ ...aws, forcePathStyle: aws.endpoint !== undefined }),
+    );
     return {
       raw: new S3BlobStore(s3, names.raw),
       content: new S3BlobStore(s3, names.content),
@@ -34,8 +35,8 @@ export class S3BlobStore implements BlobStore {
     contentType: string,
     opts: { cacheControl?: string } = {},
   ) {
-    await this.s3.send(
-      new PutObjectCommand({
+    await (await this.client()).send(
+      new (await sdk()).PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
         Body: body,
@@ -46,7 +47,9 @@ export class S3BlobStore implements BlobStore {
   }
 
   async get(key: string): Promise<Uint8Array> {
-    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const out = await (await this.client()).send(
+      new (await sdk()).GetObjectCommand({ Bucket: this.bucket, Key: key }),
+    );
     if (!out.Body) throw new Error(`s3://${this.bucket}/${key} has no body`);
     return out.Body.transformToByteArray();
   }
@@ -57,7 +60,9 @@ export class S3BlobStore implements BlobStore {
 
   async exists(key: string): Promise<boolean> {
     try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      await (await this.client()).send(
+        new (await sdk()).HeadObjectCommand({ Bucket: this.bucket, Key: key }),
+      );
       return true;
     } catch (e) {
       const name = (e as Error).name;
@@ -75,8 +80,12 @@ export class S3BlobStore implements BlobStore {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const out = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      const out = await (await this.client()).send(
+        new (await sdk()).ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ContinuationToken: token,
+        }),
       );
       for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key);
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
@@ -85,6 +94,8 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await (await this.client()).send(
+      new (await sdk()).DeleteObjectCommand({ Bucket: this.bucket, Key: key }),
+    );
   }
 }

@@ -1,13 +1,9 @@
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  SchedulerClient,
-  UpdateScheduleCommand,
-} from '@aws-sdk/client-scheduler';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { OneTimeSchedule, Scheduler } from '../../ports/scheduler.ts';
 import type { AwsClientOptions } from '../aws-options.ts';
+import { type ClientSource, clientGetter, once } from '../lazy.ts';
+
+const sdk = once(() => import('@aws-sdk/client-scheduler'));
 
 /**
  * Scheduler refuses an at() already in the past, and a request takes a moment to arrive: a schedule due
@@ -26,13 +22,16 @@ export function atExpression(at: Date, now: number = Date.now()): string {
 
 /** EventBridge Scheduler one-time schedules: at(yyyy-mm-ddThh:mm:ss) in UTC, deleted after completion. */
 export class EventBridgeScheduler implements Scheduler {
+  private readonly client: () => Promise<SchedulerClient>;
   constructor(
-    private readonly client: SchedulerClient,
+    client: ClientSource<SchedulerClient>,
     private readonly opts: { group: string; targetArn: string; roleArn: string },
-  ) {}
+  ) {
+    this.client = clientGetter(client);
+  }
 
   static connect(aws: AwsClientOptions, opts: { group: string; targetArn: string; roleArn: string }) {
-    return new EventBridgeScheduler(new SchedulerClient(aws), opts);
+    return new EventBridgeScheduler(async () => new (await sdk()).SchedulerClient(aws), opts);
   }
 
   async upsert(s: OneTimeSchedule): Promise<void> {
@@ -51,18 +50,20 @@ export class EventBridgeScheduler implements Scheduler {
       },
     };
     try {
-      await this.client.send(new CreateScheduleCommand(input));
+      await (await this.client()).send(new (await sdk()).CreateScheduleCommand(input));
     } catch (e) {
-      if (!(e instanceof ConflictException) && (e as Error).name !== 'ConflictException') throw e;
-      await this.client.send(new UpdateScheduleCommand(input));
+      if ((e as Error).name !== 'ConflictException') throw e;
+      await (await this.client()).send(new (await sdk()).UpdateScheduleCommand(input));
     }
   }
 
   async delete(name: string): Promise<void> {
     try {
-      await this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.opts.group }));
+      await (await this.client()).send(
+        new (await sdk()).DeleteScheduleCommand({ Name: name, GroupName: this.opts.group }),
+      );
     } catch (e) {
-      if (e instanceof ResourceNotFoundException || (e as Error).name === 'ResourceNotFoundException') return;
+      if ((e as Error).name === 'ResourceNotFoundException') return;
       throw e;
     }
   }

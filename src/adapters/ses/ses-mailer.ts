@@ -1,4 +1,4 @@
-import { GetAccountCommand, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   type Mailer,
   MailerPermanentError,
@@ -8,6 +8,9 @@ import {
   type SendQuota,
 } from '../../ports/mailer.ts';
 import type { AwsClientOptions } from '../aws-options.ts';
+import { type ClientSource, clientGetter, once } from '../lazy.ts';
+
+const sdk = once(() => import('@aws-sdk/client-sesv2'));
 
 const THROTTLE_NAMES = new Set([
   'TooManyRequestsException',
@@ -43,21 +46,24 @@ export function classifySesError(e: unknown): Error {
  * List-Unsubscribe, List-Unsubscribe-Post and .ics attachments are exact on AWS and in aws-ses-v2-local.
  */
 export class SesMailer implements Mailer {
+  private readonly client: () => Promise<SESv2Client>;
   constructor(
-    private readonly ses: SESv2Client,
+    ses: ClientSource<SESv2Client>,
     private readonly defaults: { configurationSet?: string } = {},
-  ) {}
+  ) {
+    this.client = clientGetter(ses);
+  }
 
   static connect(aws: AwsClientOptions, defaults: { configurationSet?: string } = {}): SesMailer {
-    return new SesMailer(new SESv2Client(aws), defaults);
+    return new SesMailer(async () => new (await sdk()).SESv2Client(aws), defaults);
   }
 
   async send(m: OutboundMessage): Promise<{ messageId: string }> {
     assertSafeHeaders(m.headers);
     const configurationSet = m.configurationSet ?? this.defaults.configurationSet;
     try {
-      const out = await this.ses.send(
-        new SendEmailCommand({
+      const out = await (await this.client()).send(
+        new (await sdk()).SendEmailCommand({
           FromEmailAddress: m.from,
           Destination: { ToAddresses: [m.to] },
           ReplyToAddresses: m.replyTo ? [m.replyTo] : undefined,
@@ -94,7 +100,7 @@ export class SesMailer implements Mailer {
   }
 
   async getSendQuota(): Promise<SendQuota> {
-    const out = await this.ses.send(new GetAccountCommand({}));
+    const out = await (await this.client()).send(new (await sdk()).GetAccountCommand({}));
     return {
       maxSendRate: out.SendQuota?.MaxSendRate ?? 1,
       max24HourSend: out.SendQuota?.Max24HourSend ?? 200,

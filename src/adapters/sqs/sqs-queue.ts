@@ -1,16 +1,22 @@
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Queue } from '../../ports/queue.ts';
 import type { AwsClientOptions } from '../aws-options.ts';
+import { type ClientSource, clientGetter, once } from '../lazy.ts';
+
+const sdk = once(() => import('@aws-sdk/client-sqs'));
 
 /** SQS queue: JSON bodies, batches of 10 (the SQS maximum); partial failures are retried, then thrown. */
 export class SqsQueue<T> implements Queue<T> {
+  private readonly client: () => Promise<SQSClient>;
   constructor(
-    private readonly sqs: SQSClient,
+    sqs: ClientSource<SQSClient>,
     private readonly queueUrl: string,
-  ) {}
+  ) {
+    this.client = clientGetter(sqs);
+  }
 
   static connect<T>(aws: AwsClientOptions, queueUrl: string): SqsQueue<T> {
-    return new SqsQueue<T>(new SQSClient(aws), queueUrl);
+    return new SqsQueue<T>(async () => new (await sdk()).SQSClient(aws), queueUrl);
   }
 
   async sendBatch(messages: T[]): Promise<void> {
@@ -19,8 +25,8 @@ export class SqsQueue<T> implements Queue<T> {
         .slice(i, i + 10)
         .map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) }));
       for (let attempt = 0; entries.length && attempt < 5; attempt++) {
-        const out = await this.sqs.send(
-          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }),
+        const out = await (await this.client()).send(
+          new (await sdk()).SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }),
         );
         const failed = new Set((out.Failed ?? []).map((f) => f.Id));
         entries = entries.filter((e) => failed.has(e.Id));
