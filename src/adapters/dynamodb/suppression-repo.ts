@@ -1,7 +1,7 @@
 import { emailHash, Suppression, type SuppressionReason } from '../../domain/index.ts';
 import type { SuppressionRepo } from '../../ports/subscribers.ts';
 import { keys } from './keys.ts';
-import type { Item, Table } from './table.ts';
+import { ConditionFailed, type Item, type Table } from './table.ts';
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -35,13 +35,24 @@ export class DynamoSuppressionRepo implements SuppressionRepo {
       at: at.toISOString(),
       detail: detail?.slice(0, 500),
     });
-    await this.table.putNew({
+    const item = {
       ...keys.suppression(hash),
       type: 'suppression',
       gsi1pk: 'SUPPS',
       gsi1sk: entry.at,
       ...entry,
-    });
+    };
+    if ((await this.table.putNew(item)) || reason === 'erased') return;
+    // An erasure does not block a fresh opt-in; a later bounce, complaint or manual entry must, so it replaces it.
+    try {
+      await this.table.put(item, {
+        ConditionExpression: '#r = :erased',
+        ExpressionAttributeNames: { '#r': 'reason' },
+        ExpressionAttributeValues: { ':erased': 'erased' },
+      });
+    } catch (e) {
+      if (!(e instanceof ConditionFailed)) throw e;
+    }
   }
 
   remove(email: string): Promise<void> {

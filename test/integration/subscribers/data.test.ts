@@ -172,6 +172,19 @@ describe('import, export, GDPR access and erasure (admin API)', () => {
     expect(raw?.detail).toBeUndefined();
   });
 
+  it('a bounce or complaint after an erasure replaces it, so a new opt-in cannot lift it', async () => {
+    const repo = stack.app.subscribers.suppressionRepo;
+    await repo.suppress('erased-then-bounced@example.org', 'erased', new Date());
+    await repo.suppress('erased-then-bounced@example.org', 'hard-bounce', new Date(), '5.1.1');
+    expect((await repo.get('erased-then-bounced@example.org'))?.reason).toBe('hard-bounce');
+    await repo.anonymise('erased-then-complained@example.org', new Date());
+    await repo.suppress('erased-then-complained@example.org', 'complaint', new Date());
+    expect((await repo.get('erased-then-complained@example.org'))?.reason).toBe('complaint');
+    // And an erasure never downgrades a blocking reason.
+    await repo.suppress('erased-then-complained@example.org', 'erased', new Date());
+    expect((await repo.get('erased-then-complained@example.org'))?.reason).toBe('complaint');
+  });
+
   it('self-service delete-my-data from the preferences page; a later fresh opt-in may lift the erasure', async () => {
     const email = 'self@example.org';
     await stack.admin('/admin/subscribers', {
