@@ -99,7 +99,6 @@ export function makeModeration(d: { updates: UpdateRepo; clock: Clock }) {
       const dups = await Promise.all(ids.map(get));
       const todo = dups.filter((u) => !(u.status === 'merged' && u.mergedInto === targetId));
       for (const u of todo) assertOpen(u, 'merged');
-      if (!todo.length) return target;
       for (const u of todo) {
         await d.updates.save(
           {
@@ -113,15 +112,20 @@ export function makeModeration(d: { updates: UpdateRepo; clock: Clock }) {
       }
       const links: Link[] = [...target.links];
       const files: StoredFile[] = [...target.attachments];
-      for (const u of todo) {
+      // All of them, not only `todo`: a retry after the target's write failed must still fold the ones
+      // already marked merged.
+      for (const u of dups) {
         for (const l of u.links) if (!links.some((x) => x.url === l.url)) links.push(l);
         for (const f of u.attachments) if (!files.some((x) => x.key === f.key)) files.push(f);
       }
+      const folded = links.slice(0, 50);
+      if (!todo.length && folded.length === target.links.length && files.length === target.attachments.length)
+        return target;
       const next: Update = {
         ...target,
-        links: links.slice(0, 50),
+        links: folded,
         attachments: files,
-        audit: [...target.audit, entry(actor, 'merged', `merged ${todo.map((u) => u.updateId).join(', ')}`)],
+        audit: [...target.audit, entry(actor, 'merged', `merged ${dups.map((u) => u.updateId).join(', ')}`)],
       };
       await d.updates.save(next, target);
       return next;
