@@ -41,6 +41,13 @@ export class MailerThrottledError extends Error {
 export class MailerTransientError extends Error {
   override name = 'MailerTransientError';
 }
+/**
+ * No answer from SES (timeout, reset connection, an answer without a MessageId): it may have sent the
+ * message, so a sender that must not duplicate reports it uncertain instead of retrying.
+ */
+export class MailerOutcomeUnknownError extends MailerTransientError {
+  override name = 'MailerOutcomeUnknownError';
+}
 /** SES refused this message for good (bad address, rejected content …): do not retry. */
 export class MailerPermanentError extends Error {
   override name = 'MailerPermanentError';

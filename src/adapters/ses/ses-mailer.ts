@@ -1,6 +1,7 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   type Mailer,
+  MailerOutcomeUnknownError,
   MailerPermanentError,
   MailerThrottledError,
   MailerTransientError,
@@ -38,6 +39,8 @@ export function classifySesError(e: unknown): Error {
   if (PERMANENT_NAMES.has(err.name) || (status !== undefined && status >= 400 && status < 500)) {
     return new MailerPermanentError(`${err.name}: ${err.message}`);
   }
+  // No HTTP answer at all: the request may have reached SES and been accepted.
+  if (status === undefined) return new MailerOutcomeUnknownError(`${err.name}: ${err.message}`);
   return new MailerTransientError(`${err.name}: ${err.message}`);
 }
 
@@ -91,7 +94,7 @@ export class SesMailer implements Mailer {
             : undefined,
         }),
       );
-      if (!out.MessageId) throw new MailerTransientError('SES returned no MessageId');
+      if (!out.MessageId) throw new MailerOutcomeUnknownError('SES returned no MessageId');
       return { messageId: out.MessageId };
     } catch (e) {
       if (e instanceof MailerTransientError || e instanceof MailerPermanentError) throw e;

@@ -1,5 +1,6 @@
 import { newId, type Subscriber } from '../../domain/index.ts';
 import {
+  MailerOutcomeUnknownError,
   MailerPermanentError,
   MailerThrottledError,
   MailerTransientError,
@@ -217,6 +218,14 @@ export function makeProcessBatch(ctx: EngineContext) {
           if (buffer.length >= deps.settings.logFlushSize) void flush();
           return;
         } catch (e) {
+          if (e instanceof MailerOutcomeUnknownError) {
+            // SES may have taken it: report, never re-send (an SES Send event can still confirm it).
+            if (await deliveries.settle(campaign, id, token, 'uncertain', clock.now(), errText(e)))
+              out.uncertain++;
+            else out.already++;
+            log.warn('no answer from SES: reported uncertain, not re-sent', { subscriberId: id });
+            return;
+          }
           if (e instanceof MailerThrottledError) {
             out.throttled++;
             gate.onThrottled();

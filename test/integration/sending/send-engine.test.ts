@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifySesError } from '../../../src/adapters/ses/ses-mailer.ts';
 import { makeRouter } from '../../../src/http/router.ts';
 import { silentLogger } from '../../../src/ports/logger.ts';
 import { startTestStack } from '../../support/local-stack.ts';
@@ -131,6 +132,43 @@ describe('send engine over the real local stack', () => {
     expect(after.size).toBe(100);
     expect([...after.values()].every((n) => n === 1)).toBe(true);
     expect(await t.sending.status('test#pause', { exact: true })).toMatchObject({ status: 'finished' });
+  });
+
+  it('never re-sends a recipient whose send got no answer from SES (it may have gone out): reports it uncertain', async () => {
+    const subs = makeSubscribers(10, { domain: 'noanswer.example' });
+    const victim = subs[4]!.email;
+    let faulted = false;
+    const t = composeTestSending(
+      stack.infra,
+      { sources: [testSource(subs)], subscribers: memoryDirectory(subs), suppressions: memorySuppressions() },
+      {
+        infra: {
+          mailer: {
+            getSendQuota: () => stack.infra.mailer.getSendQuota(),
+            async send(m) {
+              const out = await stack.infra.mailer.send(m);
+              // SES took it, but the connection died before its answer arrived.
+              if (m.to === victim && !faulted) {
+                faulted = true;
+                throw classifySesError(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+              }
+              return out;
+            },
+          },
+        },
+      },
+    );
+    await t.sending.startSend('test#noanswer', 'cli:alice');
+    await t.idle();
+    const counts = countByRecipient(await mailsFor('test#noanswer'));
+    expect(faulted).toBe(true);
+    expect(counts.get(victim)).toBe(1);
+    expect(counts.size).toBe(10);
+    expect(await t.sending.status('test#noanswer', { exact: true })).toMatchObject({
+      status: 'finished',
+      sent: 9,
+      uncertain: 1,
+    });
   });
 
   it('refuses a campaign its source says is not ready, with the reason', async () => {
