@@ -30,6 +30,14 @@ export function makeReconcileReminders(deps: ReconcileDeps) {
     const now = deps.clock.now();
     const existing = new Map((await deps.repo.reminders(d.deadlineId)).map((r) => [r.offset, r]));
     const wanted = d.status === 'active' ? d.offsets : [];
+    // Sending late means the one missed reminder nearest the due time, and only while the item is still
+    // ahead: two missed offsets must not become two mails at once, nor a reminder for something already over.
+    const catchUp =
+      opts.sendLate && new Date(d.dueAt).getTime() > now.getTime()
+        ? wanted.findLast(
+            (o) => reminderFireTime(new Date(d.dueAt), o, d.timeZone).getTime() <= now.getTime(),
+          )
+        : undefined;
 
     for (const offset of wanted) {
       const prev = existing.get(offset);
@@ -45,7 +53,7 @@ export function makeReconcileReminders(deps: ReconcileDeps) {
         version: d.version,
       };
       const late = fireAt.getTime() <= now.getTime();
-      if (late && !opts.sendLate) {
+      if (late && offset !== catchUp) {
         await deps.scheduler.delete(scheduleName);
         await deps.repo.saveReminder({ ...base, status: 'skipped-late' }, DONE);
       } else if (late) {

@@ -63,6 +63,9 @@ const ZH: Strings = {
 
 const stringsFor = (language: string): Strings => (language.toLowerCase().startsWith('zh') ? ZH : EN);
 
+/** A planned reminder this much closer to the due time than its offset went out late. */
+const LATE_SLACK_MS = 2 * 3_600_000;
+
 /** 15 minutes: a deadline shows as a short, non-blocking entry starting at the due time. */
 const DEADLINE_ENTRY_MS = 15 * 60_000;
 
@@ -149,10 +152,14 @@ export function prepareReminderMessage(
   const announcedEnd = isEvent && d.endAt ? fmt(d.timeZone, new Date(d.endAt)) : undefined;
 
   let when: string | undefined;
+  const left = due.getTime() - o.now.getTime();
   if (wave.kind === 'offset') {
     const off = parseOffset(wave.offset);
     const ms = ((off.days * 24 + off.hours) * 60 + off.minutes) * 60_000;
-    when = ms > 0 ? relative(d.language, ms) : undefined;
+    // Sent late (asked to, or retried): say how long is really left, not what the offset promised.
+    // The slack covers a DST hour and a slow send.
+    const shown = left < ms - LATE_SLACK_MS ? left : ms;
+    when = shown > 0 ? relative(d.language, shown) : undefined;
   } else if (wave.kind === 'now' && due.getTime() > o.now.getTime()) {
     when = relative(d.language, due.getTime() - o.now.getTime());
   }

@@ -100,6 +100,33 @@ describe('deadline reminders (time frozen)', () => {
     ]);
   });
 
+  it('sending late sends only the missed reminder nearest the due time, saying how long is really left', async () => {
+    vi.setSystemTime(new Date('2027-03-25T00:00:00Z')); // P14D and P7D both missed, P1D ahead
+    const { app, jobs } = setup();
+    const { deadline, reminders } = await app.createDeadline({ ...SURVEY, sendLate: true });
+    expect(reminders.map((r) => [r.offset, r.status])).toEqual([
+      ['P14D', 'skipped-late'],
+      ['P7D', 'pending'],
+      ['P1D', 'pending'],
+    ]);
+    expect(jobs.ran).toEqual([
+      { type: 'reminder', deadlineId: deadline.deadlineId, offset: 'P7D', version: 1 },
+    ]);
+    const msg = (await app.source.prepare(`reminder#${deadline.deadlineId}#P7D`))(
+      subscriber({ email: 'late@example.org', timeZone: 'Asia/Shanghai' }),
+      { unsubscribeUrl: 'https://x.example/u', preferencesUrl: 'https://x.example/p', listHeaders: {} },
+    );
+    expect(msg.subject).toBe(`Reminder: ${SURVEY.title} – closes in 5 days`);
+  });
+
+  it('sending late sends nothing for an item whose due time has already passed', async () => {
+    vi.setSystemTime(new Date('2027-04-02T00:00:00Z'));
+    const { app, jobs } = setup();
+    const { reminders } = await app.createDeadline({ ...SURVEY, sendLate: true });
+    expect(reminders.map((r) => r.status)).toEqual(['skipped-late', 'skipped-late', 'skipped-late']);
+    expect(jobs.ran).toEqual([]);
+  });
+
   it('moving the due date moves the pending schedules; removing an offset cancels its reminder', async () => {
     const { app, scheduler } = setup();
     const { deadline } = await app.createDeadline(SURVEY);
