@@ -1,4 +1,5 @@
 import { isDomainError } from '../../domain/errors.ts';
+import type { Deadline, Reminder } from '../../domain/index.ts';
 import { reminderCampaign, reminderFireTime, reminderScheduleName } from '../../domain/reminder-schedule.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { DeadlineRepo } from '../../ports/deadlines.ts';
@@ -34,12 +35,25 @@ export function makeFireReminder(deps: {
   clock: Clock;
   logger: Logger;
 }) {
+  /**
+   * An older version's schedule fired at the very time the current version plans for this offset (the item
+   * changed, e.g. its title, but not this reminder's time, and the update has not moved the schedule yet or
+   * crashed before it): this is that reminder, due now. Re-planning instead would mark it skipped-late.
+   */
+  async function sameTimeInCurrentVersion(d: Deadline, offset: string, prev: Reminder | undefined) {
+    if (!d.offsets.includes(offset) || !prev || !['pending', 'skipped-late'].includes(prev.status))
+      return false;
+    const fireAt = reminderFireTime(new Date(d.dueAt), offset, d.timeZone);
+    return prev.fireAt === fireAt.toISOString() && fireAt.getTime() <= deps.clock.now().getTime();
+  }
+
   return async function fireReminder(job: FireReminderJob): Promise<FireOutcome> {
     const log = deps.logger.child({ deadlineId: job.deadlineId, offset: job.offset, version: job.version });
     const d = await deps.repo.get(job.deadlineId);
     if (!d) return { outcome: 'ignored', reason: 'not-found' };
     if (d.status !== 'active') return { outcome: 'ignored', reason: 'cancelled' };
-    if (d.version !== job.version) {
+    const prev = await deps.repo.getReminder(d.deadlineId, job.offset);
+    if (d.version !== job.version && !(await sameTimeInCurrentVersion(d, job.offset, prev))) {
       log.info('stale reminder fire: re-planning the current version', { currentVersion: d.version });
       await deps.reconcile(d);
       return { outcome: 'stale', currentVersion: d.version };
@@ -47,7 +61,6 @@ export function makeFireReminder(deps: {
     if (!d.offsets.includes(job.offset)) return { outcome: 'ignored', reason: 'offset-removed' };
 
     const campaign = reminderCampaign(d.deadlineId, { kind: 'offset', offset: job.offset });
-    const prev = await deps.repo.getReminder(d.deadlineId, job.offset);
     if (prev?.status === 'sent') {
       log.info('reminder already sent: ignoring repeat fire');
       return { outcome: 'already-sent', campaign };

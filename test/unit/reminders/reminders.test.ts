@@ -154,6 +154,20 @@ describe('deadline reminders (time frozen)', () => {
     ]);
   });
 
+  it('an outdated fire at the unchanged reminder time still sends it (update crashed before moving the schedule)', async () => {
+    const { app, repo, started } = setup();
+    const { deadline } = await app.createDeadline(SURVEY);
+    // The update wrote version 2 (title only) and crashed before reconciling: the version-1 schedules remain.
+    await repo.replace({ ...deadline, title: 'Survey closes (updated)', version: 2 }, 1);
+    vi.setSystemTime(new Date('2027-03-23T15:59:05Z')); // P7D time
+    expect(await app.fireReminder({ deadlineId: deadline.deadlineId, offset: 'P7D', version: 1 })).toEqual({
+      outcome: 'started',
+      campaign: `reminder#${deadline.deadlineId}#P7D`,
+    });
+    expect(started.map((s) => s.campaign)).toEqual([`reminder#${deadline.deadlineId}#P7D`]);
+    expect((await repo.getReminder(deadline.deadlineId, 'P7D'))?.status).toBe('sent');
+  });
+
   it('a fire for an outdated version or a cancelled item sends nothing', async () => {
     const { app, started } = setup();
     const { deadline } = await app.createDeadline(SURVEY);
