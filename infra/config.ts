@@ -3,7 +3,7 @@
  * Every key has a default that synthesises offline, so `npx cdk synth` works on a fresh clone; a real
  * deploy passes at least `domain` and `alarmEmail`. Parsed with zod: a bad value fails naming its key.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigSchema } from '../src/config/config.ts';
 
 /** CloudWatch Logs accepts only these retention periods. */
