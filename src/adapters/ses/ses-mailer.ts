@@ -10,6 +10,7 @@ import {
 } from '../../ports/mailer.ts';
 import type { AwsClientOptions } from '../aws-options.ts';
 import { type ClientSource, clientGetter, once } from '../lazy.ts';
+import { throttlingOnlyRetries } from './throttling-only-retries.ts';
 
 const sdk = once(() => import('@aws-sdk/client-sesv2'));
 
@@ -58,7 +59,10 @@ export class SesMailer implements Mailer {
   }
 
   static connect(aws: AwsClientOptions, defaults: { configurationSet?: string } = {}): SesMailer {
-    return new SesMailer(async () => new (await sdk()).SESv2Client(aws), defaults);
+    return new SesMailer(
+      async () => new (await sdk()).SESv2Client({ ...aws, retryStrategy: throttlingOnlyRetries() }),
+      defaults,
+    );
   }
 
   async send(m: OutboundMessage): Promise<{ messageId: string }> {
