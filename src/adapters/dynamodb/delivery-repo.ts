@@ -111,8 +111,10 @@ export class DynamoDeliveryRepo implements DeliveryRepo {
   async release(campaign: string, subscriberId: string, token: string): Promise<boolean> {
     try {
       await this.table.delete(keys.delivery(campaign, subscriberId), {
-        ConditionExpression: 'claimToken = :t',
-        ExpressionAttributeValues: { ':t': token },
+        // Only a claim still open: one already settled (uncertain after its lease ran out) stays reported.
+        ConditionExpression: 'claimToken = :t AND #st = :claimed',
+        ExpressionAttributeNames: { '#st': 'status' },
+        ExpressionAttributeValues: { ':t': token, ':claimed': 'claimed' },
       });
       return true;
     } catch (e) {

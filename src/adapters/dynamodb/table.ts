@@ -123,7 +123,14 @@ export class Table {
     }
   }
 
-  async delete(key: Key, condition?: { ConditionExpression: string; ExpressionAttributeValues?: Item }) {
+  async delete(
+    key: Key,
+    condition?: {
+      ConditionExpression: string;
+      ExpressionAttributeNames?: Record<string, string>;
+      ExpressionAttributeValues?: Item;
+    },
+  ) {
     try {
       const out = await this.doc.send(
         new DeleteCommand({ TableName: this.name, Key: key, ...condition, ReturnConsumedCapacity: this.rcc }),

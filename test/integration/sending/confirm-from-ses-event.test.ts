@@ -44,3 +44,25 @@ describe('an SES Send event settles an uncertain delivery', () => {
     expect(await deliveries.get('edition#8', 's_neverclaimed')).toBeUndefined();
   });
 });
+
+describe('releasing a claim', () => {
+  let stack: Awaited<ReturnType<typeof startTestStack>>;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.stop());
+
+  it('deletes an open claim so a later run can send, but never one already settled as uncertain', async () => {
+    const deliveries = new DynamoDeliveryRepo(stack.infra.table);
+    const at = new Date();
+    await deliveries.claim('edition#9', 's_open', { token: 't1', run: 'r1', at });
+    expect(await deliveries.release('edition#9', 's_open', 't1')).toBe(true);
+    expect(await deliveries.get('edition#9', 's_open')).toBeUndefined();
+
+    // Its lease ran out and a status check reported it uncertain: a late release must not reopen it.
+    await deliveries.claim('edition#9', 's_settled', { token: 't2', run: 'r1', at });
+    await deliveries.settle('edition#9', 's_settled', 't2', 'uncertain', at);
+    expect(await deliveries.release('edition#9', 's_settled', 't2')).toBe(false);
+    expect(await deliveries.get('edition#9', 's_settled')).toMatchObject({ status: 'uncertain' });
+  });
+});
