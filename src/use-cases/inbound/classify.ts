@@ -136,7 +136,9 @@ export function decide(i: DecisionInput): Decision {
   if (auth) return { outcome: 'quarantined', reason: auth, ack: false, member: m };
   const spam = spamProblem(v);
   if (spam) return { outcome: 'quarantined', reason: spam, ack: true, member: m };
-  return { outcome: 'accepted', member: m, ack: true, approve: m.trusted };
+  // Auto-approval needs DMARC PASS: SPF and DKIM alone may pass for a domain other than the From: one, so
+  // without DMARC alignment a forged trusted From: would be published unreviewed. It waits for moderation.
+  return { outcome: 'accepted', member: m, ack: true, approve: m.trusted && v.dmarc === 'PASS' };
 }
 
 const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);

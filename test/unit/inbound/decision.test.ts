@@ -32,6 +32,17 @@ describe('the ingest decision', () => {
     });
   });
 
+  it('does not auto-approve a trusted member without DMARC: SPF/DKIM may pass for another domain', () => {
+    for (const dmarc of ['GRAY', 'DISABLED', 'PROCESSING_FAILED'] as const) {
+      expect(
+        decide(input({ member: member({ trusted: true }), verdicts: { ...pass, dmarc } })),
+      ).toMatchObject({
+        outcome: 'accepted',
+        approve: false,
+      });
+    }
+  });
+
   it('rejects unknown and disabled senders without acknowledgement (no backscatter)', () => {
     expect(decide(input({ member: undefined }))).toMatchObject({
       outcome: 'rejected',
