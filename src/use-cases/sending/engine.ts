@@ -83,13 +83,7 @@ export function makeSendEngine(deps: SendEngineDeps) {
     /** Start sending a campaign: records the job and plans the fan-out in the background. */
     async start(campaign: string, actor: string): Promise<SendJob> {
       const key = parseCampaign(campaign);
-      const source = ctx.source(key);
-      const ready = source.ready ? await source.ready(key) : true;
-      if (ready !== true) {
-        throw new InvalidStateError(
-          typeof ready === 'string' ? ready : `${key} is not ready to send (is it approved?)`,
-        );
-      }
+      await assertReady(key);
       const now = clock.now().toISOString();
       const job: SendJob = {
         campaign: key,
@@ -134,6 +128,7 @@ export function makeSendEngine(deps: SendEngineDeps) {
 
     /** Resume a paused send: re-plans, so only recipients not yet claimed are queued. */
     async resume(campaign: string, actor: string): Promise<SendJob> {
+      await assertReady(parseCampaign(campaign)); // e.g. its edition was cancelled while paused
       const job = await change(
         campaign,
         ['paused'],
@@ -147,6 +142,7 @@ export function makeSendEngine(deps: SendEngineDeps) {
 
     /** "Send to those not yet sent": re-plan a running or finished send (after a DLQ, new subscribers…). */
     async rerun(campaign: string, actor: string): Promise<SendJob> {
+      await assertReady(parseCampaign(campaign));
       const job = await change(
         campaign,
         ['running', 'finished'],
@@ -225,6 +221,17 @@ export function makeSendEngine(deps: SendEngineDeps) {
     },
   };
   return engine;
+
+  /** Start, resume and rerun all ask the campaign's source first: nothing goes out for a cancelled edition. */
+  async function assertReady(key: string): Promise<void> {
+    const source = ctx.source(key);
+    const ready = source.ready ? await source.ready(key) : true;
+    if (ready !== true) {
+      throw new InvalidStateError(
+        typeof ready === 'string' ? ready : `${key} is not ready to send (is it approved?)`,
+      );
+    }
+  }
 
   /**
    * The one walk over a campaign: delivery records + the source's current recipients.

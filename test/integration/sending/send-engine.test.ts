@@ -134,6 +134,28 @@ describe('send engine over the real local stack', () => {
     expect(await t.sending.status('test#pause', { exact: true })).toMatchObject({ status: 'finished' });
   });
 
+  it('refuses to resume a paused send whose campaign is no longer sendable (edition cancelled meanwhile)', async () => {
+    const subs = makeSubscribers(40, { domain: 'cancelled.example' });
+    let sendable: true | string = true;
+    const t = composeTestSending(stack.infra, {
+      sources: [testSource(subs, { ready: () => sendable })],
+      subscribers: memoryDirectory(subs),
+      suppressions: memorySuppressions(),
+    });
+    let batches = 0;
+    t.queue.setConsumer(async (m) => {
+      await t.sending.processBatch(m);
+      if (++batches === 1) await t.sending.pause('test#cancelled', 'cli:bob');
+    });
+    await t.sending.startSend('test#cancelled', 'cli:alice');
+    await t.idle();
+    sendable = 'edition 8 is cancelled';
+    await expect(t.sending.resume('test#cancelled', 'cli:bob')).rejects.toThrow(/cancelled/);
+    await t.idle();
+    expect(await t.sending.status('test#cancelled')).toMatchObject({ status: 'paused' });
+    expect(countByRecipient(await mailsFor('test#cancelled')).size).toBe(20);
+  });
+
   it('never re-sends a recipient whose send got no answer from SES (it may have gone out): reports it uncertain', async () => {
     const subs = makeSubscribers(10, { domain: 'noanswer.example' });
     const victim = subs[4]!.email;
