@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalConfigSchema, loadConfig } from '../src/config/config.ts';
+import { EPHEMERAL_PORTS, LocalConfigSchema, loadConfig } from '../src/config/config.ts';
 import { silentLogger } from '../src/ports/logger.ts';
 import { startLocalStack } from '../src/runtimes/local/stack.ts';
 
@@ -24,11 +24,7 @@ const TYPICAL = [
 export async function benchIngest(opts: { messages?: number } = {}): Promise<{ ingest_msgs_per_s: number }> {
   const n = opts.messages ?? 200;
   const config = loadConfig(LocalConfigSchema, {
-    GAZETTE_HTTP_PORT: '0',
-    GAZETTE_DYNAMODB_PORT: '0',
-    GAZETTE_SES_PORT: '0',
-    GAZETTE_S3_PORT: '0',
-    GAZETTE_SMTP_PORT: '0',
+    ...EPHEMERAL_PORTS,
     GAZETTE_ADMIN_TOKEN: 'bench-admin-token-0123456789',
     GAZETTE_TOKEN_SECRET: 'bench-token-secret-0123456789abcdef0123456789',
   });

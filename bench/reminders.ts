@@ -7,7 +7,7 @@
  *                              Target (issue 6): ≤ 60 000 ms. The send itself is measured by the send bench.
  */
 import { composeReminders } from '../src/app/reminders.ts';
-import { LocalConfigSchema, loadConfig } from '../src/config/config.ts';
+import { EPHEMERAL_PORTS, LocalConfigSchema, loadConfig } from '../src/config/config.ts';
 import { silentLogger } from '../src/ports/logger.ts';
 import { startLocalStack } from '../src/runtimes/local/stack.ts';
 
@@ -17,11 +17,7 @@ export async function benchReminders(
   const n = opts.reminders ?? 100;
   const spreadMs = opts.spreadMs ?? 6_000;
   const config = loadConfig(LocalConfigSchema, {
-    GAZETTE_HTTP_PORT: '0',
-    GAZETTE_DYNAMODB_PORT: '0',
-    GAZETTE_SES_PORT: '0',
-    GAZETTE_S3_PORT: '0',
-    GAZETTE_SMTP_PORT: '0',
+    ...EPHEMERAL_PORTS,
     GAZETTE_ADMIN_TOKEN: 'bench-admin-token-0123456789',
     GAZETTE_TOKEN_SECRET: 'bench-token-secret-0123456789abcdef0123456789',
   });

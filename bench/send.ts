@@ -16,7 +16,7 @@ import { Table } from '../src/adapters/dynamodb/table.ts';
 import { LocalJobRunner } from '../src/adapters/local/local-jobs.ts';
 import { LocalQueue } from '../src/adapters/local/local-queue.ts';
 import { composeSending } from '../src/app/sending.ts';
-import { LocalConfigSchema, loadConfig } from '../src/config/config.ts';
+import { EPHEMERAL_PORTS, LocalConfigSchema, loadConfig } from '../src/config/config.ts';
 import { type Subscriber, subscriberIdFor } from '../src/domain/index.ts';
 import type { CampaignSource } from '../src/ports/campaign-source.ts';
 import { jsonLogger, silentLogger } from '../src/ports/logger.ts';
@@ -82,11 +82,7 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
   const rate = opts.rate ?? 80;
   const proxy = await startThrottlingProxy({ rate });
   const config = loadConfig(LocalConfigSchema, {
-    GAZETTE_HTTP_PORT: '0',
-    GAZETTE_DYNAMODB_PORT: '0',
-    GAZETTE_SES_PORT: '0',
-    GAZETTE_S3_PORT: '0',
-    GAZETTE_SMTP_PORT: '0',
+    ...EPHEMERAL_PORTS,
     GAZETTE_ADMIN_TOKEN: 'bench-admin-token-0123456789',
     GAZETTE_TOKEN_SECRET: 'bench-token-secret-0123456789abcdef0123456789',
   });

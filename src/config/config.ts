@@ -123,3 +123,12 @@ export function loadConfig<S extends z.ZodType>(
   }
   return parsed.data as z.infer<S>;
 }
+
+/** Every local server on an ephemeral port (tests, benchmarks, a CLI command's in-process stack). */
+export const EPHEMERAL_PORTS = {
+  GAZETTE_HTTP_PORT: '0',
+  GAZETTE_DYNAMODB_PORT: '0',
+  GAZETTE_SES_PORT: '0',
+  GAZETTE_S3_PORT: '0',
+  GAZETTE_SMTP_PORT: '0',
+} as const;

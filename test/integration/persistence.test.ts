@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalConfigSchema, loadConfig } from '../../src/config/config.ts';
+import { EPHEMERAL_PORTS, LocalConfigSchema, loadConfig } from '../../src/config/config.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import { startLocalStack } from '../../src/runtimes/local/stack.ts';
 
@@ -11,11 +11,7 @@ describe('embedded runtime persistence', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const config = loadConfig(LocalConfigSchema, {
     GAZETTE_DATA_DIR: dir,
-    GAZETTE_HTTP_PORT: '0',
-    GAZETTE_DYNAMODB_PORT: '0',
-    GAZETTE_SES_PORT: '0',
-    GAZETTE_S3_PORT: '0',
-    GAZETTE_SMTP_PORT: '0',
+    ...EPHEMERAL_PORTS,
   });
   const start = () => startLocalStack({ config, logger: silentLogger, schedulerLoop: false });
 

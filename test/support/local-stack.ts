@@ -1,4 +1,4 @@
-import { type LocalConfig, LocalConfigSchema, loadConfig } from '../../src/config/config.ts';
+import { EPHEMERAL_PORTS, type LocalConfig, LocalConfigSchema, loadConfig } from '../../src/config/config.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import { type LocalStack, startLocalStack } from '../../src/runtimes/local/stack.ts';
@@ -20,11 +20,7 @@ export async function startTestStack(
   }
 > {
   const config = loadConfig(LocalConfigSchema, {
-    GAZETTE_HTTP_PORT: '0',
-    GAZETTE_DYNAMODB_PORT: '0',
-    GAZETTE_SES_PORT: '0',
-    GAZETTE_S3_PORT: '0',
-    GAZETTE_SMTP_PORT: '0',
+    ...EPHEMERAL_PORTS,
     GAZETTE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     GAZETTE_TOKEN_SECRET: TEST_TOKEN_SECRET,
     GAZETTE_LOCAL_SES_MAX_RATE: '1000',

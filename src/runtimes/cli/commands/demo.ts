@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { type LocalConfig, LocalConfigSchema, loadConfig } from '../../../config/config.ts';
+import type { SendStatus } from '../../../domain/sending.ts';
 import type { ApiClient } from '../api-client.ts';
 import { embeddedStack } from '../connect.ts';
 import type { CliContext } from '../context.ts';
@@ -11,16 +12,6 @@ interface IngestResult {
   updateId?: string;
   reason?: string;
 }
-interface SendStatus {
-  status: string;
-  recipients: number;
-  sent: number;
-  skipped: number;
-  failed: number;
-  uncertain: number;
-  pending: number;
-}
-
 export interface DemoSummary {
   updates: number;
   approved: number;
