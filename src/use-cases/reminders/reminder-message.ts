@@ -203,7 +203,9 @@ ${d.link ? `<p><a href="${esc(d.link)}">${esc(t.more)}</a></p>` : ''}
   const ownTime = (zone: string) => {
     let v = own.get(zone);
     if (v === undefined) {
-      v = zone === d.timeZone ? '' : fmt(zone, due);
+      // An event's end too, so a reader abroad sees the whole slot in their own time.
+      const end = isEvent && d.endAt ? ` – ${fmt(zone, new Date(d.endAt))}` : '';
+      v = zone === d.timeZone ? '' : `${fmt(zone, due)}${end}`;
       own.set(zone, v);
     }
     return v;
