@@ -23,12 +23,16 @@ const links = { unsubscribeUrl: 'https://x/u', preferencesUrl: 'https://x/p', li
 
 describe('reminder message', () => {
   it("shows an event's start and end in the reader's own time zone, not only the announcing one", () => {
-    const personalise = prepareReminderMessage(webinar, { kind: 'offset', offset: 'P1D' }, {
-      from: 'news@gazette.local',
-      newsletterName: 'IGPN Gazette',
-      now: new Date('2021-05-24T07:00:00.000Z'),
-      campaign: 'reminder#d_webinar#P1D',
-    });
+    const personalise = prepareReminderMessage(
+      webinar,
+      { kind: 'offset', offset: 'P1D' },
+      {
+        from: 'news@gazette.local',
+        newsletterName: 'IGPN Gazette',
+        now: new Date('2021-05-24T07:00:00.000Z'),
+        campaign: 'reminder#d_webinar#P1D',
+      },
+    );
     const berlin = personalise(subscriber({ email: 'a@example.org', timeZone: 'Europe/Berlin' }), links);
     const own = berlin.text.split('\n').find((l) => l.startsWith('In your time zone'));
     // 09:00–12:00 in Berlin (CEST) on 25 May.
