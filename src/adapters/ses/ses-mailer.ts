@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   type Mailer,
@@ -10,7 +12,7 @@ import {
 } from '../../ports/mailer.ts';
 import type { AwsClientOptions } from '../aws-options.ts';
 import { type ClientSource, clientGetter, once } from '../lazy.ts';
-import { throttlingOnlyRetries } from './throttling-only-retries.ts';
+import { sesRetries } from './ses-retries.ts';
 
 const sdk = once(() => import('@aws-sdk/client-sesv2'));
 
@@ -60,7 +62,17 @@ export class SesMailer implements Mailer {
 
   static connect(aws: AwsClientOptions, defaults: { configurationSet?: string } = {}): SesMailer {
     return new SesMailer(
-      async () => new (await sdk()).SESv2Client({ ...aws, retryStrategy: throttlingOnlyRetries() }),
+      async () =>
+        new (await sdk()).SESv2Client({
+          ...aws,
+          retryStrategy: sesRetries(),
+          // Idle pooled sockets close after 4 s (and sooner if the server's Keep-Alive says so), before the
+          // server drops them: a send on a socket the server already closed is the reset sesRetries allows.
+          requestHandler: {
+            httpAgent: new HttpAgent({ keepAlive: true, timeout: 4_000 }),
+            httpsAgent: new HttpsAgent({ keepAlive: true, timeout: 4_000 }),
+          },
+        }),
       defaults,
     );
   }

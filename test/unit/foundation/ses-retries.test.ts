@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SesMailer } from '../../../src/adapters/ses/ses-mailer.ts';
 import { MailerThrottledError, MailerTransientError } from '../../../src/ports/mailer.ts';
 
-/** A stand-in SES endpoint answering SendEmail from a script of statuses; counts requests. */
+/** A stand-in SES endpoint answering SendEmail from a script of statuses (0 = reset); counts requests. */
 async function scriptedSes(statuses: number[]) {
   let requests = 0;
   const server: Server = createServer((req, res) => {
@@ -13,7 +13,9 @@ async function scriptedSes(statuses: number[]) {
     req.on('end', () => {
       const status = statuses[Math.min(requests, statuses.length - 1)] ?? 200;
       requests++;
-      if (status === 200) {
+      if (status === 0) {
+        req.socket.destroy(); // connection reset before any answer
+      } else if (status === 200) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ MessageId: 'ok-1' }));
       } else if (status === 429) {
@@ -57,6 +59,14 @@ describe('SES client retries (SES has no idempotency key)', () => {
     const mailer = SesMailer.connect({ region: 'us-east-1', endpoint: ses.endpoint, credentials });
     await expect(mailer.send(message)).rejects.toBeInstanceOf(MailerTransientError);
     expect(ses.requests()).toBe(1);
+  });
+
+  it('retries a connection reset before any answer (a pooled socket the server had closed)', async () => {
+    const ses = await scriptedSes([0, 200]);
+    close = ses.close;
+    const mailer = SesMailer.connect({ region: 'us-east-1', endpoint: ses.endpoint, credentials });
+    await expect(mailer.send(message)).resolves.toEqual({ messageId: 'ok-1' });
+    expect(ses.requests()).toBe(2);
   });
 
   it('gives up after a bounded number of throttled attempts and reports throttling', async () => {
