@@ -115,6 +115,7 @@ export class StatelessStack extends Stack {
       // Names and ARNs built from fixed function names: no reference cycles between the functions.
       GAZETTE_REMINDER_TARGET_ARN: fnArn('reminder'),
       GAZETTE_SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
+      GAZETTE_SCHEDULER_DLQ_ARN: stateful.jobsDlq.queueArn,
       GAZETTE_NEWSLETTER_NAME: config.newsletterName,
       GAZETTE_LOG_LEVEL: config.logLevel,
       [LAMBDA_ENV.compileFunction]: fnName('compile-edition'),

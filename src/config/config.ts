@@ -81,6 +81,8 @@ export const ConfigSchema = z.object({
   GAZETTE_SCHEDULE_GROUP: z.string().default('gazette'),
   GAZETTE_REMINDER_TARGET_ARN: z.string().optional(),
   GAZETTE_SCHEDULER_ROLE_ARN: z.string().optional(),
+  /** Dead-letter queue for reminder schedules whose target still fails after Scheduler's retries (alarmed). */
+  GAZETTE_SCHEDULER_DLQ_ARN: z.string().optional(),
   GAZETTE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   GAZETTE_NEWSLETTER_NAME: z.string().default('IGPN Gazette'),
   AWS_REGION: z.string().default('us-east-1'),

@@ -75,6 +75,7 @@ describe('stateless stack', () => {
         'GAZETTE_SCHEDULE_GROUP',
         'GAZETTE_REMINDER_TARGET_ARN',
         'GAZETTE_SCHEDULER_ROLE_ARN',
+        'GAZETTE_SCHEDULER_DLQ_ARN',
         LAMBDA_ENV.compileFunction,
         LAMBDA_ENV.dispatchFunction,
         SEND_WORKER_CONCURRENCY_ENV,

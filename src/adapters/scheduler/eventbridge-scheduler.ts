@@ -20,17 +20,25 @@ export function atExpression(at: Date, now: number = Date.now()): string {
   return `at(${new Date(ms).toISOString().slice(0, 19)})`;
 }
 
+export interface SchedulerTarget {
+  group: string;
+  targetArn: string;
+  roleArn: string;
+  /** Where a fire that still fails after the retry policy goes (the alarmed jobs DLQ): never dropped. */
+  deadLetterArn?: string;
+}
+
 /** EventBridge Scheduler one-time schedules: at(yyyy-mm-ddThh:mm:ss) in UTC, deleted after completion. */
 export class EventBridgeScheduler implements Scheduler {
   private readonly client: () => Promise<SchedulerClient>;
   constructor(
     client: ClientSource<SchedulerClient>,
-    private readonly opts: { group: string; targetArn: string; roleArn: string },
+    private readonly opts: SchedulerTarget,
   ) {
     this.client = clientGetter(client);
   }
 
-  static connect(aws: AwsClientOptions, opts: { group: string; targetArn: string; roleArn: string }) {
+  static connect(aws: AwsClientOptions, opts: SchedulerTarget) {
     return new EventBridgeScheduler(async () => new (await sdk()).SchedulerClient(aws), opts);
   }
 
@@ -47,6 +55,7 @@ export class EventBridgeScheduler implements Scheduler {
         RoleArn: this.opts.roleArn,
         Input: JSON.stringify({ gazetteScheduled: s.job }),
         RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: this.opts.deadLetterArn ? { Arn: this.opts.deadLetterArn } : undefined,
       },
     };
     try {

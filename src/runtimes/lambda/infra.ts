@@ -49,6 +49,7 @@ export function lambdaInfra(
       group: config.GAZETTE_SCHEDULE_GROUP,
       targetArn: required(config.GAZETTE_REMINDER_TARGET_ARN, 'GAZETTE_REMINDER_TARGET_ARN'),
       roleArn: required(config.GAZETTE_SCHEDULER_ROLE_ARN, 'GAZETTE_SCHEDULER_ROLE_ARN'),
+      deadLetterArn: config.GAZETTE_SCHEDULER_DLQ_ARN,
     }),
   );
   const mailer = lazy(() =>

@@ -19,6 +19,7 @@ describe('reminder Lambda ⇄ EventBridge Scheduler contract', () => {
       group: 'gazette',
       targetArn: 'arn:aws:lambda:us-east-1:123456789012:function:reminder',
       roleArn: 'arn:aws:iam::123456789012:role/scheduler',
+      deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:gazette-jobs-dlq',
     });
     const job = {
       type: 'reminder' as const,
@@ -38,6 +39,10 @@ describe('reminder Lambda ⇄ EventBridge Scheduler contract', () => {
     };
     expect(input.ScheduleExpression).toBe('at(2027-03-16T15:59:00)');
     expect(input.ActionAfterCompletion).toBe('DELETE');
+    // A fire that keeps failing lands in the alarmed jobs DLQ instead of vanishing.
+    expect((input.Target as unknown as { DeadLetterConfig?: { Arn: string } }).DeadLetterConfig).toEqual({
+      Arn: 'arn:aws:sqs:us-east-1:123456789012:gazette-jobs-dlq',
+    });
 
     const { ReminderEvent } = await import('../../../functions/reminder.ts');
     expect(ReminderEvent.parse(JSON.parse(input.Target.Input))).toEqual({ gazetteScheduled: job });
