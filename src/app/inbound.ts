@@ -213,9 +213,14 @@ export function composeInbound(infra: Infra, deps: InboundDeps = {}) {
         const preset = parseWith(VerdictPresetSchema, req.query.verdicts ?? 'pass');
         if (!req.body.length) throw new ValidationError('send the raw message (.eml) as the request body');
         const head = await mime.parseHeaders(req.body);
-        const addressed = [...(head.headers.to ?? []), ...(head.headers.cc ?? [])].join(',').toLowerCase();
+        // Whole addresses, not substrings: "x-unsubscribe@…" is not the unsubscribe address.
+        const addressed = new Set(
+          [...(head.headers.to ?? []), ...(head.headers.cc ?? [])].flatMap((h) =>
+            (h.match(/[^\s<>,;:"()[\]]+@[^\s<>,;:"()[\]]+/g) ?? []).map((x) => x.toLowerCase()),
+          ),
+        );
         const to = [c.GAZETTE_UNSUBSCRIBE_MAILTO, c.GAZETTE_UPDATES_ADDRESS].filter((a) =>
-          addressed.includes(a.toLowerCase()),
+          addressed.has(a.toLowerCase()),
         );
         return json(200, await receiveRaw(req.body, { from: head.from?.address ?? '', to }, preset));
       },

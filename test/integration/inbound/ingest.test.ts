@@ -254,6 +254,18 @@ describe('inbound mail through the embedded stack (S3, DynamoDB, SES v2, SMTP)',
     });
   });
 
+  it('treats POST /admin/inbound mail to a look-alike address as an update mail, not an unsubscribe request', async () => {
+    // "x-unsubscribe@gazette.local" contains "unsubscribe@gazette.local" as a substring, but is another address.
+    const r = await post(
+      mail({ from: 'stranger@example.org', to: 'x-unsubscribe@gazette.local', subject: 'hello' }),
+    );
+    expect(r.reason ?? '').not.toMatch(/unsubscribe/);
+    const genuine = await post(
+      mail({ from: 'stranger@example.org', to: 'Unsubscribe <unsubscribe@gazette.local>', subject: 'stop' }),
+    );
+    expect(genuine.reason).toMatch(/unsubscribe/);
+  });
+
   it('hands List-Unsubscribe mailto requests to the subscribers area', async () => {
     const unsubscribed: string[] = [];
     const inbound = composeInbound(stack.infra, {
