@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET } from '../infra/bundling.ts';
+import { ESBUILD_OPTIONS } from '../infra/bundling.ts';
 import { HANDLERS } from '../infra/functions.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -61,16 +61,8 @@ export async function benchLambdas(): Promise<{
       const outfile = join(OUT, `${name}.mjs`);
       await build({
         entryPoints: [join(ROOT, 'functions', `${name}.ts`)],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: NODE_TARGET,
-        minify: true,
-        mainFields: ['module', 'main'],
-        external: EXTERNAL_MODULES,
-        banner: { js: ESM_REQUIRE_BANNER },
+        ...ESBUILD_OPTIONS,
         outfile,
-        logLevel: 'silent',
       });
       bundle_bytes[name] = statSync(outfile).size;
       require_ms[name] = timeImport(outfile);

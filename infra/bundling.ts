@@ -1,6 +1,7 @@
 /** esbuild settings of every function, shared with test/infra (which bundles the real handlers with them). */
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 import { HANDLER_SPECS, type HandlerName } from './functions.ts';
 
 /** The Node.js 22 Lambda runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts fast. */
@@ -21,6 +22,22 @@ export const BUNDLING: nodejs.BundlingOptions = {
   banner: ESM_REQUIRE_BANNER,
   // Docker is not needed (and not available on the maintainers' machines): esbuild is a devDependency.
   forceDockerBundling: false,
+};
+
+/**
+ * The same settings as esbuild's own BuildOptions, for code that bundles handlers itself (the infra tests,
+ * the Lambda benchmark): what they measure is what CDK deploys.
+ */
+export const ESBUILD_OPTIONS: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: NODE_TARGET,
+  minify: true,
+  mainFields: ['module', 'main'],
+  external: EXTERNAL_MODULES,
+  banner: { js: ESM_REQUIRE_BANNER },
+  logLevel: 'silent',
 };
 
 /** BUNDLING plus, for handlers that need them, repository folders copied next to the bundle. */

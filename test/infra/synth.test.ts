@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundlingFor, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, NODE_TARGET } from '../../infra/bundling.ts';
+import { bundlingFor, ESBUILD_OPTIONS } from '../../infra/bundling.ts';
 import { HANDLER_SPECS, HANDLERS } from '../../infra/functions.ts';
 import { buildGazette, PROJECT_ROOT } from '../../infra/gazette.ts';
 import { FUNCTIONS_DIR } from './support.ts';
@@ -82,17 +82,9 @@ describe('handlers', () => {
     async (name) => {
       const result = await build({
         entryPoints: [join(PROJECT_ROOT, FUNCTIONS_DIR, `${name}.ts`)],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: NODE_TARGET,
-        minify: true,
-        mainFields: ['module', 'main'],
-        external: EXTERNAL_MODULES,
-        banner: { js: ESM_REQUIRE_BANNER },
+        ...ESBUILD_OPTIONS,
         write: false,
         metafile: true,
-        logLevel: 'silent',
         absWorkingDir: PROJECT_ROOT,
       });
       const inputs = Object.keys(result.metafile.inputs);
