@@ -8,9 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EPHEMERAL_PORTS, LocalConfigSchema, loadConfig } from '../src/config/config.ts';
-import { silentLogger } from '../src/ports/logger.ts';
-import { startLocalStack } from '../src/runtimes/local/stack.ts';
+import { startBenchStack } from './support.ts';
 
 const FIXTURES = join(import.meta.dirname, '../test/fixtures/inbound');
 const TYPICAL = [
@@ -23,12 +21,7 @@ const TYPICAL = [
 
 export async function benchIngest(opts: { messages?: number } = {}): Promise<{ ingest_msgs_per_s: number }> {
   const n = opts.messages ?? 200;
-  const config = loadConfig(LocalConfigSchema, {
-    ...EPHEMERAL_PORTS,
-    GAZETTE_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-    GAZETTE_TOKEN_SECRET: 'bench-token-secret-0123456789abcdef0123456789',
-  });
-  const stack = await startLocalStack({ config, persist: false, logger: silentLogger, schedulerLoop: false });
+  const stack = await startBenchStack();
   try {
     const members = stack.app.inbound.members;
     await members.add({
@@ -56,7 +49,7 @@ export async function benchIngest(opts: { messages?: number } = {}): Promise<{ i
       const t = templates[i % templates.length] as Buffer;
       return Buffer.concat([Buffer.from(`X-Bench-Seq: ${i}\r\n`), t]);
     };
-    const envelope = { from: 'bench@localhost', to: [config.GAZETTE_UPDATES_ADDRESS] };
+    const envelope = { from: 'bench@localhost', to: [stack.infra.config.GAZETTE_UPDATES_ADDRESS] };
     // Warm-up (JIT, connections) under sequence numbers the measured run does not use.
     for (let i = 0; i < 10; i++) await stack.app.inbound.receiveRaw(message(n + i), envelope);
     const started = performance.now();

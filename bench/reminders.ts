@@ -7,21 +7,14 @@
  *                              Target (issue 6): ≤ 60 000 ms. The send itself is measured by the send bench.
  */
 import { composeReminders } from '../src/app/reminders.ts';
-import { EPHEMERAL_PORTS, LocalConfigSchema, loadConfig } from '../src/config/config.ts';
-import { silentLogger } from '../src/ports/logger.ts';
-import { startLocalStack } from '../src/runtimes/local/stack.ts';
+import { startBenchStack } from './support.ts';
 
 export async function benchReminders(
   opts: { reminders?: number; spreadMs?: number } = {},
 ): Promise<{ reminder_lateness_p99_ms: number }> {
   const n = opts.reminders ?? 100;
   const spreadMs = opts.spreadMs ?? 6_000;
-  const config = loadConfig(LocalConfigSchema, {
-    ...EPHEMERAL_PORTS,
-    GAZETTE_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-    GAZETTE_TOKEN_SECRET: 'bench-token-secret-0123456789abcdef0123456789',
-  });
-  const stack = await startLocalStack({ config, persist: false, logger: silentLogger, schedulerLoop: false });
+  const stack = await startBenchStack();
   try {
     const lateness: number[] = [];
     const due = new Map<string, number>();

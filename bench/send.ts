@@ -16,13 +16,13 @@ import { Table } from '../src/adapters/dynamodb/table.ts';
 import { LocalJobRunner } from '../src/adapters/local/local-jobs.ts';
 import { LocalQueue } from '../src/adapters/local/local-queue.ts';
 import { composeSending } from '../src/app/sending.ts';
-import { EPHEMERAL_PORTS, LocalConfigSchema, loadConfig } from '../src/config/config.ts';
 import { type Subscriber, subscriberIdFor } from '../src/domain/index.ts';
 import type { CampaignSource } from '../src/ports/campaign-source.ts';
-import { jsonLogger, silentLogger } from '../src/ports/logger.ts';
+import { jsonLogger } from '../src/ports/logger.ts';
 import type { SendBatchMessage } from '../src/ports/queue.ts';
-import { LOCAL_CREDENTIALS, startLocalStack } from '../src/runtimes/local/stack.ts';
+import { LOCAL_CREDENTIALS } from '../src/runtimes/local/stack.ts';
 import { startThrottlingProxy } from '../test/support/throttling-proxy.ts';
+import { startBenchStack } from './support.ts';
 
 /**
  * Published on-demand prices, us-east-1, as of 2026-01 (DynamoDB after the November 2024 on-demand price
@@ -81,16 +81,7 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
   const n = opts.recipients ?? 2000;
   const rate = opts.rate ?? 80;
   const proxy = await startThrottlingProxy({ rate });
-  const config = loadConfig(LocalConfigSchema, {
-    ...EPHEMERAL_PORTS,
-    GAZETTE_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-    GAZETTE_TOKEN_SECRET: 'bench-token-secret-0123456789abcdef0123456789',
-  });
-  const stack = await startLocalStack({
-    config,
-    persist: false,
-    logger: silentLogger,
-    schedulerLoop: false,
+  const stack = await startBenchStack({
     sesEndpoint: (real) => {
       proxy.setTarget(real);
       return proxy.url;
@@ -122,7 +113,7 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
     // Measured client: every DynamoDB request of the engine (and the repos it uses) goes through it.
     const meter = new CapacityMeter();
     const client = new DynamoDBClient({
-      region: config.AWS_REGION,
+      region: stack.infra.config.AWS_REGION,
       credentials: LOCAL_CREDENTIALS,
       endpoint: stack.endpoints.dynamodb,
     });
@@ -130,7 +121,7 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
       step: 'initialize',
       name: 'benchCapacityMeter',
     });
-    const table = new Table(client, config.GAZETTE_TABLE, meter);
+    const table = new Table(client, stack.infra.config.GAZETTE_TABLE, meter);
 
     // A newsletter-sized message: ~30 items of precompiled HTML, personalised by substitution.
     const html = `<html><body>${'<p>Member news item with a link <a href="https://igpn.example/x">more</a></p>'.repeat(60)}<p>Dear {{name}}, <a href="{{unsub}}">unsubscribe</a></p></body></html>`;
@@ -138,7 +129,7 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
       handles: (c) => c.startsWith('test#'),
       recipients: () => new DynamoSubscriberRepo(table).listByStatus('confirmed'),
       prepare: async (campaign) => (s, links) => ({
-        from: config.GAZETTE_FROM,
+        from: stack.infra.config.GAZETTE_FROM,
         to: s.email,
         subject: `${campaign} Gazette`,
         html: html.replace('{{name}}', s.name).replace('{{unsub}}', links.unsubscribeUrl),
