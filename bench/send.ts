@@ -82,10 +82,7 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
   const rate = opts.rate ?? 80;
   const proxy = await startThrottlingProxy({ rate });
   const stack = await startBenchStack({
-    sesEndpoint: (real) => {
-      proxy.setTarget(real);
-      return proxy.url;
-    },
+    sesEndpoint: (real) => proxy.inFrontOf(real),
   });
   try {
     // Seed confirmed subscribers (not measured: that is the subscribers area's cost).

@@ -94,6 +94,11 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
     wait: z.boolean().default(false),
   });
 
+  /** The edition in the path and its language variant (?lang=, else the first rendered one). */
+  const editionVariant = async (req: HttpRequest) => {
+    const e = await loadEdition(repo, number(req));
+    return { e, v: chooseVariant(e.variants, req.query.lang ?? e.variants[0]?.language ?? 'en') };
+  };
   const routes: Route[] = [
     {
       method: 'POST',
@@ -142,8 +147,7 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
       path: '/admin/editions/:number/preview',
       access: 'admin',
       handler: async (req) => {
-        const e = await loadEdition(repo, number(req));
-        const v = chooseVariant(e.variants, req.query.lang ?? e.variants[0]?.language ?? 'en');
+        const { v } = await editionVariant(req);
         const format = req.query.format === 'text' ? 'text' : 'html';
         const key =
           req.query.archive === '1' ? (v.archiveKey ?? v.htmlKey) : format === 'text' ? v.textKey : v.htmlKey;
@@ -159,8 +163,7 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
       path: '/admin/editions/:number/model',
       access: 'admin',
       handler: async (req) => {
-        const e = await loadEdition(repo, number(req));
-        const v = chooseVariant(e.variants, req.query.lang ?? e.variants[0]?.language ?? 'en');
+        const { e, v } = await editionVariant(req);
         if (!v.modelKey) throw new ValidationError(`edition ${e.number} has no stored template data`);
         return json(200, { language: v.language, model: JSON.parse(await content.getText(v.modelKey)) });
       },

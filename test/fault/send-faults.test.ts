@@ -93,10 +93,7 @@ describe('send engine under injected faults', () => {
     stack = await startTestStack({
       clock,
       env: { GAZETTE_SEND_BATCH_SIZE: '25', GAZETTE_SEND_CLAIM_LEASE_SECONDS: '30' },
-      sesEndpoint: (real) => {
-        proxy.setTarget(real);
-        return proxy.url;
-      },
+      sesEndpoint: (real) => proxy.inFrontOf(real),
     });
   });
   afterAll(async () => {

@@ -26,10 +26,7 @@ describe('SES outage', () => {
     stack = await startTestStack({
       clock,
       env: { GAZETTE_SEND_BATCH_SIZE: '25' },
-      sesEndpoint: (real) => {
-        proxy.setTarget(real);
-        return proxy.url;
-      },
+      sesEndpoint: (real) => proxy.inFrontOf(real),
     });
   });
   afterAll(async () => {

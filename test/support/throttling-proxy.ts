@@ -54,6 +54,8 @@ export interface ThrottlingProxy {
   /** Every 429 the proxy answered (each one costs the client a retry). */
   readonly throttles: number;
   setTarget(url: string): void;
+  /** For `sesEndpoint` of the local stack: put the proxy in front of the real SES stand-in. */
+  inFrontOf(real: string): string;
   setFaults(f: ProxyFaults): void;
   /** Answer every SendEmail with 503 until clock time `untilMs`. */
   outageUntil(untilMs: number): void;
@@ -118,6 +120,10 @@ export async function startThrottlingProxy(opts: ThrottlingProxyOptions): Promis
     },
     setTarget(url) {
       target = url;
+    },
+    inFrontOf(real) {
+      target = real;
+      return proxy.url;
     },
     setFaults(f) {
       faults = { ...f };
