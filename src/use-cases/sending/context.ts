@@ -35,6 +35,10 @@ export interface SendEngineDeps {
   onStatusChange?: (campaign: string, status: SendJobStatus, job: SendJob) => Promise<void>;
 }
 
+/** SES's lowest MaxSendRate (a sandbox account): the only rate that is safe before GetAccount answers. */
+export const UNKNOWN_QUOTA_RATE = 1;
+const QUOTA_RETRY_MS = 5_000;
+
 type Personaliser = (subscriber: Subscriber, links: RecipientLinks) => OutboundMessage;
 
 /** Per-process state shared by the engine's use cases: caches, the rate gate, the finish check. */
@@ -61,6 +65,7 @@ export function makeEngineContext(
   const running = new Map<string, { at: number; running: boolean }>();
   const prepared = new Map<string, { at: number; fn: Promise<Personaliser> }>();
   let quota: { rate: number; at: number } | undefined;
+  let quotaFailedAt = Number.NEGATIVE_INFINITY;
   let gate: RateGate | undefined;
 
   const ctx: EngineContext = {
@@ -90,18 +95,27 @@ export function makeEngineContext(
     },
     async fleetRate() {
       const now = clock.now().getTime();
-      if (!quota || now - quota.at > settings.quotaTtlMs) {
+      const stale = !quota || now - quota.at > settings.quotaTtlMs;
+      // After a failed read, wait a little before asking again rather than once per batch.
+      if (stale && now - quotaFailedAt >= QUOTA_RETRY_MS) {
         try {
           const q = await deps.mailer.getSendQuota();
           quota = { rate: q.maxSendRate, at: now };
         } catch (e) {
-          deps.logger.warn('could not read the SES send quota; using the last known rate', {
-            error: String(e),
-          });
-          if (!quota) return settings.maxSendRate ?? 1;
+          quotaFailedAt = now;
+          deps.logger.warn(
+            quota
+              ? 'could not read the SES send quota; using the last known rate'
+              : `could not read the SES send quota; sending at ${UNKNOWN_QUOTA_RATE}/s until it is known`,
+            { error: String(e) },
+          );
         }
       }
-      return Math.min(quota.rate, settings.maxSendRate ?? Number.POSITIVE_INFINITY);
+      const cap = settings.maxSendRate ?? Number.POSITIVE_INFINITY;
+      // The configured cap may be above the account's real rate: until SES says otherwise, assume the
+      // lowest rate any SES account has rather than risk sending over the limit.
+      if (!quota) return Math.min(cap, UNKNOWN_QUOTA_RATE);
+      return Math.min(quota.rate, cap);
     },
     async gate() {
       const rate = (await ctx.fleetRate()) / settings.workerConcurrency;
