@@ -41,6 +41,8 @@ export interface IngestCommand {
   /** Envelope recipients (SES receipt.recipients), not the To: header. */
   recipients: string[];
   verdicts: Verdicts;
+  /** Envelope sender (SES mail.source; empty for bounces): SPF's identity, checked for alignment. */
+  mailFrom?: string;
 }
 
 export interface IngestDeps {
@@ -89,6 +91,7 @@ export function makeIngest(d: IngestDeps) {
       recipients: cmd.recipients,
       unsubscribeAddress: d.policy.unsubscribeAddress,
       member,
+      mailFrom: cmd.mailFrom,
     });
 
     if (decision.outcome === 'rejected' && decision.unsubscribe && head.from) {

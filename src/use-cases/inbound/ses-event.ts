@@ -55,6 +55,9 @@ export function commandsFromEvent(event: SesReceiptEvent): IngestCommand[] {
     rawKey: inboundRawKey(mail.messageId),
     receivedAt: new Date(receipt.timestamp),
     recipients: receipt.recipients.map((r) => r.toLowerCase()),
+    // The SMTP envelope, not commonHeaders.returnPath: a Return-Path header in the message is the sender's
+    // to write, and with a null sender (<>) SPF checked the HELO name, which the event does not carry.
+    mailFrom: mail.source,
     verdicts: {
       // A missing verdict means the rule did not scan: DISABLED, never a silent PASS.
       spf: receipt.spfVerdict?.status ?? 'DISABLED',

@@ -34,8 +34,15 @@ describe('the ingest decision', () => {
 
   it('does not auto-approve a trusted member without DMARC: SPF/DKIM may pass for another domain', () => {
     for (const dmarc of ['GRAY', 'DISABLED', 'PROCESSING_FAILED'] as const) {
+      // SPF passed for an aligned envelope sender: authenticated, but not proven by DMARC.
       expect(
-        decide(input({ member: member({ trusted: true }), verdicts: { ...pass, dmarc } })),
+        decide(
+          input({
+            member: member({ trusted: true }),
+            verdicts: { ...pass, dmarc },
+            mailFrom: 'bounces@greenbuy.example',
+          }),
+        ),
       ).toMatchObject({
         outcome: 'accepted',
         approve: false,
@@ -143,6 +150,174 @@ describe('the ingest decision', () => {
       reason: 'message too large: 25.0 MB, the limit is 10.0 MB (send links to large files instead)',
     });
     expect(decide(input({ size: 20_000, member: undefined })).ack).toBe(false);
+  });
+});
+
+describe('sender authentication aligned with the From: domain (DMARC relaxed alignment)', () => {
+  const noDmarc: Verdicts = { ...pass, spf: 'GRAY', dkim: 'GRAY', dmarc: 'GRAY' };
+  const spfOnly: Verdicts = { ...noDmarc, spf: 'PASS' };
+  const dkimOnly: Verdicts = { ...noDmarc, dkim: 'PASS' };
+  const sig = (d: string) =>
+    `v=1; a=rsa-sha256; c=relaxed/relaxed; d=${d}; s=sel1; h=from:subject; bh=YWJj; b=ZGVm`;
+  const from = (address: string, o: Partial<DecisionInput> = {}, dkim: string[] = []): DecisionInput =>
+    input({
+      head: {
+        headers: dkim.length ? { 'dkim-signature': dkim.map(sig) } : {},
+        from: { address },
+        subject: 'News',
+        contentType: 'text/plain',
+        partTypes: [],
+      },
+      ...o,
+    });
+
+  it('does not accept a member mail whose SPF passed only for an unaligned envelope sender and no DMARC pass', () => {
+    for (const dmarc of ['GRAY', 'DISABLED', 'PROCESSING_FAILED'] as const) {
+      const d = decide(
+        from('news@member-gpn.org', {
+          verdicts: { ...spfOnly, dmarc },
+          mailFrom: 'bounce@bounce.attacker.example',
+        }),
+      );
+      expect(d).toMatchObject({
+        outcome: 'quarantined',
+        ack: false,
+        reason: expect.stringContaining(
+          'SPF passed for bounce.attacker.example, not aligned with member-gpn.org',
+        ),
+      });
+    }
+  });
+
+  it('does not accept a member mail whose DKIM signature is by an unrelated d= domain', () => {
+    const d = decide(
+      from('news@member-gpn.org', { verdicts: dkimOnly, mailFrom: 'x@member-gpn.org' }, ['attacker.example']),
+    );
+    expect(d).toMatchObject({
+      outcome: 'quarantined',
+      ack: false,
+      reason: expect.stringContaining('DKIM passed for attacker.example, not aligned with member-gpn.org'),
+    });
+  });
+
+  it('counts SPF for an envelope sender in a subdomain of the From: domain, not for look-alike domains', () => {
+    expect(
+      decide(
+        from('news@member-gpn.org', { verdicts: spfOnly, mailFrom: 'bounces+4711@bounce.member-gpn.org' }),
+      ),
+    ).toMatchObject({ outcome: 'accepted', ack: true });
+    for (const mailFrom of [
+      'bounce@member-gpn.org.attacker.example',
+      'bounce@attacker-member-gpn.org',
+      'member-gpn.org@attacker.example',
+    ])
+      expect(decide(from('news@member-gpn.org', { verdicts: spfOnly, mailFrom })).outcome, mailFrom).toBe(
+        'quarantined',
+      );
+  });
+
+  it('counts a DKIM signature by the parent domain of a subdomain From: (relaxed), not by a look-alike', () => {
+    expect(
+      decide(from('editor@news.member-gpn.org', { verdicts: dkimOnly }, ['member-gpn.org'])),
+    ).toMatchObject({ outcome: 'accepted' });
+    expect(
+      decide(from('editor@news.member-gpn.org', { verdicts: dkimOnly }, ['member-gpn.org.attacker.example']))
+        .outcome,
+    ).toBe('quarantined');
+  });
+
+  it('aligns within an organisation under .org.cn and .co.uk, never across two registrants of the suffix', () => {
+    expect(decide(from('office@a.gpn.org.cn', { verdicts: dkimOnly }, ['b.gpn.org.cn'])).outcome).toBe(
+      'accepted',
+    );
+    expect(decide(from('office@gpn.org.cn', { verdicts: dkimOnly }, ['other.org.cn'])).outcome).toBe(
+      'quarantined',
+    );
+    expect(decide(from('info@x.co.uk', { verdicts: spfOnly, mailFrom: 'b@mail.x.co.uk' })).outcome).toBe(
+      'accepted',
+    );
+    expect(decide(from('info@x.co.uk', { verdicts: spfOnly, mailFrom: 'b@y.co.uk' })).outcome).toBe(
+      'quarantined',
+    );
+  });
+
+  it('takes a DMARC PASS as aligned whatever the SPF and DKIM identities, and only then', () => {
+    const forgedLooking = (dmarc: Verdicts['dmarc']) =>
+      from(
+        'news@member-gpn.org',
+        {
+          verdicts: { ...pass, dmarc },
+          mailFrom: 'bounce@esp.example',
+          member: member({ trusted: true }),
+        },
+        ['esp.example'],
+      );
+    expect(decide(forgedLooking('PASS'))).toMatchObject({ outcome: 'accepted', approve: true });
+    expect(decide(forgedLooking('GRAY'))).toMatchObject({
+      outcome: 'quarantined',
+      reason:
+        'sender could not be verified: SPF passed for esp.example and DKIM passed for esp.example, ' +
+        'not aligned with member-gpn.org (DMARC=GRAY)',
+    });
+  });
+
+  it('accepts when one of several DKIM signatures is aligned, or when either SPF or DKIM is', () => {
+    expect(
+      decide(from('news@member-gpn.org', { verdicts: dkimOnly }, ['esp.example', 'member-gpn.org'])).outcome,
+    ).toBe('accepted');
+    expect(
+      decide(from('news@member-gpn.org', { verdicts: dkimOnly }, ['esp.example', 'other.example'])),
+    ).toMatchObject({
+      outcome: 'quarantined',
+      reason: expect.stringContaining('DKIM passed for esp.example, other.example'),
+    });
+    const both = { ...noDmarc, spf: 'PASS', dkim: 'PASS' } as const;
+    expect(
+      decide(from('news@member-gpn.org', { verdicts: both, mailFrom: 'b@esp.example' }, ['member-gpn.org']))
+        .outcome,
+    ).toBe('accepted');
+    expect(
+      decide(from('news@member-gpn.org', { verdicts: both, mailFrom: 'b@member-gpn.org' }, ['esp.example']))
+        .outcome,
+    ).toBe('accepted');
+  });
+
+  it('does not take SPF for an empty envelope sender (<>) or a DKIM pass without a readable d= as aligned', () => {
+    for (const mailFrom of ['', '<>', undefined])
+      expect(decide(from('news@member-gpn.org', { verdicts: spfOnly, mailFrom }))).toMatchObject({
+        outcome: 'quarantined',
+        reason: expect.stringContaining('SPF passed for an empty or unreadable envelope sender'),
+      });
+    expect(decide(from('news@member-gpn.org', { verdicts: dkimOnly }))).toMatchObject({
+      outcome: 'quarantined',
+      reason: expect.stringContaining('no DKIM-Signature names a readable d= domain'),
+    });
+  });
+
+  it('does not honour an unsubscribe request whose SPF passed for another domain (no forged unsubscribes)', () => {
+    const d = decide(
+      from('someone@member-gpn.org', {
+        recipients: ['unsubscribe@gazette.local'],
+        member: undefined,
+        verdicts: spfOnly,
+        mailFrom: 'x@attacker.example',
+      }),
+    );
+    expect(d).toMatchObject({
+      outcome: 'rejected',
+      reason: expect.stringMatching(/not honoured.*not aligned/),
+    });
+    expect(d.outcome === 'rejected' && d.unsubscribe).toBeFalsy();
+    expect(
+      decide(
+        from('someone@member-gpn.org', {
+          recipients: ['unsubscribe@gazette.local'],
+          member: undefined,
+          verdicts: spfOnly,
+          mailFrom: 'someone@member-gpn.org',
+        }),
+      ),
+    ).toMatchObject({ unsubscribe: true });
   });
 });
 
