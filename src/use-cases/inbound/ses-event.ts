@@ -72,7 +72,11 @@ export function commandsFromEvent(event: SesReceiptEvent): IngestCommand[] {
 export type VerdictPreset = 'pass' | 'fail' | 'spam' | 'virus';
 export const VerdictPresetSchema = z.enum(['pass', 'fail', 'spam', 'virus']);
 
-/** Verdicts the embedded runtime stamps on a message (there is no real SPF/DKIM check on loopback). */
+/**
+ * Verdicts the embedded runtime stamps on a message (there is no real SPF/DKIM check on loopback).
+ * "pass" includes DMARC PASS, i.e. "aligned with the From: domain": the local SMTP envelope sender is
+ * whatever the client said, so without it local member mail would fail the alignment check.
+ */
 export function presetVerdicts(preset: VerdictPreset): Verdicts {
   const auth = preset === 'fail' ? 'FAIL' : 'PASS';
   return {
