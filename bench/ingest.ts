@@ -51,10 +51,10 @@ export async function benchIngest(opts: { messages?: number } = {}): Promise<{ i
     };
     const envelope = { from: 'bench@localhost', to: [stack.infra.config.GAZETTE_UPDATES_ADDRESS] };
     // Warm-up (JIT, connections) under sequence numbers the measured run does not use.
-    for (let i = 0; i < 10; i++) await stack.app.inbound.receiveRaw(message(n + i), envelope);
+    for (let i = 0; i < 10; i++) await stack.app.ingest.receiveRaw(message(n + i), envelope);
     const started = performance.now();
     for (let i = 0; i < n; i++) {
-      const r = await stack.app.inbound.receiveRaw(message(i), envelope);
+      const r = await stack.app.ingest.receiveRaw(message(i), envelope);
       if (r.outcome === 'rejected') throw new Error(`bench message ${i} rejected: ${r.reason}`);
     }
     const seconds = (performance.now() - started) / 1000;

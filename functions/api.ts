@@ -2,9 +2,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { buildApp } from '../src/app/container.ts';
 import { fromApiGateway, toApiGateway } from '../src/runtimes/lambda/http-event.ts';
-import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
+import { lambdaInfra, lambdaIngestGateway } from '../src/runtimes/lambda/infra.ts';
 
-const app = buildApp(lambdaInfra());
+// POST /admin/inbound is ingested by the ingest function: no MIME parser in this bundle.
+const app = buildApp(lambdaInfra(), () => ({ gateway: lambdaIngestGateway() }));
 
 export const handler = async (event: APIGatewayProxyEventV2) =>
   toApiGateway(await app.handle(fromApiGateway(event)));

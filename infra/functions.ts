@@ -28,7 +28,7 @@ type RawPrefix = (typeof RAW_PREFIXES)[keyof typeof RAW_PREFIXES];
 export interface Access {
   /** Item-level reads (Get/Query/BatchGet); `readWrite` adds Put/Update/Delete/BatchWrite. Never table admin. */
   table: 'read' | 'readWrite';
-  /** Private raw bucket, by key prefix: SES writes mail under inbound/, ingest withholds attachments. */
+  /** Private raw bucket, by key prefix: SES (and api's admin upload) write under inbound/, ingest withholds attachments. */
   raw?: { read: RawPrefix[]; write?: RawPrefix[] };
   content?: BucketAccess;
   archive?: BucketAccess;
@@ -40,7 +40,7 @@ export interface Access {
   sesAccount?: boolean;
   /** sqs:SendMessage on the send queue (fan-out). */
   enqueueSends?: boolean;
-  /** lambda:InvokeFunction (async background jobs) on these handlers. */
+  /** lambda:InvokeFunction on these handlers (async background jobs; api → ingest is synchronous). */
   invokes?: HandlerName[];
   /** Create/update/delete one-time reminder schedules in the schedule group (+ PassRole of its role). */
   manageSchedules?: boolean;
@@ -57,6 +57,8 @@ export interface HandlerSpec {
   async: boolean;
   /** Only the edition compiler carries mjml; everyone else must stay small for cold starts. */
   bundlesMjml?: boolean;
+  /** Only ingest parses MIME (hostile input, heavy parser); the api hands uploads to it. */
+  parsesMime?: boolean;
   /** Repository folders copied next to the bundle (found at runtime under LAMBDA_TASK_ROOT). */
   assets?: string[];
   access: Access;
@@ -71,13 +73,15 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
     async: false,
     access: {
       table: 'readWrite',
-      raw: { read: [RAW_PREFIXES.inbound, RAW_PREFIXES.withheld] },
+      // POST /admin/inbound stores the uploaded .eml where SES stores received mail.
+      raw: { read: [RAW_PREFIXES.inbound, RAW_PREFIXES.withheld], write: [RAW_PREFIXES.inbound] },
       content: 'readWrite',
       archive: 'readWrite',
       tokenSecret: true,
       sendMail: true,
-      // Background jobs: compile on demand, plan a send, remind now.
-      invokes: ['dispatch', 'compile-edition'],
+      // Background jobs: compile on demand, plan a send, remind now; and (synchronously) ingest an
+      // uploaded .eml, so the MIME parser lives only in the ingest function.
+      invokes: ['dispatch', 'compile-edition', 'ingest'],
       // Deadline create/update/cancel reconciles the one-time reminder schedules.
       manageSchedules: true,
     },
@@ -88,6 +92,7 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
     memoryMb: 1024,
     timeoutSeconds: 120,
     async: true,
+    parsesMime: true,
     access: {
       table: 'readWrite',
       raw: { read: [RAW_PREFIXES.inbound], write: [RAW_PREFIXES.withheld] },

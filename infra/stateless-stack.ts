@@ -120,6 +120,7 @@ export class StatelessStack extends Stack {
       GAZETTE_LOG_LEVEL: config.logLevel,
       [LAMBDA_ENV.compileFunction]: fnName('compile-edition'),
       [LAMBDA_ENV.dispatchFunction]: fnName('dispatch'),
+      [LAMBDA_ENV.ingestFunction]: fnName('ingest'),
       [SEND_WORKER_CONCURRENCY_ENV]: String(config.sendWorkerConcurrency),
     };
 

@@ -1,18 +1,29 @@
 import { makeRouter } from '../http/router.ts';
 import { json, type Route } from '../http/types.ts';
+import type { IngestGateway } from '../ports/inbound.ts';
 import { composeInbound } from './inbound.ts';
 import type { Infra } from './infra.ts';
+import type { IngestDeps } from './ingest.ts';
 import { mergeJobHandlers } from './jobs.ts';
 import { buildOutbound } from './outbound.ts';
 
 /**
  * The whole application over one Infra: used by the embedded runtime and the API Lambda. With outbound.ts,
  * the only place where areas meet: each takes the others' use cases as plain functions.
+ *
+ * `makeIngest` supplies the MIME half of inbound: the embedded runtime passes composeIngest (in-process),
+ * the API function a gateway to the ingest function, so its bundle carries no MIME parser. Whatever it
+ * returns is handed back as `app.ingest`.
  */
-export function buildApp(infra: Infra) {
+export function buildApp<I extends { gateway: IngestGateway }>(
+  infra: Infra,
+  makeIngest: (deps: IngestDeps) => I,
+) {
   const outbound = buildOutbound(infra);
   const { subscribers, editions, reminders, sending } = outbound;
-  const inbound = composeInbound(infra, { unsubscribeByEmail: subscribers.unsubscribeByEmail });
+  // Mail to the List-Unsubscribe mailto address is ingested too; the subscribers area acts on it.
+  const ingest = makeIngest({ unsubscribeByEmail: subscribers.unsubscribeByEmail });
+  const inbound = composeInbound(infra, { ingest: ingest.gateway });
 
   const health: Route = {
     method: 'GET',
@@ -31,6 +42,5 @@ export function buildApp(infra: Infra) {
   const handle = makeRouter(routes, infra.logger);
   /** Runs a background job in this process (embedded runtime). */
   const runJob = mergeJobHandlers(inbound.jobs, outbound.jobs);
-  return { infra, inbound, subscribers, editions, reminders, sending, routes, handle, runJob };
+  return { infra, inbound, ingest, subscribers, editions, reminders, sending, routes, handle, runJob };
 }
-export type App = ReturnType<typeof buildApp>;

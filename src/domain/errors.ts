@@ -74,3 +74,26 @@ export class ConfigError extends DomainError {
 }
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
+
+const BY_CODE: Record<ErrorCode, new (message: string) => DomainError> = {
+  validation: ValidationError,
+  not_found: NotFoundError,
+  conflict: ConflictError,
+  forbidden: ForbiddenError,
+  unauthorized: UnauthorizedError,
+  sender_not_allowed: SenderNotAllowedError,
+  message_too_large: MessageTooLargeError,
+  invalid_token: InvalidTokenError,
+  expired_token: ExpiredTokenError,
+  rate_limited: RateLimitedError,
+  invalid_state: InvalidStateError,
+  suppressed: SuppressedError,
+  template: TemplateError,
+  config: ConfigError,
+};
+
+/** Rebuilds a domain error that crossed a process boundary as { code, message } (e.g. a Lambda invoke). */
+export function domainErrorFrom(code: string, message: string): DomainError | undefined {
+  const E = BY_CODE[code as ErrorCode];
+  return E ? new E(message) : undefined;
+}

@@ -121,6 +121,26 @@ export type InboundRecord = z.infer<typeof InboundRecord>;
 export const INBOUND_RAW_PREFIX = 'inbound/';
 export const inboundRawKey = (messageId: string) => `${INBOUND_RAW_PREFIX}${messageId}`;
 
+/**
+ * Verdicts stamped on a message that did not come through SES (the embedded SMTP server, POST /admin/inbound):
+ * `pass` is a verified member mail; the others rehearse rejection paths.
+ */
+export const VerdictPreset = z.enum(['pass', 'fail', 'spam', 'virus']);
+export type VerdictPreset = z.infer<typeof VerdictPreset>;
+
+/**
+ * Ingest a message already stored under inbound/<messageId>: the API function's request to the ingest
+ * function (POST /admin/inbound on AWS), so only the ingest function ever parses MIME.
+ */
+export const StoredIngestRequest = z
+  .object({
+    gazetteIngest: z
+      .object({ messageId: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/), verdicts: VerdictPreset })
+      .strict(),
+  })
+  .strict();
+export type StoredIngestRequest = z.infer<typeof StoredIngestRequest>;
+
 /** Section an update lands in by default, from its kind. */
 const SECTION_OF_KIND: Record<UpdateKind, Section> = {
   news: 'news',

@@ -1,4 +1,12 @@
-import type { InboundOutcome, InboundRecord, Member, Update, UpdateStatus } from '../domain/index.ts';
+import type {
+  InboundOutcome,
+  InboundRecord,
+  IngestResult,
+  Member,
+  Update,
+  UpdateStatus,
+  VerdictPreset,
+} from '../domain/index.ts';
 
 /** Member registry (DynamoDB adapter: src/adapters/dynamodb/member-repo.ts). */
 export interface MemberRepo {
@@ -98,4 +106,13 @@ export interface HtmlTools {
   sanitize(html: string): string;
   /** Plain text rendering (bounded depth and length). */
   toText(html: string): string;
+}
+
+/**
+ * Hands a message already stored under inbound/<messageId> to the ingest path: in-process in the embedded
+ * runtime, a synchronous invoke of the ingest function on AWS (adapter: src/adapters/lambda/), so the API
+ * function never parses MIME.
+ */
+export interface IngestGateway {
+  ingestStored(messageId: string, verdicts: VerdictPreset): Promise<IngestResult>;
 }

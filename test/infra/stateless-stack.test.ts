@@ -103,6 +103,7 @@ describe('stateless stack', () => {
       GAZETTE_SES_CONFIGURATION_SET: 'gazette',
       [LAMBDA_ENV.compileFunction]: 'gazette-compile-edition',
       [LAMBDA_ENV.dispatchFunction]: 'gazette-dispatch',
+      [LAMBDA_ENV.ingestFunction]: 'gazette-ingest',
       [SEND_WORKER_CONCURRENCY_ENV]: '6',
       GAZETTE_PUBLIC_URL: { 'Fn::GetAtt': [expect.stringMatching(/^HttpApi/), 'ApiEndpoint'] },
       GAZETTE_SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^SchedulerRole/), 'Arn'] },

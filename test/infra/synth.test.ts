@@ -78,7 +78,7 @@ describe('handlers', () => {
 
   // The same esbuild settings as infra/bundling.ts, so a handler that cannot be bundled fails here, not at deploy.
   it.each(HANDLERS)(
-    '%s bundles for Node 22 without the AWS SDK, and without mjml unless it compiles editions',
+    '%s bundles for Node 22 without the AWS SDK; only the compiler carries mjml, only ingest the MIME parser',
     async (name) => {
       const result = await build({
         entryPoints: [join(PROJECT_ROOT, FUNCTIONS_DIR, `${name}.ts`)],
@@ -93,6 +93,10 @@ describe('handlers', () => {
       // The compiler must carry its renderer; everyone else must not pay for it at cold start.
       if (HANDLER_SPECS[name].bundlesMjml) expect(mjml.length, `${name} must bundle mjml`).toBeGreaterThan(0);
       else expect(mjml, `${name} must not pull in mjml`).toEqual([]);
+      // Hostile MIME is parsed in one function only (the api hands admin uploads to it).
+      const mime = inputs.filter((i) => i.includes('src/adapters/mime/'));
+      if (HANDLER_SPECS[name].parsesMime) expect(mime.length, `${name} must parse MIME`).toBeGreaterThan(0);
+      else expect(mime, `${name} must not carry the MIME parser`).toEqual([]);
     },
   );
 });

@@ -4,6 +4,7 @@
  */
 import type { AwsClientOptions } from '../../adapters/aws-options.ts';
 import { Table } from '../../adapters/dynamodb/table.ts';
+import { LambdaIngestGateway } from '../../adapters/lambda/lambda-ingest-gateway.ts';
 import { LambdaJobRunner } from '../../adapters/lambda/lambda-job-runner.ts';
 import { S3BlobStore } from '../../adapters/s3/s3-blob-store.ts';
 import { EventBridgeScheduler } from '../../adapters/scheduler/eventbridge-scheduler.ts';
@@ -14,6 +15,7 @@ import type { Infra } from '../../app/infra.ts';
 import { type LambdaConfig, LambdaConfigSchema, loadConfig } from '../../config/config.ts';
 import { ConfigError } from '../../domain/errors.ts';
 import { systemClock } from '../../ports/clock.ts';
+import type { IngestGateway } from '../../ports/inbound.ts';
 import { jsonLogger } from '../../ports/logger.ts';
 import type { SendBatchMessage } from '../../ports/queue.ts';
 import type { EditionRenderer } from '../../ports/renderer.ts';
@@ -24,6 +26,7 @@ let cached: Infra | undefined;
 export const LAMBDA_ENV = {
   compileFunction: 'GAZETTE_COMPILE_FUNCTION',
   dispatchFunction: 'GAZETTE_DISPATCH_FUNCTION',
+  ingestFunction: 'GAZETTE_INGEST_FUNCTION',
 } as const;
 
 /**
@@ -118,6 +121,20 @@ export function lambdaInfra(
   };
   cached = infra;
   return infra;
+}
+
+/** The API function's way to the ingest function (POST /admin/inbound), built on first use. */
+export function lambdaIngestGateway(env: Record<string, string | undefined> = process.env): IngestGateway {
+  let gateway: IngestGateway | undefined;
+  return {
+    ingestStored(messageId, verdicts) {
+      gateway ??= LambdaIngestGateway.connect(
+        { region: lambdaInfra(env).config.AWS_REGION },
+        required(env[LAMBDA_ENV.ingestFunction], LAMBDA_ENV.ingestFunction),
+      );
+      return gateway.ingestStored(messageId, verdicts);
+    },
+  };
 }
 
 function required(v: string | undefined, name: string): string {

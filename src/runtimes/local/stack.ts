@@ -4,8 +4,9 @@ import { LocalQueue } from '../../adapters/local/local-queue.ts';
 import { LocalScheduler } from '../../adapters/local/local-scheduler.ts';
 import { S3BlobStore } from '../../adapters/s3/s3-blob-store.ts';
 import { SesMailer } from '../../adapters/ses/ses-mailer.ts';
-import { type App, buildApp } from '../../app/container.ts';
+import { buildApp } from '../../app/container.ts';
 import type { Infra } from '../../app/infra.ts';
+import { composeIngest } from '../../app/ingest.ts';
 import type { LocalConfig } from '../../config/config.ts';
 import type { HttpRequest, HttpResponse } from '../../http/types.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
@@ -19,6 +20,9 @@ import { startServers } from './servers.ts';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** s3rver accepts only this key pair; the other local servers accept any. */
+/** The whole application in one process, with the ingest (MIME) half in-process. */
+export type LocalApp = ReturnType<typeof buildApp<ReturnType<typeof composeIngest>>>;
+
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export interface LocalStackOptions {
@@ -34,7 +38,7 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  app: App;
+  app: LocalApp;
   infra: Infra;
   queue: LocalQueue<SendBatchMessage>;
   jobs: LocalJobRunner;
@@ -59,7 +63,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const c = opts.config;
   const logger = opts.logger ?? jsonLogger({ runtime: 'local' }, { level: c.GAZETTE_LOG_LEVEL });
   const clock = opts.clock ?? systemClock;
-  let app: App | undefined;
+  let app: LocalApp | undefined;
 
   const servers = await startServers({
     host: c.GAZETTE_HOST,
@@ -73,7 +77,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     maxMessageBytes: c.GAZETTE_MAX_MESSAGE_BYTES,
     onInboundMail: async (raw, envelope) => {
       if (!app) throw new Error('not ready');
-      await app.inbound.receiveSmtp(raw, envelope);
+      await app.ingest.receiveSmtp(raw, envelope);
     },
   });
 
@@ -109,7 +113,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         return renderer;
       },
     };
-    app = buildApp(infra);
+    // One process: the API's POST /admin/inbound reaches ingest in-process.
+    app = buildApp(infra, (deps) => composeIngest(infra, deps));
     const built = app;
     queue.setConsumer((m) => built.sending.processBatch(m));
     jobs.setHandler((job) => built.runJob(job));

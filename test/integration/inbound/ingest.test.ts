@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeInbound } from '../../../src/app/inbound.ts';
+import { composeIngest } from '../../../src/app/ingest.ts';
 import type { IngestResult, Member, Update } from '../../../src/domain/index.ts';
 import { localSesEvent } from '../../../src/use-cases/inbound/ses-event.ts';
 import {
@@ -173,8 +173,8 @@ describe('inbound mail through the embedded stack (S3, DynamoDB, SES v2, SMTP)',
       verdicts: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' },
       bucket: stack.infra.blobs.raw.bucket,
     });
-    const [first] = await stack.app.inbound.handleSesEvent(event);
-    const [second] = await stack.app.inbound.handleSesEvent(JSON.parse(JSON.stringify(event)));
+    const [first] = await stack.app.ingest.handleSesEvent(event);
+    const [second] = await stack.app.ingest.handleSesEvent(JSON.parse(JSON.stringify(event)));
     expect(second).toEqual(first);
     const all = (await (await stack.admin('/admin/updates?status=pending')).json()) as { updates: Update[] };
     expect(all.updates.filter((u) => u.messageId === messageId)).toHaveLength(1);
@@ -184,7 +184,7 @@ describe('inbound mail through the embedded stack (S3, DynamoDB, SES v2, SMTP)',
   });
 
   it('rejects a malformed SES event with a validation error', async () => {
-    await expect(stack.app.inbound.handleSesEvent({ Records: [{ ses: {} }] })).rejects.toThrow(
+    await expect(stack.app.ingest.handleSesEvent({ Records: [{ ses: {} }] })).rejects.toThrow(
       /not an SES receipt event/,
     );
   });
@@ -240,7 +240,7 @@ describe('inbound mail through the embedded stack (S3, DynamoDB, SES v2, SMTP)',
   });
 
   it('rejects a message over the configured size limit with a clear reason', async () => {
-    const small = composeInbound({
+    const small = composeIngest({
       ...stack.infra,
       config: { ...stack.config, GAZETTE_MAX_MESSAGE_BYTES: 2048 },
     });
@@ -268,7 +268,7 @@ describe('inbound mail through the embedded stack (S3, DynamoDB, SES v2, SMTP)',
 
   it('hands List-Unsubscribe mailto requests to the subscribers area', async () => {
     const unsubscribed: string[] = [];
-    const inbound = composeInbound(stack.infra, {
+    const inbound = composeIngest(stack.infra, {
       unsubscribeByEmail: async (email) => {
         unsubscribed.push(email);
       },

@@ -18,7 +18,7 @@ describe('member registry and moderation over the admin API', () => {
     return data;
   };
   const ingest = async (subject: string, body = 'News from our network.'): Promise<string> => {
-    const r = (await stack.app.inbound.receiveRaw(mail({ subject, body }), {
+    const r = (await stack.app.ingest.receiveRaw(mail({ subject, body }), {
       from: 'news@greenbuy.example',
       to: [],
     })) as IngestResult;
@@ -101,7 +101,7 @@ describe('member registry and moderation over the admin API', () => {
       );
       const disabled = await call<Member>('POST', `/admin/members/${other.memberId}/disable`);
       expect(disabled.status).toBe('disabled');
-      const r = await stack.app.inbound.receiveRaw(mail({ from: 'b@another.example' }), {
+      const r = await stack.app.ingest.receiveRaw(mail({ from: 'b@another.example' }), {
         from: 'b@another.example',
         to: [],
       });
@@ -120,7 +120,7 @@ describe('member registry and moderation over the admin API', () => {
   describe('moderation', () => {
     it('lists pending and quarantined updates, shows one, approves it with edits and records who did what', async () => {
       const id = await ingest('Re: [GreenBuy] our news');
-      const quarantined = (await stack.app.inbound.receiveRaw(
+      const quarantined = (await stack.app.ingest.receiveRaw(
         mail({ subject: 'Suspicious' }),
         { from: 'news@greenbuy.example', to: [] },
         'spam',
