@@ -1,4 +1,6 @@
 /** esbuild settings of every function, shared with test/infra (which bundles the real handlers with them). */
+
+import { join } from 'node:path';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
@@ -10,6 +12,11 @@ export const EXTERNAL_MODULES = ['@aws-sdk/*'];
 export const ESM_REQUIRE_BANNER =
   "import{createRequire as __gz_cr}from'node:module';const require=__gz_cr(import.meta.url);";
 export const NODE_TARGET = 'node22';
+/**
+ * Modules replaced at bundle time. sanitize-html loads postcss (~90 KB with source-map-js) only to parse
+ * style attributes, which Gazette never allows (src/adapters/mime/html.ts: parseStyleAttributes false).
+ */
+export const ALIASES: Record<string, string> = { postcss: join(import.meta.dirname, 'stubs', 'postcss.cjs') };
 
 export const BUNDLING: nodejs.BundlingOptions = {
   format: OutputFormat.ESM,
@@ -20,6 +27,7 @@ export const BUNDLING: nodejs.BundlingOptions = {
   mainFields: ['module', 'main'],
   externalModules: EXTERNAL_MODULES,
   banner: ESM_REQUIRE_BANNER,
+  esbuildArgs: { '--alias': Object.entries(ALIASES).map(([from, to]) => `${from}=${to}`) },
   // Docker is not needed (and not available on the maintainers' machines): esbuild is a devDependency.
   forceDockerBundling: false,
 };
@@ -37,6 +45,7 @@ export const ESBUILD_OPTIONS: BuildOptions = {
   mainFields: ['module', 'main'],
   external: EXTERNAL_MODULES,
   banner: { js: ESM_REQUIRE_BANNER },
+  alias: ALIASES,
   logLevel: 'silent',
 };
 

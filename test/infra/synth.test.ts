@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -141,4 +141,54 @@ describe('real bundling (the way `cdk deploy` builds it, no Docker)', () => {
     expect(out).toBe('function');
     // esbuild + loading a 7 MB bundle: seconds, more on a busy 2-core CI machine.
   }, 90_000);
+
+  it('replaces postcss in the ingest bundle through the CDK esbuild command line, and the bundle loads', () => {
+    const ingestOut = mkdtempSync(join(outdir, 'ingest-'));
+    const app = new App({ outdir: ingestOut, builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'IngestProbe');
+    new nodejs.NodejsFunction(stack, 'Ingest', {
+      entry: join(PROJECT_ROOT, FUNCTIONS_DIR, 'ingest.ts'),
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      bundling: bundlingFor('ingest'),
+    });
+    app.synth();
+    const [asset] = readdirSync(ingestOut).filter((f) => f.startsWith('asset.'));
+    const dir = join(ingestOut, asset!);
+    const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(bundle).toContain('postcss is not bundled');
+    expect(bundle).not.toContain('CssSyntaxError');
+    const probe = `const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
+      process.stdout.write(typeof m.handler);`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'eu-west-1',
+        GAZETTE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token',
+        GAZETTE_SES_CONFIGURATION_SET: 'gazette',
+      },
+    });
+    expect(out).toBe('function');
+  }, 90_000);
+
+  it('sanitises style-laden member HTML in the bundled adapter without ever reaching the postcss stand-in', async () => {
+    const file = join(outdir, 'html-adapter.mjs');
+    await build({
+      entryPoints: [join(PROJECT_ROOT, 'src/adapters/mime/html.ts')],
+      ...ESBUILD_OPTIONS,
+      outfile: file,
+    });
+    const { createHtmlTools } = (await import(
+      pathToFileURL(file).href
+    )) as typeof import('../../src/adapters/mime/html.ts');
+    const tools = createHtmlTools();
+    const input =
+      '<p style="color:red;background:url(javascript:x)" class="MsoNormal">Hi <span style="font-weight:bold">there</span></p>';
+    expect(tools.sanitize(input)).toBe('<p>Hi <span>there</span></p>');
+    expect(tools.toText(input)).toBe('Hi there');
+  });
 });

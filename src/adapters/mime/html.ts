@@ -1,20 +1,18 @@
 /**
- * HTML adapter: sanitize-html (allow-list) and html-to-text behind the HtmlTools port.
+ * HTML adapter: sanitize-html (allow-list) behind the HtmlTools port, and plain text from its output.
  * Member mail is untrusted: Outlook's conditional comments and VML, Apple Mail's quoting, and whatever
  * an attacker writes all end up as a small set of structural tags with http(s)/mailto links only.
  */
-import { convert } from 'html-to-text';
 import sanitizeHtml from 'sanitize-html';
 import type { HtmlTools } from '../../ports/inbound.ts';
+import { sanitizedHtmlToText } from './html-text.ts';
 
 export interface HtmlLimits {
   /** Input longer than this is cut before sanitising (the parser is linear, but memory is not free). */
   maxInputChars: number;
-  /** html-to-text recursion depth (deeply nested markup would otherwise blow the stack). */
-  maxDepth: number;
 }
 
-const DEFAULT_HTML_LIMITS: HtmlLimits = { maxInputChars: 2_000_000, maxDepth: 64 };
+const DEFAULT_HTML_LIMITS: HtmlLimits = { maxInputChars: 2_000_000 };
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -87,40 +85,16 @@ const SANITIZE: sanitizeHtml.IOptions = {
   exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
   // No class, style or on* attributes anywhere: only the attributes listed above survive.
   allowedClasses: {},
+  // Never parse CSS: no style attribute is allowed, and the Lambda bundles leave postcss out (infra/bundling.ts).
+  parseStyleAttributes: false,
 };
 
 export function createHtmlTools(limits: Partial<HtmlLimits> = {}): HtmlTools {
   const l = { ...DEFAULT_HTML_LIMITS, ...limits };
+  const sanitize = (html: string) => sanitizeHtml(html.slice(0, l.maxInputChars), SANITIZE).trim();
   return {
-    sanitize(html) {
-      return sanitizeHtml(html.slice(0, l.maxInputChars), SANITIZE).trim();
-    },
-    toText(html) {
-      try {
-        return convert(html.slice(0, l.maxInputChars), {
-          wordwrap: false,
-          limits: { maxDepth: l.maxDepth, maxInputLength: l.maxInputChars, ellipsis: '…' },
-          selectors: [
-            { selector: 'a', options: { hideLinkHrefIfSameAsText: true, linkBrackets: ['<', '>'] } },
-            { selector: 'img', format: 'skip' },
-            { selector: 'h1', options: { uppercase: false } },
-            { selector: 'h2', options: { uppercase: false } },
-            { selector: 'h3', options: { uppercase: false } },
-            { selector: 'table', format: 'dataTable' },
-          ],
-        }).trim();
-      } catch {
-        // Last resort for markup html-to-text refuses: tags out, entities of the common kind decoded.
-        return html
-          .slice(0, l.maxInputChars)
-          .replace(/<[^>]*>/g, ' ')
-          .replace(/&nbsp;/g, ' ')
-          .replace(/&lt;/g, '<')
-          .replace(/&gt;/g, '>')
-          .replace(/&amp;/g, '&')
-          .replace(/[ \t]+/g, ' ')
-          .trim();
-      }
-    },
+    sanitize,
+    // Sanitising first gives the converter the closed tag set it is written for (idempotent on sanitised input).
+    toText: (html) => sanitizedHtmlToText(sanitize(html)),
   };
 }

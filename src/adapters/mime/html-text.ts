@@ -1,0 +1,151 @@
+/**
+ * Plain text from HTML that our sanitiser produced (src/adapters/mime/html.ts): a closed set of tags with
+ * quoted attributes and escaped text, so a tokenizer is enough and a general HTML parser (html-to-text
+ * with its own htmlparser2 and entity tables, ~180 KB of the ingest bundle) is not needed.
+ * Iterative, so nesting depth cannot blow the stack. What it produces feeds field extraction (When:,
+ * Deadline:, links) and summaries: paragraphs as blank-line-separated blocks, list items as "* " or
+ * "1. ", quotes as "> " lines, links as "text <href>", table cells joined by " | ", images dropped.
+ */
+
+const BLOCK_GAP = new Set([
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'ul',
+  'ol',
+  'table',
+  'pre',
+  'blockquote',
+]);
+const BLOCK_LINE = new Set(['div', 'li', 'tr', 'thead', 'tbody', 'tfoot', 'caption', 'hr']);
+const TOKEN = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*\/?>|([^<]+)|</g;
+
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+export function decodeEntities(s: string): string {
+  return s.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});/gi, (whole, e: string) => {
+    if (e[0] === '#') {
+      const cp =
+        e[1] === 'x' || e[1] === 'X' ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10);
+      return cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)
+        ? String.fromCodePoint(cp)
+        : '\ufffd';
+    }
+    return NAMED[e.toLowerCase()] ?? whole;
+  });
+}
+
+const attr = (attrs: string, name: string) =>
+  decodeEntities(new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(attrs)?.[1] ?? '');
+
+interface ListFrame {
+  ordered: boolean;
+  n: number;
+}
+
+export function sanitizedHtmlToText(html: string): string {
+  const out: string[] = [];
+  let cur = ''; // the line being written, without its quote prefix
+  let curQuote = 0; // quote depth when that line started
+  let gap = 0; // before the next text: 1 = a new line, 2 = a blank line
+  let quote = 0;
+  let pre = 0;
+  let cells = 0;
+  const lists: ListFrame[] = [];
+  const links: { href: string; line: number; col: number }[] = [];
+
+  const endLine = () => {
+    out.push('> '.repeat(curQuote) + cur.trimEnd());
+    cur = '';
+  };
+  const block = (kind: 1 | 2) => {
+    if (cur.trim()) endLine();
+    cur = '';
+    gap = Math.max(gap, kind);
+  };
+  const write = (t: string) => {
+    if (cur === '') {
+      if (!pre) t = t.replace(/^\s+/, '');
+      if (!t) return;
+      if (gap === 2 && out.length && out.at(-1)?.replace(/^(> )*>?\s*$/, '') !== '') {
+        out.push('> '.repeat(Math.min(quote, curQuote)).trimEnd());
+      }
+      gap = 0;
+      curQuote = quote;
+    } else if (!pre && cur.endsWith(' ') && t.startsWith(' ')) t = t.slice(1);
+    cur += t;
+  };
+
+  for (const m of html.matchAll(TOKEN)) {
+    const [, closing, rawName, attrs = '', text] = m;
+    if (text !== undefined || !rawName) {
+      const t = decodeEntities(text ?? '<');
+      if (!pre) {
+        write(t.replace(/\s+/g, ' '));
+        continue;
+      }
+      t.split('\n').forEach((part, i) => {
+        if (i > 0) {
+          if (cur === '') curQuote = quote;
+          endLine();
+        }
+        write(part);
+      });
+      continue;
+    }
+    const name = rawName.toLowerCase();
+    if (name === 'img') continue;
+    if (name === 'br') {
+      if (cur === '') curQuote = quote;
+      endLine();
+      gap = 0;
+      continue;
+    }
+    if (!closing) {
+      if (BLOCK_GAP.has(name)) block(2);
+      else if (BLOCK_LINE.has(name)) block(1);
+      if (name === 'blockquote') quote++;
+      else if (name === 'pre') pre++;
+      else if (name === 'ul' || name === 'ol') lists.push({ ordered: name === 'ol', n: 0 });
+      else if (name === 'li') {
+        const l = lists.at(-1);
+        if (l) l.n++;
+        write(l?.ordered ? `${l.n}. ` : '* ');
+      } else if (name === 'tr') cells = 0;
+      else if ((name === 'td' || name === 'th') && cells++ > 0) write(' | ');
+      else if (name === 'hr') {
+        write('---');
+        block(1);
+      } else if (name === 'a') links.push({ href: attr(attrs, 'href'), line: out.length, col: cur.length });
+      continue;
+    }
+    if (name === 'a') {
+      const link = links.pop();
+      if (!link?.href) continue;
+      const label = link.line === out.length ? cur.slice(link.col).trim() : '';
+      if (label === link.href || `mailto:${label}` === link.href) continue;
+      write(label ? ` <${link.href}>` : link.href);
+      continue;
+    }
+    if (name === 'blockquote') {
+      block(2);
+      quote = Math.max(0, quote - 1);
+    } else if (name === 'pre') {
+      block(2);
+      pre = Math.max(0, pre - 1);
+    } else if (name === 'ul' || name === 'ol') {
+      lists.pop();
+      block(2);
+    } else if (BLOCK_GAP.has(name)) block(2);
+    else if (BLOCK_LINE.has(name)) block(1);
+  }
+  if (cur.trim()) endLine();
+  return out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
