@@ -94,6 +94,14 @@ function checks(r: Record<string, unknown>): Check[] {
     );
   }
   if (!bytes) add('bundle_bytes', undefined, '≤ 600 KB', () => false);
+  // What the stack itself costs to load (no Gazette code): context for the require_ms rows above.
+  for (const [probe, ms] of Object.entries((r.require_floor_ms as Record<string, number> | undefined) ?? {}))
+    add(
+      `require_floor_ms.${probe}`,
+      ms,
+      `(stack floor; ${base ? `${(ms / base).toFixed(1)}× baseline` : ''})`,
+      () => true,
+    );
   add('compile_ms_100_items', num('compile_ms_100_items'), '≤ 1000', (v) => v <= 1000);
   add('ingest_msgs_per_s', num('ingest_msgs_per_s'), '(reported)', () => true);
   add('reminder_lateness_p99_ms', num('reminder_lateness_p99_ms'), '≤ 60000', (v) => v <= 60_000);
