@@ -1,20 +1,17 @@
 /**
- * The MIME parser adapter: mailparser behind the MimeParser port, hardened for hostile input.
+ * The MIME parser adapter: postal-mime behind the MimeParser port, hardened for hostile input.
+ * postal-mime has no dependencies and decodes charsets with TextDecoder (Node's full ICU: GB18030/GBK,
+ * Big5, Shift_JIS, EUC-JP, ISO-2022-JP, EUC-KR, KOI8-R, windows-125x, ISO-8859-x …), which keeps the
+ * ingest bundle small; mailparser's iconv-lite tables alone were larger than the whole budget.
  * Defences, cheapest first:
- *   - a linear pre-scan refuses messages with absurd numbers of multipart sections or header lines
- *     before the real parser sees them;
- *   - the message is fed in 64 KiB chunks so the event loop turns between chunks and the time budget
- *     can fire (a wall-clock race alone cannot interrupt a synchronous parse of one huge chunk);
- *   - decoded bodies, attachment count and header values are capped, and what was cut is reported.
- * Only this folder imports mailparser, sanitize-html and html-to-text.
+ *   - a linear pre-scan refuses messages with absurd numbers of multipart sections before the parser sees them;
+ *   - the time budget, the number of MIME parts and the size of each part's decoder are checked inside the
+ *     parser's line loop, so a hostile parse stops where it is (a wall-clock race alone cannot interrupt
+ *     synchronous work), and the event loop gets a turn every 64 KiB so the embedded runtime keeps serving;
+ *   - decoded bodies, attachment count, header lines and header values are capped, and what was cut is reported.
+ * Only this folder imports postal-mime, sanitize-html and html-to-text.
  */
-import { Readable } from 'node:stream';
-import {
-  type AddressObject,
-  type HeaderValue,
-  type ParsedMail as MpParsedMail,
-  simpleParser,
-} from 'mailparser';
+import PostalMime, { type Address, addressParser, type Email } from 'postal-mime';
 import { UnparseableMessageError } from '../../domain/update.ts';
 import type { MimeParser, ParsedAddress, ParsedAttachment, ParsedMail } from '../../ports/inbound.ts';
 
@@ -40,62 +37,96 @@ export const DEFAULT_MIME_LIMITS: MimeLimits = {
   maxAttachments: 100,
 };
 
-const CHUNK = 64 * 1024;
+/** Bytes or lines fed to the parser between two checks of the clock (and two turns of the event loop). */
+const SLICE_BYTES = 64 * 1024;
+const SLICE_LINES = 4096;
+/** MIME parts of one message (mailparser's limit, which the adapter had before). */
+const MAX_PARTS = 1_000;
+/**
+ * Pieces one part's decoder may collect. postal-mime keeps a 7bit/8bit body as two pieces per line (a
+ * base64 body as one per padded unit) and joins them with `new Blob(pieces)`: one synchronous call that
+ * costs Node ~10 µs a piece and cannot be interrupted. A message of 10 million one-byte lines would hold
+ * a Lambda for minutes; 200 000 pieces (100 000 lines of one 7bit part) stay within a few seconds.
+ */
+const MAX_PIECES_PER_PART = 200_000;
 /** Header sections larger than this are not headers: parseHeaders stops looking. */
 const MAX_HEADER_BYTES = 256 * 1024;
 const HEADER_TIMEOUT_MS = 5_000;
 
+/**
+ * The postal-mime internals the budget relies on: it reads the message line by line through
+ * processLine(), and currentNode is the part being read, whose decoder collects the pieces of its body.
+ * Not public API: test/unit/inbound/mime-limits.test.ts fails if an upgrade renames them.
+ */
+interface Internals {
+  processLine(line: Uint8Array, isFinal: boolean): Promise<void>;
+  currentNode?: { contentDecoder?: { chunks?: unknown[] } | null };
+}
+const hookable = typeof (PostalMime.prototype as unknown as Partial<Internals>).processLine === 'function';
+
 export function createMimeParser(limits: Partial<MimeLimits> = {}): MimeParser {
   const l: MimeLimits = { ...DEFAULT_MIME_LIMITS, ...limits };
+  if (!hookable)
+    throw new Error('postal-mime no longer has processLine(): the parse limits cannot be enforced');
 
-  async function parseBounded(raw: Uint8Array, timeoutMs: number): Promise<MpParsedMail> {
-    const chunks = function* () {
-      for (let i = 0; i < raw.length; i += CHUNK)
-        yield Buffer.from(raw.buffer, raw.byteOffset + i, Math.min(CHUNK, raw.length - i));
+  async function parseBounded(raw: Uint8Array, timeoutMs: number): Promise<Email> {
+    const started = performance.now();
+    const overBudget = () => performance.now() - started > timeoutMs;
+    const tooSlow = () => new UnparseableMessageError(`parsing took longer than ${timeoutMs} ms`);
+    // A forwarded message stays an attachment (as with mailparser): no nested parse outside the limits below.
+    const parser = new PostalMime({ forceRfc822Attachments: true });
+    const internals = parser as unknown as Internals;
+    const processLine = internals.processLine.bind(parser);
+    const piecesSoFar = () => internals.currentNode?.contentDecoder?.chunks?.length ?? 0;
+    const tooManyPieces = () =>
+      new UnparseableMessageError(
+        `a MIME part has more than ${MAX_PIECES_PER_PART / 2} lines or encoded pieces`,
+      );
+    const parts = new WeakSet<object>();
+    let partCount = 0;
+    let bytes = 0;
+    let lines = 0;
+    internals.processLine = async (line, isFinal) => {
+      bytes += line.length + 1;
+      if (++lines >= SLICE_LINES || bytes >= SLICE_BYTES) {
+        bytes = 0;
+        lines = 0;
+        if (piecesSoFar() > MAX_PIECES_PER_PART) throw tooManyPieces();
+        if (overBudget()) throw tooSlow();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      // A single long line can hold a whole base64 body padded after every unit ("QQ==QQ==…").
+      if (line.length > SLICE_BYTES && piecesSoFar() + countByte(line, 0x3d) > MAX_PIECES_PER_PART)
+        throw tooManyPieces();
+      await processLine(line, isFinal);
+      // Only a boundary line ("--…") starts a part.
+      const node = internals.currentNode;
+      if (line[0] === 0x2d && line[1] === 0x2d && node && !parts.has(node)) {
+        parts.add(node);
+        if (++partCount > MAX_PARTS) throw new UnparseableMessageError(`more than ${MAX_PARTS} MIME parts`);
+      }
     };
-    const source = Readable.from(chunks(), { objectMode: false });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        source.destroy();
-        reject(new UnparseableMessageError(`parsing took longer than ${timeoutMs} ms`));
-      }, timeoutMs);
-    });
+    let email: Email;
     try {
-      return await Promise.race([
-        simpleParser(source, {
-          // html-to-text runs later on the sanitised (smaller, safer) HTML with depth limits.
-          skipHtmlToText: true,
-          skipTextToHtml: true,
-          skipTextLinks: true,
-          // keep cid: references; inline images become stored attachments, never data: URLs in the body
-          skipImageLinks: true,
-          keepCidLinks: true,
-          keepDeliveryStatus: true,
-          maxHtmlLengthToParse: l.maxHtmlChars,
-        }),
-        timeout,
-      ]);
+      email = await parser.parse(raw);
     } catch (e) {
       if (e instanceof UnparseableMessageError) throw e;
       throw new UnparseableMessageError(`the MIME parser gave up: ${(e as Error)?.message ?? String(e)}`);
-    } finally {
-      clearTimeout(timer);
     }
+    // Decoding the collected parts happens after the line loop: linear, bounded above, not interruptible.
+    if (overBudget()) throw tooSlow();
+    return email;
   }
 
   return {
     async parse(raw) {
       preScan(raw, l);
-      const m = await parseBounded(raw, l.timeoutMs);
-      return toParsedMail(m, l);
+      return toParsedMail(await parseBounded(raw, l.timeoutMs), l);
     },
     async parseHeaders(raw) {
-      const head = headerSection(raw);
       try {
         // Its own budget: a header block is small, and it is what still names the sender after a body timeout.
-        const m = await parseBounded(head, HEADER_TIMEOUT_MS);
-        const p = toParsedMail(m, l);
+        const p = toParsedMail(await parseBounded(headerSection(raw), HEADER_TIMEOUT_MS), l);
         return {
           from: p.from,
           subject: p.subject,
@@ -127,59 +158,68 @@ function headerSection(raw: Uint8Array): Uint8Array {
   const lf = buf.indexOf('\n\n');
   const ends = [crlf, lf].filter((i) => i >= 0);
   const end = ends.length ? Math.min(...ends) : buf.length;
-  // A header block alone, with a tiny body so the parser never sees attachments.
+  // A header block alone, with an empty body so the parser never sees attachments.
   return Buffer.concat([buf.subarray(0, end), Buffer.from('\r\n\r\n')]);
 }
 
-function toParsedMail(m: MpParsedMail, l: MimeLimits): ParsedMail {
+function toParsedMail(m: Email, l: MimeLimits): ParsedMail {
   const problems: string[] = [];
   const headers: Record<string, string[]> = {};
-  const lines = m.headerLines ?? [];
+  // Raw lines (folds kept), so values read exactly as sent: what DKIM and List-* parsing expect.
+  const lines = m.headerLines.filter((h) => FIELD_NAME.test(h.key));
   if (lines.length > l.maxHeaderLines)
     problems.push(`only the first ${l.maxHeaderLines} header lines were read`);
   for (const { key, line } of lines.slice(0, l.maxHeaderLines)) {
     const value = unfold(line.slice(line.indexOf(':') + 1)).slice(0, l.maxHeaderValueChars);
-    const k = key.toLowerCase();
-    const list = headers[k] ?? [];
+    const list = headers[key] ?? [];
     list.push(value);
-    headers[k] = list;
+    headers[key] = list;
   }
-  const ct = m.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
-  const contentType = (typeof ct === 'object' && ct?.value ? ct.value : 'text/plain').toLowerCase();
-  const reportType = typeof ct === 'object' ? ct?.params?.['report-type']?.toLowerCase() : undefined;
+  // The first occurrence of a header wins, as it does inside postal-mime.
+  const first = (key: string) => m.headers.find((h) => h.key === key)?.value;
+  const { type: contentType, reportType } = mediaType(first('content-type'));
 
-  let text = typeof m.text === 'string' ? m.text : undefined;
+  let text = m.text ? cleanText(m.text) : undefined;
   if (text && text.length > l.maxTextChars) {
     text = text.slice(0, l.maxTextChars);
     problems.push(`plain text body cut at ${l.maxTextChars} characters`);
   }
-  let html = typeof m.html === 'string' ? m.html : undefined;
+  let html = m.html ? cleanText(m.html) : undefined;
   if (html && html.length > l.maxHtmlChars) {
     html = html.slice(0, l.maxHtmlChars);
     problems.push(`HTML body cut at ${l.maxHtmlChars} characters`);
   }
-  const all = m.attachments ?? [];
+  const all = m.attachments;
   if (all.length > l.maxAttachments)
     problems.push(`only the first ${l.maxAttachments} attachments were kept`);
-  const attachments: ParsedAttachment[] = all.slice(0, l.maxAttachments).map((a) => ({
-    filename: a.filename ? oneLine(a.filename).slice(0, 200) : undefined,
-    contentType: (a.contentType || 'application/octet-stream').toLowerCase().slice(0, 200),
-    content: a.content,
-    size: a.size ?? a.content.length,
-    inline: Boolean(a.related) || a.contentDisposition === 'inline',
-    contentId: a.cid ? oneLine(a.cid).slice(0, 200) : undefined,
-  }));
+  if (all.some((a) => a.rfc822DepthExceeded))
+    problems.push('a message nested too deeply was kept as an attachment, not read');
+  const attachments: ParsedAttachment[] = all.slice(0, l.maxAttachments).map((a) => {
+    const type = (a.mimeType || 'application/octet-stream').toLowerCase().slice(0, 200);
+    const content = CALENDAR_TYPES.has(type) ? calendarBytes(a.content) : bytesOf(a.content);
+    const cid = a.contentId ? oneLine(a.contentId.trim().replace(/^<|>$/g, '')).slice(0, 200) : '';
+    return {
+      filename: a.filename ? oneLine(a.filename).slice(0, 200) || undefined : undefined,
+      contentType: type,
+      content,
+      size: content.length,
+      inline: Boolean(a.related) || a.disposition === 'inline',
+      contentId: cid || undefined,
+    };
+  });
   const partTypes = [contentType, ...(text ? ['text/plain'] : []), ...(html ? ['text/html'] : [])].concat(
     attachments.map((a) => a.contentType),
   );
 
+  const dateHeader = headers.date?.[0];
+  const date = dateHeader ? new Date(dateHeader) : undefined;
   return {
-    from: firstAddress(m.from),
-    replyTo: firstAddress(m.replyTo),
+    from: firstAddress(m.headers.filter((h) => h.key === 'from').slice(0, 1)),
+    replyTo: firstAddress(m.headers.filter((h) => h.key === 'reply-to')),
     subject: oneLine(m.subject ?? '').slice(0, 1000),
-    dateHeader: headers.date?.[0],
-    date: m.date instanceof Date && !Number.isNaN(m.date.getTime()) ? m.date : undefined,
-    messageId: m.messageId ? oneLine(m.messageId).slice(0, 500) : undefined,
+    dateHeader,
+    date: date && !Number.isNaN(date.getTime()) ? date : undefined,
+    messageId: messageIdOf(m.messageId),
     headers,
     contentType,
     reportType,
@@ -191,18 +231,38 @@ function toParsedMail(m: MpParsedMail, l: MimeLimits): ParsedMail {
   };
 }
 
-function firstAddress(
-  v: AddressObject | AddressObject[] | HeaderValue | undefined,
-): ParsedAddress | undefined {
-  const objects = (Array.isArray(v) ? v : [v]) as (AddressObject | undefined)[];
-  for (const o of objects) {
-    for (const entry of o?.value ?? []) {
-      const candidates = entry.group ? entry.group : [entry];
-      for (const c of candidates) {
+const FIELD_NAME = /^[!-9;-~]+$/;
+
+/** `type/subtype` of a Content-Type value (text/plain when absent or malformed) and its report-type. */
+function mediaType(value: string | undefined): { type: string; reportType?: string } {
+  if (!value) return { type: 'text/plain' };
+  const [head = '', ...params] = value.replace(/\([^()]*\)/g, ' ').split(';');
+  const type = head.trim().toLowerCase();
+  const reportType = params
+    .map((p) => /^\s*report-type\s*=\s*"?([^"\s]*)"?\s*$/i.exec(p)?.[1])
+    .find((v) => v !== undefined)
+    ?.toLowerCase();
+  return {
+    type: /^[\w.+-]+\/[\w.+-]+$/.test(type) ? type : 'text/plain',
+    reportType: reportType || undefined,
+  };
+}
+
+/** The first syntactically valid mailbox of the given address headers (group members included). */
+function firstAddress(values: { value: string }[]): ParsedAddress | undefined {
+  for (const { value } of values) {
+    let parsed: Address[];
+    try {
+      parsed = addressParser(value);
+    } catch {
+      continue;
+    }
+    for (const entry of parsed) {
+      for (const c of entry.group ?? [entry]) {
         if (c.address && /^[^\s@<>]+@[^\s@<>]+$/.test(c.address))
           return {
             address: c.address.toLowerCase(),
-            name: c.name ? oneLine(c.name).slice(0, 200) : undefined,
+            name: c.name ? oneLine(c.name).slice(0, 200) || undefined : undefined,
           };
       }
     }
@@ -210,10 +270,46 @@ function firstAddress(
   return undefined;
 }
 
+/** Message-IDs in angle brackets, as In-Reply-To and References expect them. */
+function messageIdOf(v: string | undefined): string | undefined {
+  const id = oneLine(v ?? '').slice(0, 500);
+  if (!id) return undefined;
+  return `${id.startsWith('<') ? '' : '<'}${id}${id.endsWith('>') ? '' : '>'}`;
+}
+
+function countByte(bytes: Uint8Array, byte: number): number {
+  let n = 0;
+  for (let i = bytes.indexOf(byte); i >= 0; i = bytes.indexOf(byte, i + 1)) n++;
+  return n;
+}
+
+function bytesOf(content: ArrayBuffer | Uint8Array | string): Uint8Array {
+  if (typeof content === 'string') return Buffer.from(content, 'utf8');
+  return content instanceof Uint8Array ? content : new Uint8Array(content);
+}
+
+const CALENDAR_TYPES = new Set(['text/calendar', 'application/ics']);
+
+/** postal-mime hands calendar parts over as UTF-8 text with LF line ends; RFC 5545 content lines end in CRLF. */
+function calendarBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {
+  const text = typeof content === 'string' ? content : Buffer.from(bytesOf(content)).toString('utf8');
+  return Buffer.from(fromC1(text).replace(/\r?\n/g, '\r\n'), 'utf8');
+}
+
+/**
+ * windows-1252 for the C1 range, as the WHATWG Encoding Standard decodes it. Node 20's TextDecoder
+ * decodes windows-1252 (and its aliases iso-8859-1, us-ascii, which is also postal-mime's fallback for
+ * unknown labels) as ISO-8859-1, turning “quotes”, dashes and € into invisible control characters;
+ * Node 22 is right. C1 controls never belong in mail text, so mapping them is safe on every version.
+ */
+const CP1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+const fromC1 = (s: string) => s.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80] ?? c);
+/** Decoded base64/quoted-printable bodies keep the sender's CRLFs; the rest of the path expects LF. */
+const cleanText = (s: string) => fromC1(s).replace(/\r\n?/g, '\n');
 const unfold = (s: string) => s.replace(/\r?\n[ \t]+/g, ' ').trim();
 /** No control characters (CR/LF in particular) survive into names, subjects and ids. */
 const oneLine = (s: string) =>
-  s
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+  fromC1(s)
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
