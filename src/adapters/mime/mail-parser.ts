@@ -9,7 +9,7 @@
  *     parser's line loop, so a hostile parse stops where it is (a wall-clock race alone cannot interrupt
  *     synchronous work), and the event loop gets a turn every 64 KiB so the embedded runtime keeps serving;
  *   - decoded bodies, attachment count, header lines and header values are capped, and what was cut is reported.
- * Only this folder imports postal-mime, sanitize-html and html-to-text.
+ * Only this folder imports postal-mime (and the HTML libraries).
  */
 import PostalMime, { type Address, addressParser, type Email } from 'postal-mime';
 import { UnparseableMessageError } from '../../domain/update.ts';
@@ -192,8 +192,6 @@ function toParsedMail(m: Email, l: MimeLimits): ParsedMail {
   const all = m.attachments;
   if (all.length > l.maxAttachments)
     problems.push(`only the first ${l.maxAttachments} attachments were kept`);
-  if (all.some((a) => a.rfc822DepthExceeded))
-    problems.push('a message nested too deeply was kept as an attachment, not read');
   const attachments: ParsedAttachment[] = all.slice(0, l.maxAttachments).map((a) => {
     const type = (a.mimeType || 'application/octet-stream').toLowerCase().slice(0, 200);
     const content = CALENDAR_TYPES.has(type) ? calendarBytes(a.content) : bytesOf(a.content);
