@@ -8,7 +8,7 @@ import { HANDLER_SPECS, type HandlerName } from './functions.ts';
 
 /** The Node.js 22 Lambda runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts fast. */
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
-/** CommonJS dependencies (mailparser, mjml, …) call require(), which an ESM bundle must provide. */
+/** CommonJS dependencies (sanitize-html, mjml, …) call require(), which an ESM bundle must provide. */
 export const ESM_REQUIRE_BANNER =
   "import{createRequire as __gz_cr}from'node:module';const require=__gz_cr(import.meta.url);";
 export const NODE_TARGET = 'node22';

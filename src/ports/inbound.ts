@@ -77,7 +77,7 @@ export interface ParsedMail {
   dateHeader?: string;
   date?: Date;
   messageId?: string;
-  /** Lower-cased header name → decoded values (top-level headers only). */
+  /** Lower-cased header name → raw values, unfolded, not RFC 2047-decoded (top-level headers only; DKIM alignment reads d= from them). */
   headers: Record<string, string[]>;
   /** Top-level content type, lower-cased, without parameters. */
   contentType: string;

@@ -56,7 +56,8 @@ const HEADER_TIMEOUT_MS = 5_000;
 /**
  * The postal-mime internals the budget relies on: it reads the message line by line through
  * processLine(), and currentNode is the part being read, whose decoder collects the pieces of its body.
- * Not public API: test/unit/inbound/mime-limits.test.ts fails if an upgrade renames them.
+ * Not public API: postal-mime is pinned exactly in package.json, and test/unit/inbound/mime-limits.test.ts
+ * fails if an upgrade renames them.
  */
 interface Internals {
   processLine(line: Uint8Array, isFinal: boolean): Promise<void>;
