@@ -9,7 +9,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundlingFor, ESBUILD_OPTIONS } from '../../infra/bundling.ts';
-import { HANDLER_SPECS, HANDLERS } from '../../infra/functions.ts';
+import { HANDLER_SPECS, HANDLERS, type HandlerName } from '../../infra/functions.ts';
 import { buildGazette, PROJECT_ROOT } from '../../infra/gazette.ts';
 import { FUNCTIONS_DIR } from './support.ts';
 
@@ -108,71 +108,19 @@ describe('real bundling (the way `cdk deploy` builds it, no Docker)', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   it('ships compile-edition as an importable ESM bundle with the templates folder beside it', async () => {
-    const app = new App({ outdir, builtinCloudFormationValidation: false });
-    const stack = new Stack(app, 'BundleProbe');
-    new nodejs.NodejsFunction(stack, 'CompileEdition', {
-      entry: join(PROJECT_ROOT, FUNCTIONS_DIR, 'compile-edition.ts'),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      bundling: bundlingFor('compile-edition'),
-    });
-    app.synth();
-    const assets = readdirSync(outdir).filter((f) => f.startsWith('asset.'));
-    expect(assets).toHaveLength(1);
-    const dir = join(outdir, assets[0]!);
+    const dir = cdkBundle('compile-edition', mkdtempSync(join(outdir, 'compile-')));
     expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map', 'templates']);
     expect(existsSync(join(dir, 'templates', 'edition.mjml'))).toBe(true);
-
-    // Load it in a plain Node process, as the Lambda runtime would (module scope runs, config is parsed).
-    const probe = `const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
-      process.stdout.write(typeof m.handler);`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        AWS_REGION: 'eu-west-1',
-        GAZETTE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token',
-        GAZETTE_SES_CONFIGURATION_SET: 'gazette',
-      },
-    });
-    expect(out).toBe('function');
+    expect(handlerTypeInPlainNode(dir)).toBe('function');
     // esbuild + loading a 7 MB bundle: seconds, more on a busy 2-core CI machine.
   }, 90_000);
 
   it('replaces postcss in the ingest bundle through the CDK esbuild command line, and the bundle loads', () => {
-    const ingestOut = mkdtempSync(join(outdir, 'ingest-'));
-    const app = new App({ outdir: ingestOut, builtinCloudFormationValidation: false });
-    const stack = new Stack(app, 'IngestProbe');
-    new nodejs.NodejsFunction(stack, 'Ingest', {
-      entry: join(PROJECT_ROOT, FUNCTIONS_DIR, 'ingest.ts'),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      bundling: bundlingFor('ingest'),
-    });
-    app.synth();
-    const [asset] = readdirSync(ingestOut).filter((f) => f.startsWith('asset.'));
-    const dir = join(ingestOut, asset!);
+    const dir = cdkBundle('ingest', mkdtempSync(join(outdir, 'ingest-')));
     const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(bundle).toContain('postcss is not bundled');
     expect(bundle).not.toContain('CssSyntaxError');
-    const probe = `const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
-      process.stdout.write(typeof m.handler);`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        AWS_REGION: 'eu-west-1',
-        GAZETTE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token',
-        GAZETTE_SES_CONFIGURATION_SET: 'gazette',
-      },
-    });
-    expect(out).toBe('function');
+    expect(handlerTypeInPlainNode(dir)).toBe('function');
   }, 90_000);
 
   it('sanitises style-laden member HTML in the bundled adapter without ever reaching the postcss stand-in', async () => {
@@ -192,3 +140,37 @@ describe('real bundling (the way `cdk deploy` builds it, no Docker)', () => {
     expect(tools.toText(input)).toBe('Hi there');
   });
 });
+
+/** Synthesises one function the way `cdk deploy` bundles it (local esbuild, no Docker); its asset directory. */
+function cdkBundle(name: HandlerName, outdir: string): string {
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  const stack = new Stack(app, 'BundleProbe');
+  new nodejs.NodejsFunction(stack, 'Fn', {
+    entry: join(PROJECT_ROOT, FUNCTIONS_DIR, `${name}.ts`),
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    bundling: bundlingFor(name),
+  });
+  app.synth();
+  const assets = readdirSync(outdir).filter((f) => f.startsWith('asset.'));
+  expect(assets).toHaveLength(1);
+  return join(outdir, assets[0]!);
+}
+
+/** Imports a bundle in a plain Node process, as the Lambda runtime would (module scope runs, config is parsed). */
+function handlerTypeInPlainNode(dir: string): string {
+  const probe = `const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
+    process.stdout.write(typeof m.handler);`;
+  return execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      AWS_REGION: 'eu-west-1',
+      GAZETTE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token',
+      GAZETTE_SES_CONFIGURATION_SET: 'gazette',
+    },
+  });
+}
