@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { inboundRawKey, VerdictStatus, type Verdicts } from '../../domain/update.ts';
+import { inboundRawKey, type VerdictPreset, VerdictStatus, type Verdicts } from '../../domain/update.ts';
 import type { IngestCommand } from './ingest.ts';
 
 const Verdict = z.object({ status: VerdictStatus }).optional();
@@ -68,9 +68,6 @@ export function commandsFromEvent(event: SesReceiptEvent): IngestCommand[] {
     },
   }));
 }
-
-export type VerdictPreset = 'pass' | 'fail' | 'spam' | 'virus';
-export const VerdictPresetSchema = z.enum(['pass', 'fail', 'spam', 'virus']);
 
 /**
  * Verdicts the embedded runtime stamps on a message (there is no real SPF/DKIM check on loopback).
