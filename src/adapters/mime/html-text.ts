@@ -58,8 +58,10 @@ export function sanitizedHtmlToText(html: string): string {
   const lists: ListFrame[] = [];
   const links: { href: string; line: number; col: number }[] = [];
 
+  let lastBlank = true; // the last line written is empty (or there is none): no blank line is owed
   const endLine = () => {
     out.push('> '.repeat(curQuote) + cur.trimEnd());
+    lastBlank = cur.trim() === '';
     cur = '';
   };
   const block = (kind: 1 | 2) => {
@@ -71,8 +73,9 @@ export function sanitizedHtmlToText(html: string): string {
     if (cur === '') {
       if (!pre) t = t.replace(/^\s+/, '');
       if (!t) return;
-      if (gap === 2 && out.length && out.at(-1)?.replace(/^(> )*>?\s*$/, '') !== '') {
+      if (gap === 2 && !lastBlank) {
         out.push('> '.repeat(Math.min(quote, curQuote)).trimEnd());
+        lastBlank = true;
       }
       gap = 0;
       curQuote = quote;

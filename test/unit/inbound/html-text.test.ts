@@ -53,6 +53,10 @@ describe('plain text from member HTML', () => {
     expect(decodeEntities('&amp;lt; &#0; &#xD800; &unknown;')).toBe('&lt; \ufffd \ufffd &unknown;');
   });
 
+  it('does not take a paragraph that is just ">" for an empty quote line (found by the property below)', () => {
+    expect(text('<p>&gt;</p><p>一</p>')).toBe('>\n\n一');
+  });
+
   it('drops what the sanitiser drops: scripts, styles and comments never reach the text', () => {
     const out = text('<style>p{color:red}</style><script>alert(1)</script><!-- hidden --><p>Visible</p>');
     expect(out).toBe('Visible');
@@ -74,6 +78,43 @@ describe('plain text from member HTML', () => {
           expect(text(input)).toBe(paras.map((p) => p.join(' ')).join('\n\n'));
         },
       ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps every word, in order, whatever the nesting of blocks, lists, quotes, tables and links (property)', () => {
+    type Node = string | { tag: string; children: Node[] };
+    const word = fc.stringMatching(/^w[a-z]{2,7}$/);
+    const { tree } = fc.letrec<{ tree: Node; node: Node }>((tie) => ({
+      tree: fc.record({
+        tag: fc.constantFrom('p', 'div', 'blockquote', 'ul', 'ol', 'table', 'pre', 'b', 'a', 'h2', 'span'),
+        children: fc.array(tie('node'), { minLength: 1, maxLength: 4 }),
+      }),
+      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, word, word, tie('tree')),
+    }));
+    const render = (n: Node): string => {
+      if (typeof n === 'string') return ` ${n} `;
+      const inner = n.children.map(render).join('');
+      if (n.tag === 'ul' || n.tag === 'ol') return `<${n.tag}><li>${inner}</li><li>wend</li></${n.tag}>`;
+      if (n.tag === 'table') return `<table><tr><td>${inner}</td><td>wcell</td></tr></table>`;
+      if (n.tag === 'a') return `<a href="https://x.example/">${inner}</a><br>`;
+      return `<${n.tag}>${inner}</${n.tag}>`;
+    };
+    const words = (n: Node): string[] =>
+      typeof n === 'string'
+        ? [n]
+        : n.tag === 'ul' || n.tag === 'ol'
+          ? [...n.children.flatMap(words), 'wend']
+          : n.tag === 'table'
+            ? [...n.children.flatMap(words), 'wcell']
+            : n.children.flatMap(words);
+    fc.assert(
+      fc.property(tree, (t) => {
+        const out = text(render(t));
+        expect(out).not.toMatch(/<(?!https:)[a-z/]/);
+        expect(out.match(/\bw[a-z]+/g)).toEqual(words(t));
+      }),
+      { numRuns: 300 },
     );
   });
 
