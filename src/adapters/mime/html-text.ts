@@ -6,6 +6,7 @@
  * Deadline:, links) and summaries: paragraphs as blank-line-separated blocks, list items as "* " or
  * "1. ", quotes as "> " lines, links as "text <href>", table cells joined by " | ", images dropped.
  */
+import { decodeEntities } from '../../domain/html.ts';
 
 const BLOCK_GAP = new Set([
   'p',
@@ -23,21 +24,6 @@ const BLOCK_GAP = new Set([
 ]);
 const BLOCK_LINE = new Set(['div', 'li', 'tr', 'thead', 'tbody', 'tfoot', 'caption', 'hr']);
 const TOKEN = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*\/?>|([^<]+)|</g;
-
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
-
-export function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});/gi, (whole, e: string) => {
-    if (e[0] === '#') {
-      const cp =
-        e[1] === 'x' || e[1] === 'X' ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10);
-      return cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)
-        ? String.fromCodePoint(cp)
-        : '\ufffd';
-    }
-    return NAMED[e.toLowerCase()] ?? whole;
-  });
-}
 
 const attr = (attrs: string, name: string) =>
   decodeEntities(new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(attrs)?.[1] ?? '');

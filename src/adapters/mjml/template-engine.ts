@@ -17,7 +17,9 @@
  * There is no raw/unescaped output ({{{…}}} is rejected): data never becomes markup. A name that is not
  * defined anywhere is an error, so a typo in a template fails the compile instead of printing nothing.
  */
+
 import { TemplateError } from '../../domain/errors.ts';
+import { escapeHtml } from '../../domain/html.ts';
 
 export const RECIPIENT_TOKENS = new Set(['name', 'email', 'unsubscribe_url', 'preferences_url']);
 
@@ -111,15 +113,6 @@ export function parseTemplate(source: string, templateName: string): Node[] {
   if (last < source.length) root.push({ kind: 'text', value: source.slice(last) });
   return root;
 }
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 
 /** Data must never smuggle a placeholder in: "{{" in a value is broken up with a zero-width space. */
 export const neutralisePlaceholders = (s: string) => s.replace(/\{\{/g, '{\u200b{');

@@ -3,6 +3,7 @@
  * no placeholders, no personal data, no tracking), an index page and an Atom feed, in the archive
  * bucket (S3 static website on AWS, served at /archive/ by the embedded runtime).
  */
+import { escapeHtml } from '../../domain/html.ts';
 import { type Edition, InvalidStateError } from '../../domain/index.ts';
 import type { BlobStore } from '../../ports/blob-store.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -71,11 +72,7 @@ export function makePublishArchive(d: {
   };
 }
 
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
+const esc = escapeHtml;
 
 const sentDate = (e: Edition) => (e.sentAt ?? e.compiledAt).slice(0, 10);
 

@@ -6,6 +6,7 @@
  * Placeholders: {{name}}, {{name|fallback when the name is empty}}, {{email}}, {{unsubscribe_url}},
  * {{preferences_url}}.
  */
+import { escapeHtml } from '../../domain/html.ts';
 import type { EditionVariant } from '../../domain/index.ts';
 
 export interface RecipientValues {
@@ -19,8 +20,6 @@ export type Format = 'html' | 'text';
 
 const PLACEHOLDER = /\{\{\s*(name|email|unsubscribe_url|preferences_url)\s*(?:\|([^}]*))?\}\}/g;
 
-const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML[c] ?? c);
 // A name is free text from a form: one line, no placeholder look-alikes.
 const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').replace(/\{\{/g, '{ {');
 

@@ -1,4 +1,5 @@
 import { createEvent } from 'ics';
+import { escapeHtml } from '../../domain/html.ts';
 import type { Deadline, Subscriber } from '../../domain/index.ts';
 import { parseOffset, type ReminderWave } from '../../domain/reminder-schedule.ts';
 import type { RecipientLinks } from '../../ports/campaign-source.ts';
@@ -128,8 +129,7 @@ function relative(language: string, ms: number): string {
   return rtf.format(minutes, 'minute');
 }
 
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeHtml;
 
 export interface ReminderMessageOptions {
   from: string;

@@ -3,14 +3,11 @@
  * CJK-safe (UTF-8, lang attribute, CJK font fallbacks). Every dynamic value goes through esc().
  * Forms post back to their own URL (no action attribute), so the token in the query string travels along.
  */
+import { escapeHtml } from '../../domain/html.ts';
 import { Audience, type Subscriber } from '../../domain/index.ts';
 import { type Lang, t } from './messages.ts';
 
-export const esc = (s: string): string =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
+export const esc = escapeHtml;
 
 const STYLE = `
 body{margin:0;background:#f4f6f4;color:#1d2b1f;font:16px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC","PingFang SC","Hiragino Sans","Microsoft YaHei",sans-serif}

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createHtmlTools } from '../../../src/adapters/mime/html.ts';
-import { decodeEntities, sanitizedHtmlToText } from '../../../src/adapters/mime/html-text.ts';
+import { sanitizedHtmlToText } from '../../../src/adapters/mime/html-text.ts';
+import { decodeEntities } from '../../../src/domain/html.ts';
 
 const html = createHtmlTools();
 const text = (h: string) => html.toText(h);
