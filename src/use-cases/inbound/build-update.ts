@@ -3,6 +3,7 @@
  * links, event time (from the member's lines or an attached .ics), deadline, language, and the list of
  * files to store. Pure: storing the files is the ingest use case's job.
  */
+import { decodeEntities } from '../../domain/html.ts';
 import { Language, type Link, type Member, sectionForKind, type Update } from '../../domain/index.ts';
 import type { HtmlTools, ParsedAttachment, ParsedMail } from '../../ports/inbound.ts';
 import { attachmentVerdict, safeFilename } from './attachments.ts';
@@ -178,14 +179,6 @@ function languageOf(p: ParsedMail, text: string): string | undefined {
   }
   return guessLanguage(text);
 }
-
-const decodeEntities = (s: string) =>
-  s
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'");
 
 const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
 
