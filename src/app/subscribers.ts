@@ -369,7 +369,8 @@ function readBody(req: HttpRequest, max: number): { data: Record<string, unknown
   const type = req.headers['content-type'] ?? '';
   const text = req.body.toString('utf8');
   if (type.includes('application/x-www-form-urlencoded')) {
-    const data: Record<string, unknown> = {};
+    // Field names are the client's: '__proto__' or 'constructor' must stay plain keys.
+    const data: Record<string, unknown> = Object.create(null);
     for (const [k, v] of new URLSearchParams(text)) {
       const prev = data[k];
       data[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];

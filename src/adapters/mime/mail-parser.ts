@@ -165,17 +165,21 @@ function headerSection(raw: Uint8Array): Uint8Array {
 
 function toParsedMail(m: Email, l: MimeLimits): ParsedMail {
   const problems: string[] = [];
-  const headers: Record<string, string[]> = {};
+  // A Map, not an object: header names are the sender's ('__proto__', 'constructor' …).
+  const byName = new Map<string, string[]>();
   // Raw lines (folds kept), so values read exactly as sent: what DKIM and List-* parsing expect.
-  const lines = m.headerLines.filter((h) => FIELD_NAME.test(h.key));
+  // A line without a colon is not a field (the parser still names it after the whole line).
+  const lines = m.headerLines.filter((h) => FIELD_NAME.test(h.key) && h.line.includes(':'));
   if (lines.length > l.maxHeaderLines)
     problems.push(`only the first ${l.maxHeaderLines} header lines were read`);
   for (const { key, line } of lines.slice(0, l.maxHeaderLines)) {
     const value = unfold(line.slice(line.indexOf(':') + 1)).slice(0, l.maxHeaderValueChars);
-    const list = headers[key] ?? [];
-    list.push(value);
-    headers[key] = list;
+    const list = byName.get(key);
+    if (list) list.push(value);
+    else byName.set(key, [value]);
   }
+  // fromEntries defines own properties, so '__proto__' stays a plain key, never the prototype.
+  const headers: Record<string, string[]> = Object.fromEntries(byName);
   // The first occurrence of a header wins, as it does inside postal-mime.
   const first = (key: string) => m.headers.find((h) => h.key === key)?.value;
   const { type: contentType, reportType } = mediaType(first('content-type'));

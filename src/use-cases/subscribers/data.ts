@@ -80,7 +80,8 @@ export const KNOWN_COLUMNS = ['email', 'name', 'language', 'timeZone', 'audience
 
 const normaliseHeader = (h: string) => {
   const k = h.toLowerCase().replace(/[^a-z]/g, '');
-  return HEADER_ALIASES[k] ?? k;
+  // hasOwn: a column called 'constructor' must not find Object.prototype.constructor.
+  return Object.hasOwn(HEADER_ALIASES, k) ? (HEADER_ALIASES[k] as string) : k;
 };
 
 /**

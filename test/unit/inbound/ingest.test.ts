@@ -246,7 +246,14 @@ describe('ingest use case', () => {
         if (r.outcome !== 'accepted') expect(r.reason).toBeTruthy();
         expect(w.inbound.byId.get(id)?.outcome).toBe(r.outcome);
       }),
-      { numRuns: 150 },
+      // Counterexamples found before (CI): a header line '__proto__' crashed the header map.
+      {
+        numRuns: 150,
+        examples: [
+          [Buffer.from('From: news@greenbuy.example\r\n__proto__\r\n\r\n')],
+          [Buffer.from('From: news@greenbuy.example\r\nconstructor: x\r\n\r\n')],
+        ],
+      },
     );
   });
 });

@@ -122,6 +122,22 @@ describe('MIME parser', () => {
     expect(await parser.parseHeaders(Buffer.from([0xff, 0x00, 0x13]))).toMatchObject({ subject: '' });
   });
 
+  it('keeps headers named like Object.prototype members as plain headers, and skips lines without a colon', async () => {
+    const raw = Buffer.from(
+      'From: news@greenbuy.example\r\n__proto__: a\r\nconstructor: b\r\nconstructor: c\r\ntoString: d\r\n' +
+        '__proto__\r\nhasOwnProperty\r\nSubject: Hi\r\n\r\nbody\r\n',
+    );
+    for (const h of [(await parser.parse(raw)).headers, (await parser.parseHeaders(raw)).headers]) {
+      expect(Object.getPrototypeOf(h)).toBe(Object.prototype);
+      expect(Object.hasOwn(h, '__proto__')).toBe(true);
+      expect(Object.getOwnPropertyDescriptor(h, '__proto__')?.value).toEqual(['a']);
+      expect(h.constructor).toEqual(['b', 'c']);
+      expect(h.tostring).toEqual(['d']);
+      expect(Object.hasOwn(h, 'hasownproperty')).toBe(false);
+      expect(h.subject).toEqual(['Hi']);
+    }
+  });
+
   it('reports bodies it cut', async () => {
     const small = createMimeParser({ maxTextChars: 10 });
     const m = await small.parse(fixture('member-news.eml'));

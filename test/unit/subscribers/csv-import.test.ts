@@ -27,6 +27,16 @@ describe('subscriber CSV parsing', () => {
     ]);
   });
 
+  it('reads columns named like Object.prototype members as ordinary unknown columns', () => {
+    const rows = parseSubscriberCsv('email,constructor,__proto__,toString\na@example.org,x,y,z\n');
+    expect(rows[0]?.values).toMatchObject({
+      email: 'a@example.org',
+      constructor: 'x',
+      proto: 'y',
+      tostring: 'z',
+    });
+  });
+
   it('refuses a file without an email column, an empty file, and a broken quote (with its line)', () => {
     expect(() => parseSubscriberCsv('name\nx\n')).toThrow(/"email" column/);
     expect(() => parseSubscriberCsv('')).toThrow(ValidationError);
