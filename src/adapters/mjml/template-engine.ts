@@ -114,8 +114,11 @@ export function parseTemplate(source: string, templateName: string): Node[] {
   return root;
 }
 
-/** Data must never smuggle a placeholder in: "{{" in a value is broken up with a zero-width space. */
-export const neutralisePlaceholders = (s: string) => s.replace(/\{\{/g, '{\u200b{');
+/**
+ * Data must never smuggle a placeholder in: every "{" followed by another is broken up with a zero-width
+ * space (a run of braces too: replacing "{{" pairs left "{{{x}}" as "{\u200b{{x}}", a live placeholder).
+ */
+export const neutralisePlaceholders = (s: string) => s.replace(/\{(?=\{)/g, '{\u200b');
 
 const MISSING = Symbol('missing');
 

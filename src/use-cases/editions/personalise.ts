@@ -21,7 +21,7 @@ export type Format = 'html' | 'text';
 const PLACEHOLDER = /\{\{\s*(name|email|unsubscribe_url|preferences_url)\s*(?:\|([^}]*))?\}\}/g;
 
 // A name is free text from a form: one line, no placeholder look-alikes.
-const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').replace(/\{\{/g, '{ {');
+const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').replace(/\{(?=\{)/g, '{ ');
 
 interface Slot {
   key: keyof RecipientValues;

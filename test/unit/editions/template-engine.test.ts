@@ -68,6 +68,13 @@ describe('template engine', () => {
     expect(out).not.toContain('{{unsubscribe_url}}');
   });
 
+  it('breaks up placeholder look-alikes behind any run of opening braces', () => {
+    for (const value of ['{{{email}}', '{{{{unsubscribe_url}}', 'x{{{{{name|y}}']) {
+      expect(html('{{v}}', { v: value })).not.toMatch(/\{\{/);
+      expect(text('{{v}}', { v: value })).not.toMatch(/\{\{/);
+    }
+  });
+
   it('renders strings as small templates with escaped values, and resolves $dynamic keys', () => {
     const data = {
       edition: { number: 8 },

@@ -117,6 +117,11 @@ describe('template data', () => {
     expect(absoluteUrl('/relative/path')).toBeNull();
     expect(absoluteUrl('mailto:a@b.org')).toBeNull();
   });
+
+  it('leaves no placeholder look-alike behind an odd run of braces', () => {
+    for (const s of ['{{{unsubscribe_url}}', '{{{{{email}}', 'a {{{\n{{name}}'])
+      expect(cleanText(s, 100, true)).not.toMatch(/\{\{/);
+  });
 });
 
 describe('compile window', () => {
