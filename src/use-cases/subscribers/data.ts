@@ -91,11 +91,12 @@ const normaliseHeader = (h: string) => {
 export function parseSubscriberCsv(input: string): ImportRow[] {
   // One line-break convention: csv-parse counts a CRLF inside quotes as two lines.
   const text = input.replace(/\r\n?/g, '\n');
-  let records: { record: Record<string, string>; info: { lines: number; error?: unknown } }[];
+  let records: { record: Record<string, string>; raw: string; info: { lines: number; error?: unknown } }[];
   try {
     records = parse(text, {
       columns: (header: string[]) => header.map(normaliseHeader),
       info: true,
+      raw: true,
       bom: true,
       trim: true,
       skip_empty_lines: true,
@@ -117,9 +118,15 @@ export function parseSubscriberCsv(input: string): ImportRow[] {
   if (!header?.map(normaliseHeader).includes('email')) {
     throw new ValidationError('the first line must be a header row with an "email" column', { line: 1 });
   }
-  return records.map(({ record, info }) => {
-    // info.lines is where the record ends; quoted line breaks inside it move its start up.
-    const inner = Object.values(record).reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
+  return records.map(({ record, raw, info }) => {
+    // info.lines is where the record ends; the line breaks inside its raw text (quoted ones, also in fields
+    // the record drops: extra fields, repeated columns) move its start up. The raw text begins with the blank
+    // lines skipped before it and ends with its own line break: neither counts.
+    const inner =
+      raw
+        .replace(/^(?:[ \t]*\n)+/, '')
+        .replace(/\n$/, '')
+        .match(/\n/g)?.length ?? 0;
     const values: Record<string, string> = { ...record };
     if (info.error) values.__fieldCount = 'mismatch';
     return { line: info.lines - inner, values };

@@ -27,6 +27,14 @@ describe('subscriber CSV parsing', () => {
     ]);
   });
 
+  it('numbers a row by its first line even when a dropped extra field or a repeated column held a line break', () => {
+    const extra = parseSubscriberCsv('email,name\na@example.org,A,"x\ny"\nb@example.org,B\n');
+    expect(extra.map((r) => r.line)).toEqual([2, 4]);
+    expect(extra[0]?.values.__fieldCount).toBe('mismatch');
+    const repeated = parseSubscriberCsv('email,name,name\na@example.org,"A\nB",C\n\nb@example.org,B,B\n');
+    expect(repeated.map((r) => r.line)).toEqual([2, 5]);
+  });
+
   it('reads columns named like Object.prototype members as ordinary unknown columns', () => {
     const rows = parseSubscriberCsv('email,constructor,__proto__,toString\na@example.org,x,y,z\n');
     expect(rows[0]?.values).toMatchObject({
