@@ -53,14 +53,18 @@ export function makeReconcileReminders(deps: ReconcileDeps) {
         version: d.version,
       };
       const late = fireAt.getTime() <= now.getTime();
-      if (late && offset !== catchUp) {
+      // Planned for this very time and not yet fired (Scheduler fires within the minute, or is retrying): the
+      // reminder is due, not missed. An edit of something else must not skip it nor delete its schedule.
+      const dueNotFired = late && prev?.status === 'pending' && prev.fireAt === base.fireAt;
+      if (late && offset !== catchUp && !dueNotFired) {
         await deps.scheduler.delete(scheduleName);
         await deps.repo.saveReminder({ ...base, status: 'skipped-late' }, DONE);
-      } else if (late) {
+      } else if (late && offset === catchUp) {
         await deps.repo.saveReminder({ ...base, status: 'pending' }, DONE);
         deps.logger.info('sending a late reminder now', { deadlineId: d.deadlineId, offset });
         await deps.jobs.run(job);
       } else {
+        // A time already past (dueNotFired) is placed just ahead by the scheduler adapter.
         await deps.scheduler.upsert({ name: scheduleName, at: fireAt, job });
         await deps.repo.saveReminder({ ...base, status: 'pending' }, DONE);
       }

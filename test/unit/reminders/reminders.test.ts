@@ -168,6 +168,29 @@ describe('deadline reminders (time frozen)', () => {
     expect((await repo.getReminder(deadline.deadlineId, 'P7D'))?.status).toBe('sent');
   });
 
+  it('an edit made after a reminder became due but before its schedule fired keeps that reminder', async () => {
+    const { app, repo, scheduler, started } = setup();
+    const { deadline } = await app.createDeadline(SURVEY);
+    const name = `gz-rem-${deadline.deadlineId}-P7D`;
+    // P7D is due (15:59:00) and Scheduler has not invoked it yet (it fires within the minute, or is retrying).
+    vi.setSystemTime(new Date('2027-03-23T15:59:10Z'));
+    const edited = await app.updateDeadline(deadline.deadlineId, { title: 'Survey closes (typo)' }, 'cli:a');
+    expect(edited.reminders.find((r) => r.offset === 'P7D')).toMatchObject({
+      status: 'pending',
+      fireAt: '2027-03-23T15:59:00.000Z',
+    });
+    const schedule = scheduler.schedules.get(name);
+    expect(schedule?.job).toEqual({
+      type: 'reminder',
+      deadlineId: deadline.deadlineId,
+      offset: 'P7D',
+      version: 2,
+    });
+    await app.fireReminder(schedule!.job as { deadlineId: string; offset: string; version: number });
+    expect(started.map((s) => s.campaign)).toEqual([`reminder#${deadline.deadlineId}#P7D`]);
+    expect((await repo.getReminder(deadline.deadlineId, 'P7D'))?.status).toBe('sent');
+  });
+
   it('a fire for an outdated version or a cancelled item sends nothing', async () => {
     const { app, started } = setup();
     const { deadline } = await app.createDeadline(SURVEY);
