@@ -22,13 +22,19 @@ const THROTTLE_NAMES = new Set([
   'Throttling',
   'LimitExceededException',
 ]);
-const PERMANENT_NAMES = new Set([
-  'MessageRejected',
-  'BadRequestException',
+const PERMANENT_NAMES = new Set(['MessageRejected', 'BadRequestException']);
+/**
+ * SES refused the request because of the account or its set-up, not this message or recipient (sending
+ * paused or suspended, MAIL FROM domain not verified, configuration set missing). It did not take the
+ * message, and the next recipient would be refused the same way: marking each one "failed" would burn the
+ * whole list for good. Transient instead: the engine holds and retries, and releases the claims it could
+ * not send for a later delivery or rerun once the account is fixed.
+ */
+const ACCOUNT_REFUSAL_NAMES = new Set([
+  'SendingPausedException',
+  'AccountSuspendedException',
   'MailFromDomainNotVerifiedException',
   'NotFoundException',
-  'AccountSuspendedException',
-  'SendingPausedException',
 ]);
 
 /** SES error → one of the three mailer errors the send engine understands. Exported for tests. */
@@ -39,6 +45,7 @@ export function classifySesError(e: unknown): Error {
   if (THROTTLE_NAMES.has(err.name) || status === 429 || /maximum sending rate exceeded|throttl/i.test(text)) {
     return new MailerThrottledError(err.message || err.name);
   }
+  if (ACCOUNT_REFUSAL_NAMES.has(err.name)) return new MailerTransientError(`${err.name}: ${err.message}`);
   if (PERMANENT_NAMES.has(err.name) || (status !== undefined && status >= 400 && status < 500)) {
     return new MailerPermanentError(`${err.name}: ${err.message}`);
   }

@@ -193,6 +193,46 @@ describe('send engine over the real local stack', () => {
     });
   });
 
+  it('holds, not fails, recipients while SES refuses every send for the account (sending paused), then sends them', async () => {
+    const subs = makeSubscribers(6, { domain: 'sespaused.example' });
+    let refusals = 0;
+    const t = composeTestSending(
+      stack.infra,
+      { sources: [testSource(subs)], subscribers: memoryDirectory(subs), suppressions: memorySuppressions() },
+      {
+        infra: {
+          mailer: {
+            getSendQuota: () => stack.infra.mailer.getSendQuota(),
+            async send(m) {
+              // The account's sending was paused for a moment: nothing to do with this recipient.
+              if (refusals < 2) {
+                refusals++;
+                throw classifySesError(
+                  Object.assign(new Error('Sending is paused for this account.'), {
+                    name: 'SendingPausedException',
+                    $metadata: { httpStatusCode: 400 },
+                  }),
+                );
+              }
+              return stack.infra.mailer.send(m);
+            },
+          },
+        },
+      },
+    );
+    await t.sending.startSend('test#sespaused', 'cli:alice');
+    await t.idle();
+    const counts = countByRecipient(await mailsFor('test#sespaused'));
+    expect(refusals).toBe(2);
+    expect(counts.size).toBe(6);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(await t.sending.status('test#sespaused', { exact: true })).toMatchObject({
+      status: 'finished',
+      sent: 6,
+      failed: 0,
+    });
+  });
+
   it('refuses a campaign its source says is not ready, with the reason', async () => {
     const t = composeTestSending(stack.infra, {
       sources: [testSource([], { ready: () => 'edition 9 is not approved' })],
