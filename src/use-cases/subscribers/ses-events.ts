@@ -248,6 +248,12 @@ export function makeRecordSesEvent(deps: SubscribersDeps) {
 
 async function apply(deps: SubscribersDeps, c: ClassifiedEvent, actions: string[]) {
   const now = deps.clock.now();
+  // ARF Feedback-Type "not-spam": the provider says the message is NOT spam (it corrects an earlier verdict).
+  // It is the opposite of a complaint: no suppression, no unsubscribe, not counted as complained.
+  if (c.type === 'complaint' && c.detail?.trim().toLowerCase() === 'not-spam') {
+    actions.push('ignored:not-spam');
+    return;
+  }
   if ((c.type === 'send' || c.type === 'delivery') && c.campaign && c.subscriberTag && deps.onMailSent) {
     if (await deps.onMailSent(c.campaign, c.subscriberTag, c.messageId)) actions.push('delivery-confirmed');
   }

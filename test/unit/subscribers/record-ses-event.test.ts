@@ -110,4 +110,27 @@ describe('recordSesEvent', () => {
     await record({ key: 'b', message: sesEvent('bounce-transient', { to: email }) });
     expect(f.supp.get(emailHash(email))?.reason).toBe('soft-bounce-threshold');
   });
+
+  it('a "not-spam" feedback report (a provider withdrawing a spam verdict) neither suppresses, unsubscribes nor counts', async () => {
+    const f = fakes();
+    const email = 'w@example.org';
+    f.subs.set(
+      subscriberIdFor(email),
+      Subscriber.parse({
+        subscriberId: subscriberIdFor(email),
+        email,
+        status: 'confirmed',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      }),
+    );
+    const message = sesEvent('complaint', { to: email, campaign: 'edition_8' }) as {
+      complaint: { complaintFeedbackType: string };
+    };
+    message.complaint.complaintFeedbackType = 'not-spam';
+    await makeRecordSesEvent(f.deps)({ key: 'ns-1', message });
+    expect(f.supp.size).toBe(0);
+    expect(f.subs.get(subscriberIdFor(email))?.status).toBe('confirmed');
+    expect(f.count('complained')).toBe(0);
+  });
 });
