@@ -16,6 +16,7 @@ export interface FireReminderJob {
 export type FireOutcome =
   | { outcome: 'started'; campaign: string }
   | { outcome: 'already-sent'; campaign: string }
+  | { outcome: 'skipped-late'; campaign: string }
   | { outcome: 'ignored'; reason: 'not-found' | 'cancelled' | 'offset-removed' }
   | { outcome: 'stale'; currentVersion: number };
 
@@ -27,6 +28,7 @@ export type FireOutcome =
  * re-asks the engine, which refuses a second start of a campaign (and whose per-(campaign, recipient) claims
  * would make it a no-op for anyone already mailed anyway).
  * If the engine fails, the error propagates so the scheduler retries (the record stays `sending`).
+ * A new fire that comes too late (see `overtaken`) is recorded as skipped-late and sends nothing.
  */
 export function makeFireReminder(deps: {
   repo: DeadlineRepo;
@@ -45,6 +47,20 @@ export function makeFireReminder(deps: {
       return false;
     const fireAt = reminderFireTime(new Date(d.dueAt), offset, d.timeZone);
     return prev.fireAt === fireAt.toISOString() && fireAt.getTime() <= deps.clock.now().getTime();
+  }
+
+  /**
+   * A fire that arrives after a nearer reminder's time (the embedded runtime was stopped, Scheduler kept
+   * retrying) or after the due time itself: as with --send-late, missed reminders do not go out together,
+   * and none goes out for an item that is over (an offset of zero, at the due time itself, still does).
+   */
+  function overtaken(d: Deadline, offset: string): boolean {
+    const now = deps.clock.now().getTime();
+    const due = new Date(d.dueAt);
+    const at = (o: string) => reminderFireTime(due, o, d.timeZone).getTime();
+    const mine = at(offset);
+    if (mine < due.getTime() && now >= due.getTime()) return true;
+    return d.offsets.some((o) => o !== offset && at(o) > mine && at(o) <= now);
   }
 
   return async function fireReminder(job: FireReminderJob): Promise<FireOutcome> {
@@ -72,6 +88,12 @@ export function makeFireReminder(deps: {
       scheduleName: prev?.scheduleName ?? reminderScheduleName(d.deadlineId, job.offset),
       version: d.version,
     };
+    // A retry of a wave already being handed over always completes; a new one that comes late does not.
+    if (prev?.status !== 'sending' && overtaken(d, job.offset)) {
+      log.info('reminder fired too late: a nearer reminder is due, or the item is already due');
+      await deps.repo.saveReminder({ ...base, status: 'skipped-late' }, ['sent', 'sending']);
+      return { outcome: 'skipped-late', campaign };
+    }
     if (!(await deps.repo.saveReminder({ ...base, status: 'sending' }, ['sent']))) {
       return { outcome: 'already-sent', campaign };
     }

@@ -191,6 +191,24 @@ describe('deadline reminders (time frozen)', () => {
     expect((await repo.getReminder(deadline.deadlineId, 'P7D'))?.status).toBe('sent');
   });
 
+  it('fires that arrive late send only the reminder nearest the due time, and nothing once the item is due', async () => {
+    const { app, repo, started } = setup();
+    const { deadline } = await app.createDeadline(SURVEY);
+    const fire = (offset: string) =>
+      app.fireReminder({ deadlineId: deadline.deadlineId, offset, version: 1 });
+    // The embedded runtime was stopped from 10 to 25 March: on start the overdue P14D and P7D schedules fire.
+    vi.setSystemTime(new Date('2027-03-25T00:00:00Z'));
+    expect(await fire('P14D')).toMatchObject({ outcome: 'skipped-late' });
+    expect(await fire('P7D')).toMatchObject({ outcome: 'started' });
+    expect(started.map((s) => s.campaign)).toEqual([`reminder#${deadline.deadlineId}#P7D`]);
+    expect((await repo.getReminder(deadline.deadlineId, 'P14D'))?.status).toBe('skipped-late');
+    // A P1D fire retried past the due time: the survey has closed, so no "closes" reminder goes out.
+    vi.setSystemTime(new Date('2027-03-31T00:00:00Z'));
+    expect(await fire('P1D')).toMatchObject({ outcome: 'skipped-late' });
+    expect(started).toHaveLength(1);
+    expect((await repo.getReminder(deadline.deadlineId, 'P1D'))?.status).toBe('skipped-late');
+  });
+
   it('a fire for an outdated version or a cancelled item sends nothing', async () => {
     const { app, started } = setup();
     const { deadline } = await app.createDeadline(SURVEY);
