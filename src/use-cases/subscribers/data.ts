@@ -336,7 +336,8 @@ export function toExportRow(s: Subscriber): Record<(typeof EXPORT_COLUMNS)[numbe
     audiences: s.audiences.join(' '),
     status: s.status,
     source: s.source,
-    consent: s.consentedAt ? 'yes' : 'no',
+    // Consent as it stands now: an unsubscribe withdrew it, and this column is what a re-import acts on.
+    consent: s.consentedAt && s.status === 'confirmed' ? 'yes' : 'no',
     consented_at: s.consentedAt ?? '',
     created_at: s.createdAt,
     confirmed_at: s.confirmedAt ?? '',

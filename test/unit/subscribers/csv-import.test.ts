@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/domain/errors.ts';
-import { parseSubscriberCsv } from '../../../src/use-cases/subscribers/data.ts';
+import { Subscriber } from '../../../src/domain/subscriber.ts';
+import { parseSubscriberCsv, toExportRow } from '../../../src/use-cases/subscribers/data.ts';
 
 describe('subscriber CSV parsing', () => {
   it('numbers rows by their line in the file (header = 1), across blank lines, CRLF and quoted line breaks', () => {
@@ -51,5 +52,28 @@ describe('subscriber CSV parsing', () => {
     expect(() => parseSubscriberCsv('email,name\na@example.org,ok\n"b@example.org,broken\n')).toThrow(
       /at line \d/,
     );
+  });
+});
+
+describe('subscriber CSV export', () => {
+  const base = {
+    subscriberId: 's_1',
+    email: 'left@example.org',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-02-01T00:00:00.000Z',
+    confirmedAt: '2026-01-01T00:00:00.000Z',
+    consentedAt: '2026-01-01T00:00:00.000Z',
+    consentSource: 'double-opt-in',
+  } as const;
+
+  it('writes consent=no for someone who unsubscribed, so importing the export never re-subscribes them', () => {
+    const left = Subscriber.parse({
+      ...base,
+      status: 'unsubscribed',
+      unsubscribedAt: '2026-02-01T00:00:00.000Z',
+    });
+    expect(toExportRow(left)).toMatchObject({ status: 'unsubscribed', consent: 'no' });
+    expect(toExportRow(left).consented_at).toBe('2026-01-01T00:00:00.000Z');
+    expect(toExportRow(Subscriber.parse({ ...base, status: 'confirmed' })).consent).toBe('yes');
   });
 });
