@@ -45,12 +45,13 @@ export function buildOutbound(infra: Infra) {
       const n = editionNumberOf(campaign);
       if (n !== undefined) await editions.publishArchive(n);
     },
-    // Mirror the send job's state on the edition (sending / paused), for `editions list`.
+    // Mirror the send job's state on the edition (sending / paused / cancelled), for `editions list`.
     onStatusChange: async (campaign, status) => {
       const n = editionNumberOf(campaign);
       if (n === undefined) return;
       if (status === 'running') await editions.setSendStatus(n, 'sending');
       else if (status === 'paused') await editions.setSendStatus(n, 'paused');
+      else if (status === 'cancelled') await editions.setSendStatus(n, 'cancelled');
     },
   });
   const jobs: JobHandlers = { ...subscribers.jobs, ...editions.jobs, ...reminders.jobs, ...sending.jobs };

@@ -32,10 +32,12 @@ export function assertSendable(e: Edition) {
 }
 
 /** Send-engine driven moves. Anything else is refused. */
-const SEND_TRANSITIONS: Record<'sending' | 'paused' | 'sent', EditionStatus[]> = {
+const SEND_TRANSITIONS: Record<'sending' | 'paused' | 'sent' | 'cancelled', EditionStatus[]> = {
   sending: ['approved', 'paused', 'sending', 'sent'],
   paused: ['sending', 'paused'],
   sent: ['approved', 'sending', 'paused', 'sent'],
+  // The send was cancelled (sends cancel): the edition must not stay "sending" with nothing to pause.
+  cancelled: ['approved', 'sending', 'paused', 'cancelled'],
 };
 
 export function makeEditionLifecycle(d: { editions: EditionRepo; stats: StatsRepo; clock: Clock }) {
@@ -102,10 +104,10 @@ export function makeEditionLifecycle(d: { editions: EditionRepo; stats: StatsRep
       return next;
     },
 
-    /** For the send engine: record that a send started, paused or finished. */
+    /** For the send engine: record that a send started, paused, finished or was cancelled. */
     async setSendStatus(
       number: number,
-      status: 'sending' | 'paused' | 'sent',
+      status: 'sending' | 'paused' | 'sent' | 'cancelled',
       extra: { recipients?: number } = {},
     ): Promise<Edition> {
       const e = await loadEdition(d.editions, number);
@@ -118,6 +120,7 @@ export function makeEditionLifecycle(d: { editions: EditionRepo; stats: StatsRep
         status,
         ...(status === 'sending' && !e.sendStartedAt ? { sendStartedAt: now } : {}),
         ...(status === 'sent' && !e.sentAt ? { sentAt: now } : {}),
+        ...(status === 'cancelled' && !e.cancelledAt ? { cancelledAt: now } : {}),
         ...(extra.recipients !== undefined ? { recipients: extra.recipients } : {}),
       };
       await save(next, e.status, `marked ${status}`);

@@ -3,6 +3,7 @@ import { keys } from '../../../src/adapters/dynamodb/keys.ts';
 import { DynamoStatsRepo } from '../../../src/adapters/dynamodb/stats-repo.ts';
 import { DynamoSubscriberRepo } from '../../../src/adapters/dynamodb/subscriber-repo.ts';
 import { composeEditions, type EditionsApp } from '../../../src/app/editions.ts';
+import { buildOutbound } from '../../../src/app/outbound.ts';
 import { InvalidStateError, Subscriber, subscriberIdFor, type Update } from '../../../src/domain/index.ts';
 import type { Clock } from '../../../src/ports/clock.ts';
 import { makeLinks } from '../../../src/use-cases/shared/links.ts';
@@ -349,5 +350,15 @@ describe('editions on the embedded stack', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/must be before its end/);
+  });
+
+  it('mirrors a cancelled send on its edition instead of leaving it "sending" for good', async () => {
+    // No plan runs here (the job runner does nothing): the send is running until it is cancelled.
+    const outbound = buildOutbound({ ...stack.infra, jobs: { run: async () => {} } });
+    await outbound.sending.startSend('edition#8', 'cli:alice');
+    expect((await editions.lifecycle.show(8)).status).toBe('sending');
+    await outbound.sending.cancel('edition#8', 'cli:alice');
+    const e = await editions.lifecycle.show(8);
+    expect(e).toMatchObject({ status: 'cancelled', cancelledAt: now.toISOString() });
   });
 });
