@@ -96,6 +96,11 @@ export function parseDueTime(text: string, timeZone: string): Date {
   if (/(Z|[+-]\d{2}:?\d{2})$/i.test(s) && /T/i.test(s)) {
     const d = new Date(s);
     if (Number.isNaN(d.getTime())) throw new ValidationError(`cannot read the time ${JSON.stringify(text)}`);
+    // Date() rolls 30 February over into March and 24:00 into the next day: refuse them as below.
+    const f = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/i.exec(s);
+    if (f && !isRealWallTime(f.slice(1).map((v) => Number(v ?? 0)) as number[])) {
+      throw new ValidationError(`${JSON.stringify(text)} is not a real date and time`);
+    }
     return d;
   }
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/i.exec(s);
@@ -106,14 +111,7 @@ export function parseDueTime(text: string, timeZone: string): Date {
   }
   const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as number[];
   const wall = { year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second: second! };
-  const probe = new Date(Date.UTC(wall.year, wall.month - 1, wall.day));
-  if (
-    probe.getUTCMonth() !== wall.month - 1 ||
-    probe.getUTCDate() !== wall.day ||
-    wall.hour > 23 ||
-    wall.minute > 59 ||
-    wall.second > 59
-  ) {
+  if (!isRealWallTime([year!, month!, day!, hour!, minute!, second!])) {
     throw new ValidationError(`${JSON.stringify(text)} is not a real date and time`);
   }
   const r = resolveWallTime(wall, timeZone);
@@ -123,6 +121,17 @@ export function parseDueTime(text: string, timeZone: string): Date {
     );
   }
   return r.instants[0];
+}
+
+function isRealWallTime([year, month, day, hour, minute, second]: number[]): boolean {
+  const probe = new Date(Date.UTC(year!, month! - 1, day!));
+  return (
+    probe.getUTCMonth() === month! - 1 &&
+    probe.getUTCDate() === day! &&
+    hour! <= 23 &&
+    minute! <= 59 &&
+    second! <= 59
+  );
 }
 
 export type ReminderWave =

@@ -101,6 +101,14 @@ describe('due times typed by the secretariat', () => {
     expect(() => parseDueTime('next Tuesday', 'UTC')).toThrow(ValidationError);
   });
 
+  it('refuses an impossible date written as an instant instead of rolling it into the next month', () => {
+    // Date() reads 30 February as 2 March.
+    expect(() => parseDueTime('2027-02-30T23:59:00+08:00', 'Asia/Shanghai')).toThrow(/not a real date/);
+    expect(() => parseDueTime('2027-04-31T12:00:00Z', 'UTC')).toThrow(/not a real date/);
+    expect(() => parseDueTime('2027-03-30T24:30:00Z', 'UTC')).toThrow(ValidationError);
+    expect(parseDueTime('2028-02-29T12:00:00Z', 'UTC').toISOString()).toBe('2028-02-29T12:00:00.000Z');
+  });
+
   it('takes the first occurrence of a repeated wall time', () => {
     expect(parseDueTime('2026-11-01 01:30', 'America/New_York').toISOString()).toBe(
       '2026-11-01T05:30:00.000Z',
