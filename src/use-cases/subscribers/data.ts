@@ -507,6 +507,8 @@ export function makeSuppressionAdmin(deps: SubscribersDeps) {
       const existing = await deps.suppressions.getByHash(hash);
       if (!existing) throw new NotFoundError('no such suppression');
       await deps.suppressions.removeByHash(hash);
+      // A lifted soft-bounce suppression starts counting again: the old count would re-suppress at the next one.
+      if (existing.email) await deps.subscribers.resetSoftBounces(subscriberIdFor(existing.email));
       return { removed: existing };
     },
   };

@@ -139,4 +139,18 @@ describe('SES events → suppression, soft-bounce threshold and campaign stats',
     });
     expect(again.status).toBe(404);
   });
+
+  it('lifting a soft-bounce suppression starts the count again: one more soft bounce does not re-suppress', async () => {
+    const email = 'mailbox-was-full@example.org';
+    await add(email);
+    for (let i = 0; i < 3; i++) await feed(event('bounce-transient', email));
+    expect(await suppressions().get(email)).toMatchObject({ reason: 'soft-bounce-threshold' });
+    const lift = await stack.admin(`/admin/suppressions/${encodeURIComponent(email)}`, { method: 'DELETE' });
+    expect(lift.status).toBe(200);
+    await feed(event('bounce-transient', email));
+    expect(await suppressions().isSuppressed(email)).toBe(false);
+    expect(await stack.app.subscribers.subscriberRepo.get(subscriberIdFor(email))).toMatchObject({
+      softBounces: 1,
+    });
+  });
 });
