@@ -115,7 +115,15 @@ export function makeSubscribe(deps: SubscribersDeps) {
       updatedAt: iso,
     }));
     const target = updated?.after ?? existing;
-    await deps.mailer.send(confirmationMail(deps.config, target, links.confirmUrl(subscriberId)));
+    try {
+      await deps.mailer.send(confirmationMail(deps.config, target, links.confirmUrl(subscriberId)));
+    } catch (e) {
+      // As for a new address: no mail went out, so the resend guard must not hold the visitor's retry back.
+      await mutate(deps.subscribers, subscriberId, (s) =>
+        s.confirmationSentAt === iso ? { ...s, confirmationSentAt: existing.confirmationSentAt } : undefined,
+      );
+      throw e;
+    }
     await logEvent(deps, subscriberId, 'subscribe-requested', req.audiences.join(','));
     return 'confirmation-sent';
   };
