@@ -180,22 +180,28 @@ export function cleanText(s: string, max: number, keepParagraphs = false): strin
         .filter(Boolean)
         .join('\n\n')
     : t.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1).trimEnd()}…` : t;
+  return t.length > max ? `${cut(t, max - 1).trimEnd()}…` : t;
+}
+
+/** The first `n` UTF-16 units, without splitting a surrogate pair (an emoji would become "�"). */
+function cut(s: string, n: number): string {
+  const code = s.charCodeAt(n - 1);
+  return s.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
 }
 
 function excerpt(text: string, max: number): string {
   if (text.length <= max) return text;
-  const cut = text.slice(0, max);
+  const head = cut(text, max);
   // Prefer ending at a sentence (Latin or CJK), then at a word.
   const sentence = Math.max(
-    cut.lastIndexOf('. '),
-    cut.lastIndexOf('。'),
-    cut.lastIndexOf('！'),
-    cut.lastIndexOf('？'),
+    head.lastIndexOf('. '),
+    head.lastIndexOf('。'),
+    head.lastIndexOf('！'),
+    head.lastIndexOf('？'),
   );
-  if (sentence > max * 0.5) return cut.slice(0, sentence + 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > max * 0.5 ? cut.slice(0, space) : cut).trimEnd()}…`;
+  if (sentence > max * 0.5) return head.slice(0, sentence + 1);
+  const space = head.lastIndexOf(' ');
+  return `${(space > max * 0.5 ? head.slice(0, space) : head).trimEnd()}…`;
 }
 
 /** Only absolute http(s) links make it into a newsletter. */

@@ -118,6 +118,18 @@ describe('template data', () => {
     expect(absoluteUrl('mailto:a@b.org')).toBeNull();
   });
 
+  it('never cuts an emoji in half when shortening a title or an excerpt', () => {
+    const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    for (let pad = 0; pad < 4; pad++) {
+      const title = cleanText(`${'a'.repeat(pad)}${'🌱'.repeat(20)}`, 10);
+      expect(title).not.toMatch(lone);
+      const body = `${'b'.repeat(pad)}${'🌍'.repeat(400)}`;
+      const item = buildView(planSections([anUpdate({ summary: '', bodyText: body })], now), settings)
+        .sections[0]?.items[0];
+      expect(item?.paragraphs.join('')).not.toMatch(lone);
+    }
+  });
+
   it('leaves no placeholder look-alike behind an odd run of braces', () => {
     for (const s of ['{{{unsubscribe_url}}', '{{{{{email}}', 'a {{{\n{{name}}'])
       expect(cleanText(s, 100, true)).not.toMatch(/\{\{/);
