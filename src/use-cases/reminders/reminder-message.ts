@@ -164,10 +164,12 @@ export function prepareReminderMessage(
     when = relative(d.language, due.getTime() - o.now.getTime());
   }
   const verb = isEvent ? t.starts : t.closes;
+  // A subject is one header line: mail APIs refuse line breaks in it (the whole wave would fail).
+  const title = d.title.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
   const subject =
     wave.kind === 'extended'
-      ? `${t.extendedSubject(d.kind)}: ${d.title}`
-      : `${t.reminder}: ${d.title}${when ? ` – ${verb} ${when}` : ''}`;
+      ? `${t.extendedSubject(d.kind)}: ${title}`
+      : `${t.reminder}: ${title}${when ? ` – ${verb} ${when}` : ''}`;
 
   const ics = buildIcs(d, o.newsletterName);
   const icsName = isEvent ? 'event.ics' : 'deadline.ics';

@@ -38,4 +38,19 @@ describe('reminder message', () => {
     // 09:00–12:00 in Berlin (CEST) on 25 May.
     expect(own).toMatch(/9:00.*Europe\/Berlin.*–.*12:00.*Europe\/Berlin/);
   });
+
+  it('keeps the subject on one line when the title has line breaks (mail APIs refuse a multi-line subject)', () => {
+    const personalise = prepareReminderMessage(
+      { ...webinar, title: 'IGPN webinar\r\non eco-labels\t(part 2)' },
+      { kind: 'offset', offset: 'P1D' },
+      {
+        from: 'news@gazette.local',
+        newsletterName: 'IGPN Gazette',
+        now: new Date('2021-05-24T07:00:00.000Z'),
+        campaign: 'reminder#d_webinar#P1D',
+      },
+    );
+    const msg = personalise(subscriber({ email: 'a@example.org' }), links);
+    expect(msg.subject).toBe('Reminder: IGPN webinar on eco-labels (part 2) – starts tomorrow');
+  });
 });
