@@ -232,14 +232,28 @@ export function makeRecordSesEvent(deps: SubscribersDeps) {
       duplicate: false,
       actions: [],
     };
-    if (input.key && !(await deps.ledger.claim(`sns:${input.key}`, LEDGER_DAYS))) {
-      return { ...result, duplicate: true };
+    // Two markers: "sns:" is taken before the work, "sns-done:" after it. A redelivery that finds the first
+    // but not the second belongs to an attempt that died half-way (a Lambda timeout, or a failed release
+    // after an error) and does the work instead of being dropped as a duplicate: losing a bounce or a
+    // complaint is worse than counting one twice.
+    let owned: string | undefined;
+    if (input.key) {
+      owned = `sns:${input.key}`;
+      if (!(await deps.ledger.claim(owned, LEDGER_DAYS))) {
+        owned = `sns-done:${input.key}`;
+        if (!(await deps.ledger.claim(owned, LEDGER_DAYS))) return { ...result, duplicate: true };
+      }
     }
     try {
       await apply(deps, c, result.actions);
     } catch (e) {
-      if (input.key) await deps.ledger.release(`sns:${input.key}`).catch(() => {});
+      if (owned) await deps.ledger.release(owned).catch(() => {});
       throw e;
+    }
+    if (input.key && owned === `sns:${input.key}`) {
+      await deps.ledger.claim(`sns-done:${input.key}`, LEDGER_DAYS).catch((e) => {
+        deps.logger.warn('ses event done-marker not written', { key: input.key, error: String(e) });
+      });
     }
     deps.logger.info('ses event', { ...result, recipients: c.recipients.length });
     return result;

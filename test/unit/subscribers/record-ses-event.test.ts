@@ -45,6 +45,7 @@ function fakes() {
       throw new Error('unused');
     },
   };
+  let failRelease = false;
   const ledger: EventLedger = {
     claim: async (k) => {
       if (claimed.has(k)) return false;
@@ -52,6 +53,7 @@ function fakes() {
       return true;
     },
     release: async (k) => {
+      if (failRelease) throw new Error('DynamoDB is still having a moment');
       claimed.delete(k);
     },
   };
@@ -65,7 +67,15 @@ function fakes() {
     config: { GAZETTE_SOFT_BOUNCE_THRESHOLD: 2 },
   } as unknown as SubscribersDeps;
   const count = (k: StatCounter) => counters.get(`edition#8:${k}`) ?? 0;
-  return { deps, subs, supp, count, failNextSuppress: (n = 1) => (failSuppress = n) };
+  return {
+    deps,
+    subs,
+    supp,
+    count,
+    ledger,
+    failNextSuppress: (n = 1) => (failSuppress = n),
+    failReleases: (on: boolean) => (failRelease = on),
+  };
 }
 
 describe('recordSesEvent', () => {
@@ -132,5 +142,27 @@ describe('recordSesEvent', () => {
     expect(f.supp.size).toBe(0);
     expect(f.subs.get(subscriberIdFor(email))?.status).toBe('confirmed');
     expect(f.count('complained')).toBe(0);
+  });
+
+  it('an event whose first attempt died after claiming it (crash, or the release failed too) is still processed on redelivery', async () => {
+    const f = fakes();
+    const record = makeRecordSesEvent(f.deps);
+    const message = sesEvent('bounce-permanent', { to: 'v@example.org', campaign: 'edition_8' });
+    f.failNextSuppress();
+    f.failReleases(true);
+    await expect(record({ key: 'sns-3', message })).rejects.toThrow(/having a moment/);
+    f.failReleases(false);
+    expect(await record({ key: 'sns-3', message })).toMatchObject({ duplicate: false });
+    expect(f.supp.get(emailHash('v@example.org'))?.reason).toBe('hard-bounce');
+    expect(f.count('bounced')).toBe(1);
+    // Finished now: a further redelivery changes and counts nothing.
+    expect(await record({ key: 'sns-3', message })).toMatchObject({ duplicate: true });
+    expect(f.count('bounced')).toBe(1);
+
+    // A Lambda that timed out between the claim and the work left only the claim.
+    const other = sesEvent('complaint', { to: 'u@example.org', campaign: 'edition_8' });
+    await f.ledger.claim('sns:sns-4', 7);
+    expect(await record({ key: 'sns-4', message: other })).toMatchObject({ duplicate: false });
+    expect(f.supp.get(emailHash('u@example.org'))?.reason).toBe('complaint');
   });
 });
