@@ -43,7 +43,10 @@ const fields = {
   due: z.string().min(1),
   start: z.string().min(1),
   end: z.string().min(1),
-  timeZone: TimeZone,
+  /** Canonical spelling (asia/shanghai → Asia/Shanghai): it is shown in mails and compared with readers' zones. */
+  timeZone: TimeZone.transform(
+    (tz) => new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone,
+  ),
   audience: AudienceInput,
   offsets: Offsets,
   language: Language,

@@ -307,6 +307,19 @@ describe('deadline reminders (time frozen)', () => {
     ).rejects.toThrow(/version 2/);
   });
 
+  it('stores the time zone in its canonical spelling, so a reader in that zone is not shown the time twice', async () => {
+    const { app } = setup();
+    const { deadline } = await app.createDeadline({ ...SURVEY, timeZone: 'asia/shanghai' });
+    expect(deadline.timeZone).toBe('Asia/Shanghai');
+    const updated = await app.updateDeadline(deadline.deadlineId, { timeZone: 'europe/berlin' }, 'cli:a');
+    expect(updated.deadline.timeZone).toBe('Europe/Berlin');
+    const msg = (await app.source.prepare(`reminder#${deadline.deadlineId}#P7D`))(
+      subscriber({ email: 'b@example.org', timeZone: 'Europe/Berlin' }),
+      { unsubscribeUrl: 'u', preferencesUrl: 'p', listHeaders: {} },
+    );
+    expect(msg.text).not.toContain('In your time zone');
+  });
+
   it('validates events, audiences and offsets with clear messages', async () => {
     const { app } = setup();
     await expect(app.createDeadline({ ...SURVEY, kind: 'event' })).rejects.toThrow(/needs end/);
