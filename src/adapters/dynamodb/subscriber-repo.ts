@@ -92,7 +92,9 @@ export class DynamoSubscriberRepo implements SubscriberRepo {
     status: SubscriptionStatus,
     opts: { limit?: number; cursor?: string } = {},
   ): Promise<SubscriberPage> {
-    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
+    if (opts.limit !== undefined && !Number.isFinite(opts.limit))
+      throw new ValidationError('limit must be a number');
+    const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 50), 1), 500);
     let start: Record<string, unknown> | undefined;
     if (opts.cursor) {
       try {
@@ -100,6 +102,17 @@ export class DynamoSubscriberRepo implements SubscriberRepo {
       } catch {
         throw new ValidationError('cursor is not valid');
       }
+      // Only a key this listing handed out (DynamoDB would answer a forged one with a 500-worthy error).
+      const k = start as Record<string, unknown> | null;
+      const fields = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
+      if (
+        !k ||
+        typeof k !== 'object' ||
+        Object.keys(k).length !== fields.length ||
+        !fields.every((f) => typeof k[f] === 'string') ||
+        k.gsi1pk !== `SUBS#${status}`
+      )
+        throw new ValidationError('cursor is not valid');
     }
     const out = await this.table.doc.send(
       new QueryCommand({

@@ -234,4 +234,10 @@ describe('import, export, GDPR access and erasure (admin API)', () => {
     });
     expect((await stack.admin('/admin/subscribers?status=bogus')).status).toBe(400);
   });
+
+  it('admin list answers 400, not 500, for a limit that is not a number or a cursor it never issued', async () => {
+    expect((await stack.admin('/admin/subscribers?status=confirmed&limit=ten')).status).toBe(400);
+    const forged = Buffer.from(JSON.stringify({ pk: 'SUB#x' })).toString('base64url');
+    expect((await stack.admin(`/admin/subscribers?status=confirmed&cursor=${forged}`)).status).toBe(400);
+  });
 });
