@@ -138,8 +138,11 @@ const NO = new Set(['', 'no', 'n', 'false', '0', '否']);
 
 type RowResult = { kind: 'error'; reason: string } | { kind: 'ok'; subscriber: Subscriber; consent: boolean };
 
+/** Undoes the export's formula guard (see `cell`): "'=x" was written for "=x". */
+const undefuse = (s: string | undefined) => (s !== undefined && /^'[=+\-@\t\r]/.test(s) ? s.slice(1) : s);
+
 function validateRow(row: ImportRow, nowIso: string): RowResult {
-  const v = row.values;
+  const v = { ...row.values, email: undefuse(row.values.email), name: undefuse(row.values.name) };
   if (v.__fieldCount) return { kind: 'error', reason: 'number of fields differs from the header' };
   if (!v.email) return { kind: 'error', reason: 'email is missing' };
   const email = Email.safeParse(v.email);

@@ -1,7 +1,15 @@
+import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/domain/errors.ts';
 import { Subscriber } from '../../../src/domain/subscriber.ts';
-import { parseSubscriberCsv, toExportRow } from '../../../src/use-cases/subscribers/data.ts';
+import type { SubscriberRepo, SuppressionRepo } from '../../../src/ports/subscribers.ts';
+import {
+  EXPORT_COLUMNS,
+  makeImportSubscribers,
+  parseSubscriberCsv,
+  toExportRow,
+} from '../../../src/use-cases/subscribers/data.ts';
+import type { SubscribersDeps } from '../../../src/use-cases/subscribers/deps.ts';
 
 describe('subscriber CSV parsing', () => {
   it('numbers rows by their line in the file (header = 1), across blank lines, CRLF and quoted line breaks', () => {
@@ -75,5 +83,44 @@ describe('subscriber CSV export', () => {
     expect(toExportRow(left)).toMatchObject({ status: 'unsubscribed', consent: 'no' });
     expect(toExportRow(left).consented_at).toBe('2026-01-01T00:00:00.000Z');
     expect(toExportRow(Subscriber.parse({ ...base, status: 'confirmed' })).consent).toBe('yes');
+  });
+
+  it('an export re-imports to the same addresses and names: the formula guard (a leading apostrophe) is undone', async () => {
+    const people = [
+      Subscriber.parse({
+        ...base,
+        subscriberId: 's_a',
+        email: '-dash@example.org',
+        name: '=Ops team',
+        status: 'confirmed',
+      }),
+      Subscriber.parse({
+        ...base,
+        subscriberId: 's_b',
+        email: 'plain@example.org',
+        name: "'quoted'",
+        status: 'confirmed',
+      }),
+    ];
+    const csv = stringify(people.map(toExportRow), { header: true, columns: [...EXPORT_COLUMNS] });
+    const created: Subscriber[] = [];
+    const deps = {
+      suppressions: { get: async () => undefined } as unknown as SuppressionRepo,
+      subscribers: {
+        get: async () => undefined,
+        create: async (s: Subscriber) => {
+          created.push(s);
+          return true;
+        },
+        addEvent: async () => {},
+      } as unknown as SubscriberRepo,
+      clock: { now: () => new Date('2026-03-02T10:00:00Z'), sleep: async () => {} },
+    } as unknown as SubscribersDeps;
+    const report = await makeImportSubscribers(deps)(parseSubscriberCsv(csv));
+    expect(report).toMatchObject({ imported: 2, errors: [] });
+    expect(created.map((s) => [s.email, s.name]).sort()).toEqual([
+      ['-dash@example.org', '=Ops team'],
+      ['plain@example.org', "'quoted'"],
+    ]);
   });
 });
