@@ -142,7 +142,11 @@ type RowResult = { kind: 'error'; reason: string } | { kind: 'ok'; subscriber: S
 const undefuse = (s: string | undefined) => (s !== undefined && /^'[=+\-@\t\r]/.test(s) ? s.slice(1) : s);
 
 function validateRow(row: ImportRow, nowIso: string): RowResult {
-  const v = { ...row.values, email: undefuse(row.values.email), name: undefuse(row.values.name) };
+  const v: Record<string, string | undefined> = {
+    ...row.values,
+    email: undefuse(row.values.email),
+    name: undefuse(row.values.name),
+  };
   if (v.__fieldCount) return { kind: 'error', reason: 'number of fields differs from the header' };
   if (!v.email) return { kind: 'error', reason: 'email is missing' };
   const email = Email.safeParse(v.email);
