@@ -72,4 +72,37 @@ describe('SES outage', () => {
       pending: 0,
     });
   }, 60_000);
+
+  it('does not mail, after the outage, recipients who unsubscribed or were suppressed while it held the send', async () => {
+    const subs = makeSubscribers(60, { domain: 'outage-leavers.example' });
+    const suppressions = memorySuppressions();
+    const before = proxy.stats.forwarded;
+    const firstTime = proxy.stats.sendTimes.length;
+    let outageEnd = 0;
+    proxy.onSent = (count) => {
+      if (count !== before + 10) return;
+      outageEnd = clock.ms + 5 * 60_000;
+      proxy.outageUntil(outageEnd);
+      // While SES is down everyone leaves: half unsubscribe, half hard-bounce elsewhere (suppressed).
+      subs.forEach((s, i) => {
+        if (i % 2) suppressions.add(s.email);
+        else subs[i] = { ...s, status: 'unsubscribed' };
+      });
+    };
+    const t = composeTestSending(
+      stack.infra,
+      { sources: [testSource(subs)], subscribers: memoryDirectory(subs), suppressions },
+      { queue: { visibilityMs: 60_000 }, infra: { mailer: fastRetrySesMailer(proxy.url) } },
+    );
+    await t.sending.startSend('test#leavers', 'cli:alice');
+    await t.idle();
+
+    expect(outageEnd).toBeGreaterThan(0);
+    expect(proxy.stats.outageErrors).toBeGreaterThan(0);
+    const after = proxy.stats.sendTimes.slice(firstTime).filter((at) => at >= outageEnd);
+    expect(after).toEqual([]);
+    const status = await t.sending.status('test#leavers', { exact: true });
+    expect(status).toMatchObject({ status: 'finished', failed: 0, uncertain: 0, pending: 0 });
+    expect(status.sent + status.skipped).toBe(60);
+  }, 60_000);
 });

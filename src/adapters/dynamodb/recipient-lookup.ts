@@ -8,7 +8,8 @@ import type { Item, Table } from './table.ts';
  * The send path's read model over the subscribers area's items (same single-table keys): batched,
  * eventually consistent reads, half the read units of the strongly consistent point reads the admin paths
  * use. A change made less than a second before a send may be missed; the same race exists whatever the
- * consistency, as the send happens after the read either way.
+ * consistency, as the send happens after the read either way. A worker re-reads its batch before a send
+ * held longer than 30 s (slow rate, SES outage), so a later change is not missed.
  */
 export class DynamoRecipientLookup implements RecipientDirectory, SuppressionCheck {
   constructor(private readonly table: Table) {}

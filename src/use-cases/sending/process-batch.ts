@@ -40,6 +40,11 @@ const scopeFor = (campaign: string) =>
 
 /** Keep this much of a worker's time budget for flushing outcomes and releasing unsent claims. */
 const DEADLINE_MARGIN_MS = 5_000;
+/**
+ * The batch reads its subscribers and suppressions once; a send held longer than this (a slow rate, an SES
+ * outage) looks again first, so someone who unsubscribed or was suppressed meanwhile is not mailed.
+ */
+export const RECIPIENT_SNAPSHOT_MS = 30_000;
 
 /**
  * The worker: for each recipient of one queue message, skip (unsubscribed/suppressed) or
@@ -82,12 +87,37 @@ export function makeProcessBatch(ctx: EngineContext) {
       subscribers.getMany(ids),
       ctx.gate(),
     ]);
-    const byId = new Map(found.map((s) => [s.subscriberId, s]));
-    const suppressed = suppressions.suppressedAmong
-      ? await suppressions.suppressedAmong(found.map((s) => s.email))
-      : undefined;
+    let byId = new Map(found.map((s) => [s.subscriberId, s]));
+    const suppressedAmong = async (subs: Subscriber[]) =>
+      suppressions.suppressedAmong ? suppressions.suppressedAmong(subs.map((s) => s.email)) : undefined;
+    let suppressed = await suppressedAmong(found);
+    let snapshotAt = clock.now().getTime();
+    /** Bumped by each re-read: a recipient checked against an older snapshot is checked again. */
+    let snapshot = 0;
     const isSuppressed = async (email: string) =>
       suppressed ? suppressed.has(email) : suppressions.isSuppressed(email);
+    /** Why this recipient must not be mailed now, per the batch's snapshot; undefined if it may. */
+    const unsendable = async (id: string): Promise<string | undefined> => {
+      const sub = byId.get(id);
+      if (!sub) return 'subscriber no longer exists';
+      if (sub.status !== 'confirmed') return `subscriber is ${sub.status}`;
+      if (await isSuppressed(sub.email)) return 'address is suppressed';
+      return undefined;
+    };
+    let refreshing: Promise<void> | undefined;
+    const refreshSnapshot = () => {
+      refreshing ??= (async () => {
+        const again = await subscribers.getMany(ids);
+        const supp = await suppressedAmong(again);
+        byId = new Map(again.map((s) => [s.subscriberId, s]));
+        suppressed = supp;
+        snapshotAt = clock.now().getTime();
+        snapshot++;
+      })().finally(() => {
+        refreshing = undefined;
+      });
+      return refreshing;
+    };
     const scope = scopeFor(campaign);
     const run = newId('run', clock.now());
     const lease = deps.settings.claimLeaseMs;
@@ -162,10 +192,10 @@ export function makeProcessBatch(ctx: EngineContext) {
         out.left.push(id);
         return;
       }
-      const sub = byId.get(id);
-      if (!sub) return skip(id, 'subscriber no longer exists');
-      if (sub.status !== 'confirmed') return skip(id, `subscriber is ${sub.status}`);
-      if (await isSuppressed(sub.email)) return skip(id, 'address is suppressed');
+      let checked = snapshot;
+      const reason = await unsendable(id);
+      if (reason) return skip(id, reason);
+      const sub = byId.get(id) as Subscriber;
 
       // Claim BEFORE sending. A lost race or a spurious condition failure: look at what is there.
       const token = newId('claim', clock.now());
@@ -202,6 +232,27 @@ export function makeProcessBatch(ctx: EngineContext) {
           await deliveries.release(campaign, id, token);
           out.left.push(id);
           return;
+        }
+        if (clock.now().getTime() - snapshotAt > RECIPIENT_SNAPSHOT_MS) {
+          try {
+            await refreshSnapshot();
+          } catch (e) {
+            // Cannot tell whether they may still be mailed: not now, a later delivery looks again.
+            log.warn('could not re-read the recipient before a late send', { error: errText(e) });
+            await deliveries.release(campaign, id, token);
+            out.deferred.push(id);
+            return;
+          }
+        }
+        if (checked !== snapshot) {
+          checked = snapshot;
+          const gone = await unsendable(id);
+          if (gone) {
+            // Left (unsubscribed, suppressed) while this send was held: never handed to SES.
+            if (await deliveries.release(campaign, id, token)) return skip(id, gone);
+            out.already++;
+            return;
+          }
         }
         if (clock.now().getTime() - claimedAt.getTime() > lease / 3) {
           claimedAt = clock.now();
