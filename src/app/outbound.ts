@@ -38,8 +38,8 @@ export function buildOutbound(infra: Infra) {
   const sources = [editions.source, reminders.source].filter((s): s is CampaignSource => s !== undefined);
   sending = composeSending(infra, {
     sources,
-    subscribers: subscribers.subscriberRepo,
-    suppressions: subscribers.suppressionRepo,
+    // Recipients and suppressions: the engine's own batched read model (one BatchGetItem per 100), not
+    // the subscribers area's point reads (a GetItem per recipient).
     // A finished edition send publishes the archive page and marks its updates published.
     onFinished: async (campaign) => {
       const n = editionNumberOf(campaign);
