@@ -1,12 +1,29 @@
+import { domainToASCII } from 'node:url';
 import * as z from 'zod';
 
-/** Lower-cased, trimmed e-mail address. Everything keyed by address uses this form. */
+/**
+ * Trimmed and lower-cased, with an internationalised domain in its ASCII form (bücher.de → xn--bcher-kva.de,
+ * 例子.中国 → xn--fsqu00a.xn--fiqs8s): the form DNS, SES and DKIM use, so one mailbox has one key.
+ */
+export function normaliseAddress(raw: string): string {
+  const s = raw.trim().toLowerCase();
+  const at = s.lastIndexOf('@');
+  const domain = s.slice(at + 1);
+  if (at < 1 || /^[\x21-\x7e]*$/.test(domain)) return s;
+  const ascii = domainToASCII(domain);
+  return ascii ? `${s.slice(0, at)}@${ascii}` : s;
+}
+
+/** zod's default e-mail pattern, but a top-level domain may be an A-label (.xn--fiqs8s is .中国). */
+const EMAIL_PATTERN =
+  /^(?!\.)(?!.*\.\.)([a-z0-9_'+\-.]*)[a-z0-9_+-]@([a-z0-9][a-z0-9-]*\.)+([a-z]{2,}|xn--[a-z0-9-]{2,})$/;
+
+/** A normalised e-mail address (see normaliseAddress). Everything keyed by address uses this form. */
 export const Email = z
   .string()
-  .trim()
-  .toLowerCase()
-  .max(254)
-  .pipe(z.email({ message: 'must be a valid e-mail address' }));
+  .max(1000)
+  .transform(normaliseAddress)
+  .pipe(z.email({ pattern: EMAIL_PATTERN, message: 'must be a valid e-mail address' }).max(254));
 export type Email = z.infer<typeof Email>;
 
 /** ISO-8601 instant with offset, e.g. 2026-03-30T15:59:59.000Z. */

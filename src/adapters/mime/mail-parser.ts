@@ -12,6 +12,7 @@
  * Only this folder imports postal-mime (and the HTML libraries).
  */
 import PostalMime, { type Address, addressParser, type Email } from 'postal-mime';
+import { normaliseAddress } from '../../domain/common.ts';
 import { UnparseableMessageError } from '../../domain/update.ts';
 import type { MimeParser, ParsedAddress, ParsedAttachment, ParsedMail } from '../../ports/inbound.ts';
 
@@ -264,7 +265,8 @@ function firstAddress(values: { value: string }[]): ParsedAddress | undefined {
       for (const c of entry.group ?? [entry]) {
         if (c.address && /^[^\s@<>]+@[^\s@<>]+$/.test(c.address))
           return {
-            address: c.address.toLowerCase(),
+            // The registry's form: a member whose mail names 绿色.中国 is found under xn--ip0aq4e.xn--fiqs8s.
+            address: normaliseAddress(c.address),
             name: c.name ? oneLine(c.name).slice(0, 200) || undefined : undefined,
           };
       }

@@ -138,6 +138,18 @@ describe('MIME parser', () => {
     }
   });
 
+  it("gives the sender of a mail from an internationalised domain in the registry's ASCII form", async () => {
+    const raw = Buffer.from(
+      'From: =?utf-8?B?57u/6Imy?= <Press@绿色采购.中国>\r\nSubject: Hi\r\n\r\nbody\r\n',
+      'utf8',
+    );
+    expect((await parser.parse(raw)).from).toEqual({
+      address: 'press@xn--ip0aq4eq5mvwe.xn--fiqs8s',
+      name: '绿色',
+    });
+    expect((await parser.parseHeaders(raw)).from?.address).toBe('press@xn--ip0aq4eq5mvwe.xn--fiqs8s');
+  });
+
   it('reports bodies it cut', async () => {
     const small = createMimeParser({ maxTextChars: 10 });
     const m = await small.parse(fixture('member-news.eml'));
