@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { DynamoEditionRepo } from '../adapters/dynamodb/edition-repo.ts';
+import { DynamoSendJobRepo } from '../adapters/dynamodb/send-job-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
 import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
 import { DynamoUpdateRepo } from '../adapters/dynamodb/update-repo.ts';
@@ -49,7 +50,12 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
     logger,
     settings,
   });
-  const lifecycle = makeEditionLifecycle({ editions: repo, stats, clock });
+  const lifecycle = makeEditionLifecycle({
+    editions: repo,
+    stats,
+    clock,
+    sendJobs: new DynamoSendJobRepo(infra.table),
+  });
   const testSend = makeTestSend({ editions: repo, content, mailer: infra.mailer, logger, settings });
   const publishArchive = makePublishArchive({
     editions: repo,

@@ -9,6 +9,7 @@ import {
 } from '../../domain/index.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { EditionRepo } from '../../ports/editions.ts';
+import type { SendJobRepo } from '../../ports/sending.ts';
 import type { StatsRepo } from '../../ports/stats.ts';
 import { campaignOf } from './settings.ts';
 
@@ -40,7 +41,13 @@ const SEND_TRANSITIONS: Record<'sending' | 'paused' | 'sent' | 'cancelled', Edit
   cancelled: ['approved', 'sending', 'paused', 'cancelled'],
 };
 
-export function makeEditionLifecycle(d: { editions: EditionRepo; stats: StatsRepo; clock: Clock }) {
+export function makeEditionLifecycle(d: {
+  editions: EditionRepo;
+  stats: StatsRepo;
+  clock: Clock;
+  /** The send jobs: cancelling an edition cancels its send (paused, or running if the mirror missed it). */
+  sendJobs?: Pick<SendJobRepo, 'transition'>;
+}) {
   const save = async (next: Edition, from: EditionStatus, what: string, revision?: string) => {
     try {
       await d.editions.save(next, [from], { revision });
@@ -49,6 +56,19 @@ export function makeEditionLifecycle(d: { editions: EditionRepo; stats: StatsRep
         throw new ConflictError(`edition ${next.number} changed while it was being ${what}; try again`);
       throw e;
     }
+  };
+
+  /**
+   * A paused send stays paused, and an approved edition may already have a running send whose status
+   * mirror failed (best effort): cancel it, or the job would outlive the edition and keep mailing it.
+   */
+  const cancelSendJob = async (number: number) => {
+    if (!d.sendJobs) return;
+    const now = d.clock.now().toISOString();
+    await d.sendJobs.transition(campaignOf(number), ['running', 'paused'], 'cancelled', {
+      cancelledAt: now,
+      updatedAt: now,
+    });
   };
 
   return {
@@ -83,10 +103,16 @@ export function makeEditionLifecycle(d: { editions: EditionRepo; stats: StatsRep
       return next;
     },
 
-    /** Drafts, approved and paused editions can be cancelled; a running send must be paused first. */
+    /**
+     * Drafts, approved and paused editions can be cancelled; a running send must be paused first. The
+     * edition's send job is cancelled too, so no worker, resume or rerun sends it (a retry completes that).
+     */
     async cancel(number: number, by: Actor): Promise<Edition> {
       const e = await loadEdition(d.editions, number);
-      if (e.status === 'cancelled') return e;
+      if (e.status === 'cancelled') {
+        await cancelSendJob(number);
+        return e;
+      }
       if (!['draft', 'approved', 'paused'].includes(e.status))
         throw new InvalidStateError(
           e.status === 'sending'
@@ -101,6 +127,7 @@ export function makeEditionLifecycle(d: { editions: EditionRepo; stats: StatsRep
       };
       await save(next, e.status, 'cancelled');
       if (e.status === 'draft') await d.editions.clearDraftMarker(number);
+      await cancelSendJob(number);
       return next;
     },
 

@@ -361,4 +361,38 @@ describe('editions on the embedded stack', () => {
     const e = await editions.lifecycle.show(8);
     expect(e).toMatchObject({ status: 'cancelled', cancelledAt: now.toISOString() });
   });
+
+  it('cancelling a paused edition cancels its send job too, so no resume or rerun can mail it', async () => {
+    const outbound = buildOutbound({ ...stack.infra, jobs: { run: async () => {} } });
+    await editions.lifecycle.approve(9, 'test');
+    await outbound.sending.startSend('edition#9', 'cli:alice');
+    await outbound.sending.pause('edition#9', 'cli:alice');
+    expect((await editions.lifecycle.show(9)).status).toBe('paused');
+
+    const res = await admin<{ edition: { status: string } }>('POST', '/admin/editions/9/cancel');
+    expect(res.body.edition.status).toBe('cancelled');
+    const job = await outbound.sending.status('edition#9');
+    expect(job.status).toBe('cancelled');
+    await expect(outbound.sending.resume('edition#9', 'cli:alice')).rejects.toThrow();
+    expect((await outbound.sending.status('edition#9')).status).toBe('cancelled');
+  });
+
+  it('cancelling an approved edition whose send already runs (its status mirror failed) cancels that send', async () => {
+    await seed(
+      anUpdate({ updateId: 'u_ten', title: 'For edition ten', receivedAt: '2026-03-25T00:00:00.000Z' }),
+    );
+    const ten = await editions.compile({
+      requestedBy: 'test',
+      windowStart: new Date('2026-01-01T00:00:00Z'),
+    });
+    await editions.lifecycle.approve(ten.number, 'test');
+    const outbound = buildOutbound({ ...stack.infra, jobs: { run: async () => {} } });
+    await outbound.sending.startSend(`edition#${ten.number}`, 'cli:alice');
+    // The onStatusChange mirror is best effort: say it failed, so the edition still reads "approved".
+    const e = await editions.lifecycle.show(ten.number);
+    await editions.repo.save({ ...e, status: 'approved' }, ['sending']);
+
+    await editions.lifecycle.cancel(ten.number, 'cli:alice');
+    expect((await outbound.sending.status(`edition#${ten.number}`)).status).toBe('cancelled');
+  });
 });
