@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   ConflictError,
   type Deadline,
@@ -5,6 +6,7 @@ import {
   NotFoundError,
   newId,
   type Reminder,
+  stableId,
   ValidationError,
 } from '../../domain/index.ts';
 import { normalizeOffsets, parseDueTime, reminderCampaign } from '../../domain/reminder-schedule.ts';
@@ -51,13 +53,35 @@ async function load(repo: DeadlineRepo, id: string): Promise<Deadline> {
   return d;
 }
 
+/** What a create request decides about an item: a retry with the same requestId must ask for the same. */
+const asCreated = (d: Deadline) => ({
+  kind: d.kind,
+  title: d.title,
+  description: d.description,
+  link: d.link ?? null,
+  dueAt: d.dueAt,
+  endAt: d.endAt ?? null,
+  timeZone: d.timeZone,
+  audience: d.audience,
+  offsets: d.offsets,
+  language: d.language,
+});
+
+/**
+ * Create an item and plan its reminders. Scheduler can fail partway (some reminders planned, the others not,
+ * nothing left to re-plan them): with a `requestId` the item's id is derived from it, so a retry of the same
+ * request finds the item made by the first attempt, plans what is missing (reconcile is idempotent) and
+ * answers with it, instead of creating a second item whose readers would get every reminder twice.
+ */
 export function makeCreateDeadline(deps: ReconcileDeps & { newId?: () => string }) {
   const reconcile = makeReconcileReminders(deps);
   return async (input: unknown): Promise<DeadlineView> => {
     const i = parseInput(NewDeadlineInput, input);
     const now = deps.clock.now().toISOString();
     const d: Deadline = {
-      deadlineId: deps.newId?.() ?? newId('dl', deps.clock.now()),
+      deadlineId: i.requestId
+        ? stableId('dl', `create:${i.requestId}`)
+        : (deps.newId?.() ?? newId('dl', deps.clock.now())),
       kind: i.kind,
       title: i.title,
       description: i.description,
@@ -72,7 +96,20 @@ export function makeCreateDeadline(deps: ReconcileDeps & { newId?: () => string 
       updatedAt: now,
       version: 1,
     };
-    if (!(await deps.repo.create(d))) throw new ConflictError(`deadline ${d.deadlineId} already exists`);
+    if (!(await deps.repo.create(d))) {
+      const first = i.requestId ? await deps.repo.get(d.deadlineId) : undefined;
+      if (!first) throw new ConflictError(`deadline ${d.deadlineId} already exists`);
+      // Changed since (version > 1) means the first attempt's item was taken over by later edits: keep those.
+      if (first.version === 1 && !isDeepStrictEqual(asCreated(first), asCreated(d))) {
+        throw new ConflictError(
+          `requestId ${i.requestId} was already used for a different item (${first.deadlineId})`,
+        );
+      }
+      deps.logger.info('deadline create retried: finishing the first attempt', {
+        deadlineId: first.deadlineId,
+      });
+      return { deadline: first, reminders: await reconcile(first, { sendLate: i.sendLate }) };
+    }
     deps.logger.info('deadline created', { deadlineId: d.deadlineId, dueAt: d.dueAt, offsets: d.offsets });
     return { deadline: d, reminders: await reconcile(d, { sendLate: i.sendLate }) };
   };

@@ -67,6 +67,14 @@ export const NewDeadlineInput = z
     language: fields.language.default('en'),
     /** Send reminders whose time has already passed right away instead of skipping them. */
     sendLate: z.boolean().default(false),
+    /**
+     * Idempotency key chosen by the client: a retry of the same create (after a timeout or an error halfway)
+     * finishes the first item instead of making a second one.
+     */
+    requestId: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1–200 printable ASCII characters without spaces')
+      .optional(),
   })
   .strict();
 export type NewDeadlineInput = z.input<typeof NewDeadlineInput>;

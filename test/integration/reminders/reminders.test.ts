@@ -1,7 +1,12 @@
+import { Command } from 'commander';
 import ical from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deadline, Reminder } from '../../../src/domain/index.ts';
-import { type SentMail, startTestStack } from '../../support/local-stack.ts';
+import type { OneTimeSchedule } from '../../../src/ports/scheduler.ts';
+import { ApiClient } from '../../../src/runtimes/cli/api-client.ts';
+import { register } from '../../../src/runtimes/cli/commands/reminders.ts';
+import type { CliContext } from '../../../src/runtimes/cli/context.ts';
+import { type SentMail, startTestStack, TEST_ADMIN_TOKEN } from '../../support/local-stack.ts';
 import { confirmedSubscriber, SettableClock, wireReminders } from './wiring.ts';
 
 type View = { deadline: Deadline; reminders: Reminder[] };
@@ -153,6 +158,60 @@ describe('deadline reminders through the local stack', () => {
     clock.set('2027-04-23T16:00:00Z');
     await w.tick();
     expect(await mailsAbout(title)).toHaveLength(3);
+  });
+
+  it('`deadlines add` survives a Scheduler failure halfway: its retry finishes the one item, and readers get the reminder once', async () => {
+    clock.set('2027-03-01T00:00:00Z');
+    const title = 'Scheduler hiccup';
+    // Fault injection: the real local scheduler, whose 2nd upsert fails once (as a Scheduler throttle would).
+    const realUpsert = stack.scheduler.upsert;
+    let upserts = 0;
+    stack.scheduler.upsert = async function (this: typeof stack.scheduler, s: OneTimeSchedule) {
+      if (++upserts === 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return realUpsert.call(this, s);
+    };
+    const printed: View[] = [];
+    const ctx = {
+      client: async () => new ApiClient(stack.urls.api, { kind: 'bearer', token: TEST_ADMIN_TOKEN }),
+      json: true,
+      print: (data: unknown) => printed.push(data as View),
+    } as unknown as CliContext;
+    const program = new Command().exitOverride();
+    register(program, ctx);
+    try {
+      await program.parseAsync(
+        ['deadlines', 'add', '--title', title, '--due', '2027-03-10 12:00', '--tz', 'Europe/Berlin'],
+        { from: 'user' },
+      );
+    } finally {
+      stack.scheduler.upsert = realUpsert;
+    }
+    expect(upserts).toBeGreaterThan(3); // the first attempt failed halfway, the retry re-planned
+    const mine = (await api<{ deadlines: Deadline[] }>('GET', '/admin/deadlines')).deadlines.filter(
+      (d) => d.title === title,
+    );
+    expect(mine).toHaveLength(1);
+    expect(printed.map((v) => v.deadline.deadlineId)).toEqual([mine[0]!.deadlineId]);
+    expect(printed[0]!.reminders.map((r) => [r.offset, r.status])).toEqual([
+      ['P14D', 'skipped-late'],
+      ['P7D', 'pending'],
+      ['P1D', 'pending'],
+    ]);
+    expect((await schedulesOf(mine[0]!.deadlineId)).map((s) => s.job)).toEqual(
+      ['P7D', 'P1D'].map((offset) => ({
+        type: 'reminder',
+        deadlineId: mine[0]!.deadlineId,
+        offset,
+        version: 1,
+      })),
+    );
+    clock.set('2027-03-09T12:00:00Z'); // past both reminder times (P7D is overtaken), before the due time
+    await w.tick();
+    expect((await mailsAbout(title)).map((m) => m.destination.to[0]).sort()).toEqual([
+      'berlin@readers.example',
+      'council@council.example',
+      'ny@readers.example',
+    ]);
   });
 
   it('cancelling removes every pending schedule and nothing is sent', async () => {

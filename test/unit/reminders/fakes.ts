@@ -46,7 +46,18 @@ export class MemoryDeadlineRepo implements DeadlineRepo {
 
 export class FakeScheduler implements Scheduler {
   readonly schedules = new Map<string, OneTimeSchedule>();
+  private upserts = 0;
+  private failAt?: number;
+  /** Fault injection: the n-th upsert from now fails (once), as a Scheduler outage or throttle would. */
+  failNthUpsert(n: number) {
+    this.upserts = 0;
+    this.failAt = n;
+  }
   async upsert(s: OneTimeSchedule) {
+    if (++this.upserts === this.failAt) {
+      this.failAt = undefined;
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    }
     this.schedules.set(s.name, structuredClone(s));
   }
   async delete(name: string) {

@@ -127,6 +127,45 @@ describe('deadline reminders (time frozen)', () => {
     expect(jobs.ran).toEqual([]);
   });
 
+  it('a create cut short by a Scheduler error is finished by a retry with the same requestId: one item, every reminder planned', async () => {
+    const { app, repo, scheduler } = setup();
+    const request = { ...SURVEY, requestId: 'cli-2f6c1d' };
+    scheduler.failNthUpsert(2); // P14D is planned, then Scheduler fails: P7D and P1D have nothing
+    await expect(app.createDeadline(request)).rejects.toThrow(/Rate exceeded/);
+    expect(scheduler.schedules.size).toBe(1);
+
+    const retried = await app.createDeadline(request);
+    expect(repo.deadlines.size).toBe(1);
+    expect(retried.deadline.version).toBe(1);
+    expect(retried.reminders.map((r) => [r.offset, r.status, r.version])).toEqual([
+      ['P14D', 'pending', 1],
+      ['P7D', 'pending', 1],
+      ['P1D', 'pending', 1],
+    ]);
+    expect(
+      [...scheduler.schedules.values()]
+        .map((s) => s.job)
+        .sort((a, b) => (a as { offset: string }).offset.localeCompare((b as { offset: string }).offset)),
+    ).toEqual(
+      ['P14D', 'P1D', 'P7D'].map((offset) => ({
+        type: 'reminder',
+        deadlineId: retried.deadline.deadlineId,
+        offset,
+        version: 1,
+      })),
+    );
+    // A retry of a create that had succeeded answers with the same item, still one.
+    expect((await app.createDeadline(request)).deadline.deadlineId).toBe(retried.deadline.deadlineId);
+    expect(repo.deadlines.size).toBe(1);
+    // The same key for a different item is refused rather than answered with the wrong one.
+    await expect(app.createDeadline({ ...request, title: 'Another survey' })).rejects.toThrow(
+      /already used for a different item/,
+    );
+    // Without a key, two creates are two items (as before).
+    await app.createDeadline(SURVEY);
+    expect(repo.deadlines.size).toBe(2);
+  });
+
   it('moving the due date moves the pending schedules; removing an offset cancels its reminder', async () => {
     const { app, scheduler } = setup();
     const { deadline } = await app.createDeadline(SURVEY);

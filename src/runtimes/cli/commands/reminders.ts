@@ -2,8 +2,10 @@
  * `gazette deadlines …`: deadlines and events with automatic reminders, all through the admin API
  * (/admin/deadlines…).
  */
+import { randomUUID } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import type { CampaignStats, Deadline, Reminder } from '../../../domain/index.ts';
+import { ApiError } from '../api-client.ts';
 import { type CliContext, table } from '../context.ts';
 
 type View = { deadline: Deadline; reminders: (Reminder & { stats?: CampaignStats })[]; notice?: string };
@@ -16,6 +18,12 @@ interface RemindNowDry {
   truncated: boolean;
 }
 type RemindNowResult = RemindNowDry | { dryRun: false; campaign: string; started: true };
+
+/** How often `add` sends its request before giving up (same requestId each time: never a second item). */
+const ADD_ATTEMPTS = 3;
+
+/** A server error or no answer at all: the create may have been done halfway, and retrying finishes it. */
+const retryable = (e: unknown) => !(e instanceof ApiError) || e.status >= 500;
 
 const path = (id: string) => `/admin/deadlines/${encodeURIComponent(id)}`;
 
@@ -143,17 +151,35 @@ export function register(program: Command, ctx: CliContext): void {
     cmd
       .command('add')
       .description('announce a deadline (or with --event an event) and schedule its reminders')
-      .option('--event', 'an event with --start and --end instead of a deadline with --due', false),
+      .option('--event', 'an event with --start and --end instead of a deadline with --due', false)
+      .option(
+        '--request-id <key>',
+        'idempotency key (default: a new one, printed if the command fails); the same key never makes a second item',
+      ),
     true,
-  ).action(async (o: ItemOptions & { event: boolean }) => {
+  ).action(async (o: ItemOptions & { event: boolean; requestId?: string }) => {
     if (!o.title) throw new Error('--title is required');
     if (!o.tz)
       throw new Error('--tz is required (the time zone the time is announced in, e.g. Asia/Shanghai)');
     const client = await ctx.client();
-    const v = await client.request<View>('POST', '/admin/deadlines', {
-      body: { kind: o.event ? 'event' : 'deadline', ...itemBody(o) },
-    });
-    ctx.print(v, showView);
+    const requestId = o.requestId ?? randomUUID();
+    const body = { kind: o.event ? 'event' : 'deadline', ...itemBody(o), requestId };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const v = await client.request<View>('POST', '/admin/deadlines', { body });
+        ctx.print(v, showView);
+        return;
+      } catch (e) {
+        if (!retryable(e)) throw e;
+        if (attempt >= ADD_ATTEMPTS) {
+          throw new Error(
+            `${(e as Error).message}\nThe item may have been created with only some reminders planned. Run the same ` +
+              `command again with --request-id ${requestId} to finish it (this never creates a second item).`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
   });
 
   itemOptions(
