@@ -45,6 +45,10 @@ const DEADLINE_MARGIN_MS = 5_000;
  * outage) looks again first, so someone who unsubscribed or was suppressed meanwhile is not mailed.
  */
 export const RECIPIENT_SNAPSHOT_MS = 30_000;
+/** SES's words for a used-up daily quota (its throttling answer says which limit was hit). */
+const DAILY_QUOTA_TEXT = /daily (message |sending )?quota/i;
+/** A throttled worker asks GetAccount whether the daily quota is used up at most this often. */
+const QUOTA_CHECK_MS = 60_000;
 
 /**
  * The worker: for each recipient of one queue message, skip (unsubscribed/suppressed) or
@@ -117,6 +121,46 @@ export function makeProcessBatch(ctx: EngineContext) {
         refreshing = undefined;
       });
       return refreshing;
+    };
+    /**
+     * Throttled because the 24-hour quota is used up, not the rate? SES says so in its answer, or GetAccount
+     * shows SentLast24Hours at Max24HourSend (-1: unlimited). Retrying cannot help for hours.
+     */
+    let quotaCheck: { at: number; used: Promise<boolean> } | undefined;
+    const dailyQuotaUsedUp = (e: Error): Promise<boolean> => {
+      if (DAILY_QUOTA_TEXT.test(e.message)) return Promise.resolve(true);
+      const now = clock.now().getTime();
+      if (!quotaCheck || now - quotaCheck.at > QUOTA_CHECK_MS) {
+        const used = deps.mailer.getSendQuota().then(
+          (q) => q.max24HourSend >= 0 && q.sentLast24Hours >= q.max24HourSend,
+          () => false,
+        );
+        quotaCheck = { at: now, used };
+      }
+      return quotaCheck.used;
+    };
+    /** Pause the job once, with the reason in its warnings (sends status); resume re-plans the rest. */
+    let pausing: Promise<void> | undefined;
+    const pauseForQuota = (why: string) => {
+      pausing ??= (async () => {
+        const at = clock.now().toISOString();
+        const job = await deps.jobs.get(campaign);
+        const warning = `${at}: paused: the SES daily sending quota is used up (${why}); resume once the 24-hour window frees`;
+        const paused = await deps.jobs.transition(campaign, ['running'], 'paused', {
+          pausedAt: at,
+          pausedBy: 'ses:daily-quota',
+          updatedAt: at,
+          warnings: [...(job?.warnings ?? []), warning],
+        });
+        if (paused) {
+          log.warn('SES daily sending quota used up: send paused', { error: why });
+          await deps
+            .onStatusChange?.(campaign, 'paused', paused)
+            .catch((e) => log.warn('onStatusChange hook failed', { status: 'paused', error: errText(e) }));
+        }
+        await ctx.isRunning(campaign, true);
+      })();
+      return pausing;
     };
     const scope = scopeFor(campaign);
     const run = newId('run', clock.now());
@@ -275,6 +319,13 @@ export function makeProcessBatch(ctx: EngineContext) {
               out.uncertain++;
             else out.already++;
             log.warn('no answer from SES: reported uncertain, not re-sent', { subscriberId: id });
+            return;
+          }
+          if (e instanceof MailerThrottledError && (await dailyQuotaUsedUp(e))) {
+            // Not a rate problem: hold the whole send (no retries, nobody failed) until it is resumed.
+            await deliveries.release(campaign, id, token);
+            out.left.push(id);
+            await pauseForQuota(errText(e));
             return;
           }
           if (e instanceof MailerThrottledError) {

@@ -233,6 +233,84 @@ describe('send engine over the real local stack', () => {
     });
   });
 
+  it.each([
+    [
+      'SES says so (LimitExceededException: Daily message quota exceeded)',
+      'LimitExceededException',
+      'Daily message quota exceeded',
+      false,
+    ],
+    [
+      'GetAccount says so (SentLast24Hours reached Max24HourSend)',
+      'TooManyRequestsException',
+      'Too Many Requests',
+      true,
+    ],
+  ])(
+    'pauses the send with a visible reason when the SES daily quota is used up, as %s: no retries, nothing failed; resume sends the rest once',
+    async (_how, name, message, accountSaysSo) => {
+      const campaign = `test#quota-${name}`;
+      const subs = makeSubscribers(40, { domain: `quota-${name.toLowerCase()}.example` });
+      let sent = 0;
+      let refusals = 0;
+      let exhausted = false;
+      const t = composeTestSending(
+        stack.infra,
+        {
+          sources: [testSource(subs)],
+          subscribers: memoryDirectory(subs),
+          suppressions: memorySuppressions(),
+        },
+        {
+          infra: {
+            mailer: {
+              async getSendQuota() {
+                const q = await stack.infra.mailer.getSendQuota();
+                return accountSaysSo && exhausted ? { ...q, max24HourSend: 10, sentLast24Hours: 10 } : q;
+              },
+              async send(m) {
+                // The quota runs out after 10 mails. Bounded, so an engine that keeps retrying still ends.
+                if (sent >= 10 && !exhausted) exhausted = true;
+                if (exhausted && refusals < 3) {
+                  refusals++;
+                  throw classifySesError(
+                    Object.assign(new Error(message), {
+                      name,
+                      $metadata: { httpStatusCode: name === 'TooManyRequestsException' ? 429 : 400 },
+                    }),
+                  );
+                }
+                const r = await stack.infra.mailer.send(m);
+                sent++;
+                return r;
+              },
+            },
+          },
+        },
+      );
+      await t.sending.startSend(campaign, 'cli:alice');
+      await t.idle();
+      const held = await t.sending.status(campaign, { exact: true });
+      expect(held).toMatchObject({ status: 'paused', failed: 0, uncertain: 0 });
+      expect(held.job.warnings.join('\n')).toMatch(/daily sending quota/);
+      expect(held.sent).toBeLessThan(40);
+
+      // The 24-hour window frees: the operator resumes, and everyone not yet sent gets it once.
+      exhausted = false;
+      refusals = 3;
+      await t.sending.resume(campaign, 'cli:alice');
+      await t.idle();
+      const counts = countByRecipient(await mailsFor(campaign));
+      expect(counts.size).toBe(40);
+      expect([...counts.values()].every((n) => n === 1)).toBe(true);
+      expect(await t.sending.status(campaign, { exact: true })).toMatchObject({
+        status: 'finished',
+        sent: 40,
+        failed: 0,
+      });
+    },
+  );
+
   it('refuses a campaign its source says is not ready, with the reason', async () => {
     const t = composeTestSending(stack.infra, {
       sources: [testSource([], { ready: () => 'edition 9 is not approved' })],
