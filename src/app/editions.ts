@@ -5,7 +5,7 @@ import { DynamoSendJobRepo } from '../adapters/dynamodb/send-job-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
 import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
 import { DynamoUpdateRepo } from '../adapters/dynamodb/update-repo.ts';
-import { type Edition, isDomainError, ValidationError } from '../domain/index.ts';
+import { type Edition, isDomainError, NotFoundError, ValidationError } from '../domain/index.ts';
 import { parseJsonBody } from '../http/body.ts';
 import { type HttpRequest, html, json, type Route } from '../http/types.ts';
 import type { ApprovedUpdates } from '../ports/editions.ts';
@@ -103,6 +103,8 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
   /** The edition in the path and its language variant (?lang=, else the first rendered one). */
   const editionVariant = async (req: HttpRequest) => {
     const e = await loadEdition(repo, number(req));
+    if (!e.variants.length)
+      throw new NotFoundError(`edition ${e.number} has no rendered content (no language variant)`);
     return { e, v: chooseVariant(e.variants, req.query.lang ?? e.variants[0]?.language ?? 'en') };
   };
   const routes: Route[] = [
@@ -153,8 +155,12 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
       path: '/admin/editions/:number/preview',
       access: 'admin',
       handler: async (req) => {
-        const { v } = await editionVariant(req);
         const format = req.query.format === 'text' ? 'text' : 'html';
+        if (req.query.archive === '1' && format === 'text')
+          throw new ValidationError(
+            'the archive copy is HTML only: drop format=text, or drop archive=1 for the text part',
+          );
+        const { v } = await editionVariant(req);
         const key =
           req.query.archive === '1' ? (v.archiveKey ?? v.htmlKey) : format === 'text' ? v.textKey : v.htmlKey;
         let body = await content.getText(key);

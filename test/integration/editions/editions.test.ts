@@ -395,4 +395,22 @@ describe('editions on the embedded stack', () => {
     await editions.lifecycle.cancel(ten.number, 'cli:alice');
     expect((await outbound.sending.status(`edition#${ten.number}`)).status).toBe('cancelled');
   });
+
+  it('answers a preview of an edition with no rendered variant with a clear 404, not a 500', async () => {
+    const seven = await editions.lifecycle.show(7);
+    await editions.repo.save({ ...seven, variants: [] }, [seven.status]);
+    const res = await admin<{ message: string }>('GET', '/admin/editions/7/preview');
+    expect(res.status).toBe(404);
+    expect(res.body.message).toMatch(/edition 7 has no rendered content/);
+    expect((await admin('GET', '/admin/editions/7/model')).status).toBe(404);
+  });
+
+  it('refuses the archive copy as text (it is HTML only) instead of labelling its HTML text/plain', async () => {
+    const res = await admin<{ message: string }>('GET', '/admin/editions/6/preview?archive=1&format=text');
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/archive copy is HTML only/);
+    const page = await stack.admin('/admin/editions/6/preview?archive=1');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  });
 });
