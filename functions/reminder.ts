@@ -28,12 +28,15 @@ export const handler = async (event: unknown) => {
   try {
     return { ok: true, ...(await reminders.fireReminder(job)) };
   } catch (err) {
-    // A domain refusal (e.g. the item was cancelled a moment ago) is the same on every retry: report it.
-    // Infrastructure errors are rethrown so Scheduler retries and, finally, the dead-letter queue holds it.
-    if (isDomainError(err)) {
-      infra.logger.warn('reminder not sent', { job, error: err.message });
-      return { ok: false, error: err.message };
-    }
+    // A final refusal (the item was cancelled or the reminder removed during the fire) is settled by
+    // fireReminder itself (the reminder becomes `cancelled`). Whatever still fails, a domain error included,
+    // left the reminder `sending`: rethrown, so Scheduler retries (a retry completes the wave) and, finally,
+    // the alarmed dead-letter queue holds it. Answering ok:false would end the schedule with nothing sent.
+    infra.logger.warn('reminder not sent: Scheduler will retry', {
+      job,
+      error: (err as Error).message,
+      domain: isDomainError(err),
+    });
     throw err;
   }
 };

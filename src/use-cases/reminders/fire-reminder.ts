@@ -27,7 +27,8 @@ export type FireOutcome =
  * recipient: a reminder marked `sent` is not started again, and while it is `sending` a repeat fire only
  * re-asks the engine, which refuses a second start of a campaign (and whose per-(campaign, recipient) claims
  * would make it a no-op for anyone already mailed anyway).
- * If the engine fails, the error propagates so the scheduler retries (the record stays `sending`).
+ * If the engine fails, the error propagates so the scheduler retries (the record stays `sending`); if it refuses
+ * because the item was cancelled or the offset removed meanwhile, the reminder is `cancelled`.
  * A new fire that comes too late (see `overtaken`) is recorded as skipped-late and sends nothing.
  */
 export function makeFireReminder(deps: {
@@ -63,18 +64,39 @@ export function makeFireReminder(deps: {
     return d.offsets.some((o) => o !== offset && at(o) > mine && at(o) <= now);
   }
 
+  /** A reminder whose wave will not go out because its item (or offset) was withdrawn: `cancelled`, once. */
+  async function withdrawn(r: Reminder, d: Deadline) {
+    await deps.repo.saveReminder({ ...r, status: 'cancelled', version: d.version, sentAt: undefined }, [
+      'sent',
+    ]);
+  }
+
   return async function fireReminder(job: FireReminderJob): Promise<FireOutcome> {
     const log = deps.logger.child({ deadlineId: job.deadlineId, offset: job.offset, version: job.version });
     const d = await deps.repo.get(job.deadlineId);
     if (!d) return { outcome: 'ignored', reason: 'not-found' };
-    if (d.status !== 'active') return { outcome: 'ignored', reason: 'cancelled' };
+    if (d.status !== 'active') {
+      // A retry of a fire whose item was cancelled meanwhile: settle a record left `sending`.
+      const prev = await deps.repo.getReminder(d.deadlineId, job.offset);
+      if (prev?.status === 'sending') await withdrawn(prev, d);
+      return { outcome: 'ignored', reason: 'cancelled' };
+    }
     const prev = await deps.repo.getReminder(d.deadlineId, job.offset);
-    if (d.version !== job.version && !(await sameTimeInCurrentVersion(d, job.offset, prev))) {
+    // A wave already `sending` is not re-planned by a retry of its fire (reconcile leaves it alone): it completes,
+    // or is withdrawn below if its offset was removed meanwhile.
+    if (
+      d.version !== job.version &&
+      prev?.status !== 'sending' &&
+      !(await sameTimeInCurrentVersion(d, job.offset, prev))
+    ) {
       log.info('stale reminder fire: re-planning the current version', { currentVersion: d.version });
       await deps.reconcile(d);
       return { outcome: 'stale', currentVersion: d.version };
     }
-    if (!d.offsets.includes(job.offset)) return { outcome: 'ignored', reason: 'offset-removed' };
+    if (!d.offsets.includes(job.offset)) {
+      if (prev?.status === 'sending') await withdrawn(prev, d);
+      return { outcome: 'ignored', reason: 'offset-removed' };
+    }
 
     const campaign = reminderCampaign(d.deadlineId, { kind: 'offset', offset: job.offset });
     if (prev?.status === 'sent') {
@@ -102,9 +124,23 @@ export function makeFireReminder(deps: {
     try {
       await deps.startSend(campaign, 'system:scheduler');
     } catch (e) {
+      if (!isDomainError(e)) throw e;
       // The engine refuses a second start of the same campaign: a retried fire whose first start succeeded.
-      if (!(isDomainError(e) && e.code === 'conflict')) throw e;
-      log.info('reminder wave was already started', { campaign });
+      if (e.code === 'conflict') {
+        log.info('reminder wave was already started', { campaign });
+      } else {
+        // Refused because the item was cancelled (or this reminder removed) during the fire: final, so the
+        // record must not stay `sending` (a cancel leaves a `sending` reminder alone). Otherwise the refusal
+        // is not the item's doing: rethrown, the record stays `sending` and the scheduler's retry completes it.
+        const now = await deps.repo.get(d.deadlineId);
+        if (now?.status === 'active' && now.offsets.includes(job.offset)) throw e;
+        log.warn('reminder refused: the item was cancelled or changed during the fire', { error: e.message });
+        await withdrawn({ ...base, status: 'sending' }, now ?? d);
+        return {
+          outcome: 'ignored',
+          reason: !now ? 'not-found' : now.status !== 'active' ? 'cancelled' : 'offset-removed',
+        };
+      }
     }
     await deps.repo.saveReminder({ ...base, status: 'sent', sentAt: deps.clock.now().toISOString() });
     return { outcome: 'started', campaign };

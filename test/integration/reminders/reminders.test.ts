@@ -238,6 +238,32 @@ describe('deadline reminders through the local stack', () => {
     expect(list.deadlines.map((d) => d.deadlineId)).toContain(deadline.deadlineId);
   });
 
+  it('cancelled while its reminder fires: the engine refuses the wave, the reminder ends cancelled, nothing is retried or sent', async () => {
+    clock.set('2027-03-01T00:00:00Z');
+    const title = 'Cancelled mid-fire';
+    const { deadline } = await api<View>('POST', '/admin/deadlines', {
+      title,
+      due: '2027-03-10 12:00',
+      timeZone: 'Europe/Berlin',
+      offsets: ['P1D'],
+    });
+    const realStart = w.sending.startSend;
+    w.sending.startSend = async (campaign, by) => {
+      await api('POST', `/admin/deadlines/${deadline.deadlineId}/cancel`);
+      return realStart(campaign, by);
+    };
+    clock.set('2027-03-09T11:00:30Z');
+    try {
+      expect(await w.tick()).toBe(1);
+    } finally {
+      w.sending.startSend = realStart;
+    }
+    const shown = await api<View>('GET', `/admin/deadlines/${deadline.deadlineId}`);
+    expect(shown.reminders.map((r) => [r.offset, r.status])).toEqual([['P1D', 'cancelled']]);
+    expect(await schedulesOf(deadline.deadlineId)).toEqual([]); // the fire is done, not retried forever
+    expect(await mailsAbout(title)).toEqual([]);
+  });
+
   it('exactly one reminder per (item, offset, recipient) even when the schedule fires twice', async () => {
     clock.set('2027-03-01T00:00:00Z');
     const title = 'Fires twice';

@@ -56,4 +56,31 @@ describe('reminder Lambda ⇄ EventBridge Scheduler contract', () => {
     expect(atExpression(new Date('2027-03-16T15:59:00.000Z'), now)).toBe('at(2027-03-16T15:59:05)');
     expect(atExpression(new Date('2027-03-16T15:00:00.000Z'), now)).toBe('at(2027-03-16T15:59:05)');
   });
+
+  it('a fire the send engine refused is retried by Scheduler, not answered ok:false (which ended it with the reminder stuck sending)', async () => {
+    vi.resetModules();
+    vi.doMock('../../../src/app/reminders.ts', async (original) => {
+      const real = await original<typeof import('../../../src/app/reminders.ts')>();
+      // From the same (reset) module graph as the function, so it is a domain error there.
+      const { ConfigError } = await import('../../../src/domain/errors.ts');
+      return {
+        ...real,
+        composeReminders: (...args: Parameters<typeof real.composeReminders>) => ({
+          ...real.composeReminders(...args),
+          fireReminder: async () => {
+            throw new ConfigError('the send engine is not wired');
+          },
+        }),
+      };
+    });
+    try {
+      const { handler } = await import('../../../functions/reminder.ts');
+      await expect(
+        handler({ gazetteScheduled: { type: 'reminder', deadlineId: 'dl_x', offset: 'P7D', version: 1 } }),
+      ).rejects.toThrow(/not wired/);
+    } finally {
+      vi.doUnmock('../../../src/app/reminders.ts');
+      vi.resetModules();
+    }
+  });
 });

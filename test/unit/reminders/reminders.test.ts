@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Infra } from '../../../src/app/infra.ts';
 import { composeReminders, type RemindersDeps } from '../../../src/app/reminders.ts';
 import { ConfigSchema, loadConfig } from '../../../src/config/config.ts';
-import { ConflictError, type Subscriber } from '../../../src/domain/index.ts';
+import { ConfigError, ConflictError, InvalidStateError, type Subscriber } from '../../../src/domain/index.ts';
 import { systemClock } from '../../../src/ports/clock.ts';
 import { silentLogger } from '../../../src/ports/logger.ts';
 import { FakeJobs, FakeScheduler, MemoryDeadlineRepo, pages, subscriber } from './fakes.ts';
@@ -295,6 +295,77 @@ describe('deadline reminders (time frozen)', () => {
     expect(await app.fireReminder(job)).toMatchObject({ outcome: 'started' });
     expect(started).toHaveLength(2);
     expect(await repo.getReminder(deadline.deadlineId, 'P7D')).toMatchObject({ status: 'sent' });
+  });
+
+  it('a wave the engine refuses because the item was cancelled during the fire ends cancelled, not sending for good', async () => {
+    let duringStart: (() => Promise<void>) | undefined;
+    const app: ReturnType<typeof setup>['app'] = setup({
+      deps: {
+        // As the real engine: it asks the campaign's source first and refuses a cancelled item.
+        startSend: async (campaign) => {
+          await duringStart?.();
+          const ready = await app.source.ready!(campaign);
+          if (ready !== true) throw new InvalidStateError(ready || 'not ready');
+        },
+      },
+    }).app;
+    const { deadline } = await app.createDeadline(SURVEY);
+    const id = deadline.deadlineId;
+    vi.setSystemTime(new Date('2027-03-23T15:59:05Z'));
+    // The secretariat cancels between the fire marking P7D `sending` and the engine's start.
+    duringStart = async () => {
+      duringStart = undefined;
+      await app.cancelDeadline(id, 'cli:other');
+    };
+    expect(await app.fireReminder({ deadlineId: id, offset: 'P7D', version: 1 })).toEqual({
+      outcome: 'ignored',
+      reason: 'cancelled',
+    });
+    expect((await app.getDeadline(id)).reminders.map((r) => [r.offset, r.status])).toEqual([
+      ['P14D', 'cancelled'],
+      ['P7D', 'cancelled'],
+      ['P1D', 'cancelled'],
+    ]);
+  });
+
+  it('a wave left sending by a transient refusal stays retryable, and a retry after a change completes or settles it', async () => {
+    let refuse: Error | undefined;
+    const { app, repo, started } = setup({
+      deps: {
+        startSend: async (campaign, by) => {
+          if (refuse) throw refuse;
+          started.push({ campaign, by });
+        },
+      },
+    });
+    const { deadline } = await app.createDeadline(SURVEY);
+    const id = deadline.deadlineId;
+    vi.setSystemTime(new Date('2027-03-23T15:59:05Z'));
+    refuse = new ConfigError('the send engine is not wired');
+    await expect(app.fireReminder({ deadlineId: id, offset: 'P7D', version: 1 })).rejects.toThrow(
+      /not wired/,
+    );
+    expect((await repo.getReminder(id, 'P7D'))?.status).toBe('sending');
+    // Edited meanwhile (title): the retry of that fire completes the wave instead of leaving it sending.
+    await app.updateDeadline(id, { title: 'Survey closes (typo fixed)' }, 'cli:a');
+    refuse = undefined;
+    expect(await app.fireReminder({ deadlineId: id, offset: 'P7D', version: 1 })).toMatchObject({
+      outcome: 'started',
+    });
+    expect((await repo.getReminder(id, 'P7D'))?.status).toBe('sent');
+    expect(started.map((s) => s.campaign)).toEqual([`reminder#${id}#P7D`]);
+
+    // P1D left sending, then its offset removed: the retry withdraws it.
+    vi.setSystemTime(new Date('2027-03-29T15:59:05Z'));
+    refuse = new ConfigError('the send engine is not wired');
+    await expect(app.fireReminder({ deadlineId: id, offset: 'P1D', version: 2 })).rejects.toThrow();
+    await app.updateDeadline(id, { offsets: ['P14D', 'P7D'] }, 'cli:a');
+    expect(await app.fireReminder({ deadlineId: id, offset: 'P1D', version: 2 })).toEqual({
+      outcome: 'ignored',
+      reason: 'offset-removed',
+    });
+    expect((await repo.getReminder(id, 'P1D'))?.status).toBe('cancelled');
+    expect(started).toHaveLength(1);
   });
 
   it('a reminder already sent is not planned again when the deadline is extended', async () => {
