@@ -128,6 +128,13 @@ export function makeCompileEdition(d: CompileDeps) {
       const mail = await renderer.render(TEMPLATE, view as unknown as Record<string, unknown>);
       const page = await renderer.render(TEMPLATE, { ...view, archive: true });
       checkLinks(mail.html, `${lang} e-mail`);
+      // One subject for every recipient (it is never personalised, and it titles the archive page).
+      if (mail.subject && hasPlaceholders(mail.subject)) {
+        const token = /\{\{[^}]*\}\}/.exec(mail.subject)?.[0] ?? '{{…}}';
+        throw new TemplateError(
+          `the ${lang} subject ("subject" in strings/${lang}.json${lang === 'en' ? '' : ' or the en.json it falls back to'}) contains the per-recipient placeholder ${token}: a subject is the same for every recipient, so remove it`,
+        );
+      }
       if (hasPlaceholders(page.html) || hasPlaceholders(page.text))
         throw new TemplateError(
           `the ${lang} archive copy contains a per-recipient placeholder: wrap it in {{^archive}}…{{/archive}}`,

@@ -1,7 +1,11 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../../src/adapters/dynamodb/keys.ts';
 import { DynamoStatsRepo } from '../../../src/adapters/dynamodb/stats-repo.ts';
 import { DynamoSubscriberRepo } from '../../../src/adapters/dynamodb/subscriber-repo.ts';
+import { createMjmlRenderer } from '../../../src/adapters/mjml/mjml-renderer.ts';
 import { composeEditions, type EditionsApp } from '../../../src/app/editions.ts';
 import { buildOutbound } from '../../../src/app/outbound.ts';
 import { InvalidStateError, Subscriber, subscriberIdFor, type Update } from '../../../src/domain/index.ts';
@@ -412,5 +416,29 @@ describe('editions on the embedded stack', () => {
     const page = await stack.admin('/admin/editions/6/preview?archive=1');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+
+  it('says what is wrong when a subject in strings/*.json holds a per-recipient placeholder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gazette-subject-'));
+    try {
+      cpSync(join(import.meta.dirname, '../../../templates'), dir, { recursive: true });
+      const file = join(dir, 'strings/en.json');
+      const strings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      writeFileSync(file, JSON.stringify({ ...strings, subject: `{{name}}, ${strings.subject}` }));
+      const withName = composeEditions(
+        { ...stack.infra, renderer: () => createMjmlRenderer({ templatesDir: dir }) },
+        { subscribers: new DynamoSubscriberRepo(stack.infra.table) },
+      );
+      await seed(
+        anUpdate({ updateId: 'u_subject', title: 'Subject test', receivedAt: '2026-03-26T00:00:00.000Z' }),
+      );
+      const err = await withName
+        .compile({ requestedBy: 'test', windowStart: new Date('2026-01-01T00:00:00Z') })
+        .catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(/en subject .*strings\/en\.json.* \{\{name\}\}/);
+      expect((err as Error).message).not.toMatch(/wrap it in/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
