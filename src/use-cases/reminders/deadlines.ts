@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { isDomainError } from '../../domain/errors.ts';
 import {
   ConflictError,
   type Deadline,
@@ -122,11 +123,6 @@ export function makeUpdateDeadline(deps: ReconcileDeps & { startSend?: StartSend
     const old = await load(deps.repo, deadlineId);
     if (old.status === 'cancelled')
       throw new InvalidStateError(`${deadlineId} is cancelled; create a new one`);
-    if (p.ifVersion !== undefined && p.ifVersion !== old.version) {
-      throw new ConflictError(
-        `${deadlineId} is at version ${old.version}, not ${p.ifVersion}; reload and retry`,
-      );
-    }
     const timeZone = p.timeZone ?? old.timeZone;
     const timeChanged =
       p.due !== undefined || p.start !== undefined || p.end !== undefined || p.timeZone !== undefined;
@@ -151,6 +147,33 @@ export function makeUpdateDeadline(deps: ReconcileDeps & { startSend?: StartSend
       version: old.version + 1,
     };
     const extended = new Date(d.dueAt).getTime() > new Date(old.dueAt).getTime();
+    // The same update sent again (its notice failed to start after the change was saved, or the answer was
+    // lost): nothing to change, so finish it. Re-plan (idempotent) and start the current version's notice; the
+    // engine starts a campaign once, so a notice that did go out is not sent twice. Version 1 was never moved.
+    // (With ifVersion, the retry names the version the update started from.)
+    if (
+      p.notifyExtension &&
+      deps.startSend &&
+      old.version > 1 &&
+      (p.ifVersion === undefined || p.ifVersion === old.version - 1) &&
+      (p.due !== undefined || p.start !== undefined) &&
+      isDeepStrictEqual(asCreated(d), asCreated(old))
+    ) {
+      const reminders = await reconcile(old);
+      const notice = reminderCampaign(old.deadlineId, { kind: 'extended', version: old.version });
+      try {
+        await deps.startSend(notice, actor);
+      } catch (e) {
+        if (!(isDomainError(e) && e.code === 'conflict')) throw e;
+      }
+      deps.logger.info('extension notice retried', { deadlineId, version: old.version, actor });
+      return { deadline: old, reminders, notice };
+    }
+    if (p.ifVersion !== undefined && p.ifVersion !== old.version) {
+      throw new ConflictError(
+        `${deadlineId} is at version ${old.version}, not ${p.ifVersion}; reload and retry`,
+      );
+    }
     if (p.notifyExtension && !extended) {
       throw new ValidationError('notifyExtension needs the due time (or start) to move later');
     }

@@ -408,6 +408,43 @@ describe('deadline reminders (time frozen)', () => {
     expect(started).toEqual([{ campaign: r.notice, by: 'cli:a' }]);
   });
 
+  it('an "extended" notice that failed to start after the update was saved goes out when the same update is retried', async () => {
+    let outage = false;
+    const { app, repo, started } = setup({
+      deps: {
+        startSend: async (campaign, by) => {
+          if (outage) throw new Error('send engine unavailable');
+          if (started.some((s) => s.campaign === campaign))
+            throw new ConflictError(`${campaign} was started before`);
+          started.push({ campaign, by });
+        },
+      },
+    });
+    const { deadline } = await app.createDeadline(SURVEY);
+    const id = deadline.deadlineId;
+    // Never extended: the same due time with a notice is still refused.
+    await expect(app.updateDeadline(id, { due: SURVEY.due, notifyExtension: true }, 'cli:a')).rejects.toThrow(
+      /later/,
+    );
+    const update = { due: '2027-04-30 23:59', notifyExtension: true, ifVersion: 1 };
+    outage = true;
+    await expect(app.updateDeadline(id, update, 'cli:a')).rejects.toThrow(/unavailable/);
+    expect((await repo.get(id))?.version).toBe(2); // saved; its notice was not started
+    expect(started).toEqual([]);
+    outage = false;
+    const retried = await app.updateDeadline(id, update, 'cli:a');
+    expect(retried.notice).toBe(`reminder#${id}#extended-v2`);
+    expect(retried.deadline.version).toBe(2);
+    expect(started).toEqual([{ campaign: `reminder#${id}#extended-v2`, by: 'cli:a' }]);
+    // Retried once more (the answer was lost): the notice is not sent twice.
+    expect((await app.updateDeadline(id, update, 'cli:a')).notice).toBe(`reminder#${id}#extended-v2`);
+    expect(started).toHaveLength(1);
+    // A different change against the old version is still a conflict.
+    await expect(app.updateDeadline(id, { ...update, due: '2027-05-30 23:59' }, 'cli:a')).rejects.toThrow(
+      /version 2/,
+    );
+  });
+
   it('refuses an update made against an old version (optimistic concurrency)', async () => {
     const { app } = setup();
     const { deadline } = await app.createDeadline(SURVEY);
