@@ -141,6 +141,8 @@ export const Deadline = z.object({
   createdAt: Instant,
   updatedAt: Instant,
   version: z.number().int().nonnegative(),
+  /** The version whose update moved the due time later and asked for an "extended" notice (a retry may finish it). */
+  noticeVersion: z.number().int().optional(),
 });
 export type Deadline = z.infer<typeof Deadline>;
 

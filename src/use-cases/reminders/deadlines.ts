@@ -150,11 +150,12 @@ export function makeUpdateDeadline(deps: ReconcileDeps & { startSend?: StartSend
     // The same update sent again (its notice failed to start after the change was saved, or the answer was
     // lost): nothing to change, so finish it. Re-plan (idempotent) and start the current version's notice; the
     // engine starts a campaign once, so a notice that did go out is not sent twice. Version 1 was never moved.
-    // (With ifVersion, the retry names the version the update started from.)
+    // (With ifVersion, the retry names the version the update started from.) Only if the current version is
+    // such an update: an item edited since for another reason gets no "extended" notice by repeating --due.
     if (
       p.notifyExtension &&
       deps.startSend &&
-      old.version > 1 &&
+      old.noticeVersion === old.version &&
       (p.ifVersion === undefined || p.ifVersion === old.version - 1) &&
       (p.due !== undefined || p.start !== undefined) &&
       isDeepStrictEqual(asCreated(d), asCreated(old))
@@ -178,6 +179,7 @@ export function makeUpdateDeadline(deps: ReconcileDeps & { startSend?: StartSend
       throw new ValidationError('notifyExtension needs the due time (or start) to move later');
     }
     if (p.notifyExtension && !deps.startSend) throw new InvalidStateError('sending is not available here');
+    if (p.notifyExtension) d.noticeVersion = d.version;
     if (!(await deps.repo.replace(d, old.version))) {
       throw new ConflictError(`${deadlineId} was changed by someone else meanwhile; reload and retry`);
     }

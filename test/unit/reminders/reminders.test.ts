@@ -445,6 +445,21 @@ describe('deadline reminders (time frozen)', () => {
     );
   });
 
+  it('repeating the due time with a notice after an unrelated edit is refused: the item was not extended then', async () => {
+    const { app, started } = setup();
+    const { deadline } = await app.createDeadline(SURVEY);
+    const id = deadline.deadlineId;
+    await app.updateDeadline(id, { due: '2027-04-30 23:59', notifyExtension: true }, 'cli:a');
+    expect(started).toHaveLength(1);
+    // An extension without a notice, then a retitle: the current version asked for no notice.
+    await app.updateDeadline(id, { due: '2027-05-30 23:59' }, 'cli:a');
+    await app.updateDeadline(id, { title: 'Survey (renamed)' }, 'cli:a');
+    await expect(
+      app.updateDeadline(id, { due: '2027-05-30 23:59', notifyExtension: true }, 'cli:a'),
+    ).rejects.toThrow(/later/);
+    expect(started).toHaveLength(1);
+  });
+
   it('refuses an update made against an old version (optimistic concurrency)', async () => {
     const { app } = setup();
     const { deadline } = await app.createDeadline(SURVEY);
