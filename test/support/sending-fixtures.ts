@@ -17,7 +17,10 @@ import type { SendBatchMessage } from '../../src/ports/queue.ts';
 import type { RecipientDirectory, SuppressionCheck } from '../../src/ports/sending.ts';
 import { LOCAL_CREDENTIALS } from '../../src/runtimes/local/stack.ts';
 
-export function makeSubscribers(n: number, opts: { domain?: string; status?: Subscriber['status'] } = {}) {
+export function makeSubscribers(
+  n: number,
+  opts: { domain?: string; status?: Subscriber['status']; audiences?: Subscriber['audiences'] } = {},
+) {
   const at = '2026-01-01T00:00:00.000Z';
   return Array.from({ length: n }, (_, i): Subscriber => {
     const email = `reader${String(i).padStart(5, '0')}@${opts.domain ?? 'example.org'}`;
@@ -27,7 +30,7 @@ export function makeSubscribers(n: number, opts: { domain?: string; status?: Sub
       name: i % 3 === 0 ? `读者 ${i}` : `Reader ${i}`,
       language: 'en',
       timeZone: 'UTC',
-      audiences: ['newsletter'],
+      audiences: opts.audiences ?? ['newsletter'],
       status: opts.status ?? 'confirmed',
       source: 'admin',
       createdAt: at,

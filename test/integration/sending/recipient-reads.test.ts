@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscriberIdFor } from '../../../src/domain/ids.ts';
-import type { Subscriber } from '../../../src/domain/index.ts';
 import { startTestStack } from '../../support/local-stack.ts';
+import { makeSubscribers } from '../../support/sending-fixtures.ts';
 
 /**
  * The send path's recipient reads, counted on the production composition (the embedded app is built as
@@ -16,25 +15,9 @@ describe('recipient reads of a production send', () => {
   afterAll(() => stack?.stop());
 
   it('checks subscribers and suppressions in batches, never one GetItem per recipient', async () => {
-    const at = '2026-01-01T00:00:00.000Z';
-    const emails = Array.from({ length: 60 }, (_, i) => `reads${i}@example.org`);
-    for (const email of emails) {
-      const s: Subscriber = {
-        subscriberId: subscriberIdFor(email),
-        email,
-        name: '',
-        language: 'en',
-        timeZone: 'UTC',
-        audiences: ['reminders'],
-        status: 'confirmed',
-        source: 'admin',
-        createdAt: at,
-        updatedAt: at,
-        confirmedAt: at,
-        softBounces: 0,
-      };
-      await stack.app.subscribers.subscriberRepo.create(s);
-    }
+    const subs = makeSubscribers(60, { domain: 'reads.example', audiences: ['reminders'] });
+    for (const s of subs) await stack.app.subscribers.subscriberRepo.create(s);
+    const emails = subs.map((s) => s.email);
     await stack.app.subscribers.suppressionRepo.suppress(emails[7]!, 'hard-bounce', new Date());
     const created = await stack.admin('/admin/deadlines', {
       method: 'POST',

@@ -8,6 +8,18 @@ import type { SubscribersDeps } from '../../../src/use-cases/subscribers/deps.ts
 import { makeRecordSesEvent } from '../../../src/use-cases/subscribers/ses-events.ts';
 import { sesEvent } from './ses-fixtures.ts';
 
+const addConfirmed = (subs: Map<string, Subscriber>, email: string) =>
+  subs.set(
+    subscriberIdFor(email),
+    Subscriber.parse({
+      subscriberId: subscriberIdFor(email),
+      email,
+      status: 'confirmed',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    }),
+  );
+
 /** In-memory ports: enough to check the use case's ordering and idempotency without a database. */
 function fakes() {
   const subs = new Map<string, Subscriber>();
@@ -104,16 +116,7 @@ describe('recordSesEvent', () => {
   it('suppresses at the soft-bounce threshold, not before', async () => {
     const f = fakes();
     const email = 'z@example.org';
-    f.subs.set(
-      subscriberIdFor(email),
-      Subscriber.parse({
-        subscriberId: subscriberIdFor(email),
-        email,
-        status: 'confirmed',
-        createdAt: '2026-01-01T00:00:00.000Z',
-        updatedAt: '2026-01-01T00:00:00.000Z',
-      }),
-    );
+    addConfirmed(f.subs, email);
     const record = makeRecordSesEvent(f.deps);
     await record({ key: 'a', message: sesEvent('bounce-transient', { to: email }) });
     expect(f.supp.size).toBe(0);
@@ -124,16 +127,7 @@ describe('recordSesEvent', () => {
   it('a "not-spam" feedback report (a provider withdrawing a spam verdict) neither suppresses, unsubscribes nor counts', async () => {
     const f = fakes();
     const email = 'w@example.org';
-    f.subs.set(
-      subscriberIdFor(email),
-      Subscriber.parse({
-        subscriberId: subscriberIdFor(email),
-        email,
-        status: 'confirmed',
-        createdAt: '2026-01-01T00:00:00.000Z',
-        updatedAt: '2026-01-01T00:00:00.000Z',
-      }),
-    );
+    addConfirmed(f.subs, email);
     const message = sesEvent('complaint', { to: email, campaign: 'edition_8' }) as {
       complaint: { complaintFeedbackType: string };
     };
