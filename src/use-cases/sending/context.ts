@@ -53,6 +53,8 @@ export interface EngineContext {
   /** This worker's gate, at fleetRate / workerConcurrency. */
   gate(): Promise<RateGate>;
   reconcile(campaign: string): Promise<SendTally>;
+  /** Tell onStatusChange (best effort: a failing hook is logged, never thrown). */
+  notify(job: SendJob): Promise<void>;
   requireDirectory(): RecipientDirectory;
   requireSuppressions(): SuppressionCheck;
 }
@@ -70,6 +72,18 @@ export function makeEngineContext(
 
   const ctx: EngineContext = {
     deps,
+    async notify(job) {
+      if (!deps.onStatusChange) return;
+      try {
+        await deps.onStatusChange(job.campaign, job.status, job);
+      } catch (e) {
+        deps.logger.warn('onStatusChange hook failed', {
+          campaign: job.campaign,
+          status: job.status,
+          error: String(e),
+        });
+      }
+    },
     source(campaign) {
       const s = deps.sources.find((x) => x.handles(campaign));
       if (!s) throw new NotFoundError(`no campaign source handles ${campaign}`);

@@ -38,18 +38,7 @@ export function makeSendEngine(deps: SendEngineDeps) {
     return job;
   }
 
-  async function notify(job: SendJob) {
-    if (!deps.onStatusChange) return;
-    try {
-      await deps.onStatusChange(job.campaign, job.status, job);
-    } catch (e) {
-      logger.warn('onStatusChange hook failed', {
-        campaign: job.campaign,
-        status: job.status,
-        error: String(e),
-      });
-    }
-  }
+  const notify = ctx.notify;
 
   async function change(
     campaign: string,

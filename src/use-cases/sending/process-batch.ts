@@ -154,9 +154,7 @@ export function makeProcessBatch(ctx: EngineContext) {
         });
         if (paused) {
           log.warn('SES daily sending quota used up: send paused', { error: why });
-          await deps
-            .onStatusChange?.(campaign, 'paused', paused)
-            .catch((e) => log.warn('onStatusChange hook failed', { status: 'paused', error: errText(e) }));
+          await ctx.notify(paused);
         }
         await ctx.isRunning(campaign, true);
       })();
