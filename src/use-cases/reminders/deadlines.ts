@@ -149,9 +149,9 @@ export function makeUpdateDeadline(deps: ReconcileDeps & { startSend?: StartSend
     const extended = new Date(d.dueAt).getTime() > new Date(old.dueAt).getTime();
     // The same update sent again (its notice failed to start after the change was saved, or the answer was
     // lost): nothing to change, so finish it. Re-plan (idempotent) and start the current version's notice; the
-    // engine starts a campaign once, so a notice that did go out is not sent twice. Version 1 was never moved.
-    // (With ifVersion, the retry names the version the update started from.) Only if the current version is
-    // such an update: an item edited since for another reason gets no "extended" notice by repeating --due.
+    // engine starts a campaign once, so a notice that did go out is not sent twice. Only while the current
+    // version is the update that asked for a notice (noticeVersion): an item edited since for another reason
+    // gets no "extended" notice by repeating --due. (With ifVersion, the retry names the version it started from.)
     if (
       p.notifyExtension &&
       deps.startSend &&
