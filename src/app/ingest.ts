@@ -24,8 +24,11 @@ import type { Infra } from './infra.ts';
 type ParsedHeaders = Awaited<ReturnType<MimeParser['parseHeaders']>>;
 
 export interface IngestDeps {
-  /** Mail to GAZETTE_UNSUBSCRIBE_MAILTO (List-Unsubscribe mailto): the subscribers area unsubscribes the sender. */
-  unsubscribeByEmail?: (email: string) => Promise<void>;
+  /**
+   * Mail to GAZETTE_UNSUBSCRIBE_MAILTO (List-Unsubscribe mailto): the subscribers area unsubscribes the
+   * subscriber the subject's signed token names, else the sender.
+   */
+  unsubscribeByEmail?: (email: string, subject?: string) => Promise<void>;
 }
 
 /**

@@ -331,9 +331,12 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
     suppressionRepo,
     statsRepo,
     links,
-    /** For mail to the List-Unsubscribe mailto: (inbound path; its dependency is `(email) => Promise<void>`). */
-    unsubscribeByEmail: async (email: string): Promise<void> => {
-      await uc.unsubscribeByEmail(email);
+    /**
+     * For mail to the List-Unsubscribe mailto: (inbound path; its dependency is `(email, subject) => Promise<void>`):
+     * the subscriber the subject's signed token names, else the sender.
+     */
+    unsubscribeByEmail: async (email: string, subject?: string): Promise<void> => {
+      await uc.unsubscribeByMail({ from: email, subject });
     },
     /** For functions/ses-events.ts. */
     recordSesEvent: uc.recordSesEvent,

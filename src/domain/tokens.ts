@@ -46,3 +46,23 @@ export function verifyToken(secret: string, purpose: TokenPurpose, token: string
   if (parsed.exp * 1000 < now.getTime()) throw new ExpiredTokenError('token has expired');
   return parsed;
 }
+
+/** A token's body is base64url JSON of an object, so it starts with "eyJ" ('{"'); its signature is 43 characters. */
+const TOKEN_IN_TEXT = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
+
+/**
+ * Candidate tokens in free text, e.g. the subject of a mail sent to the List-Unsubscribe mailto, which
+ * clients prefix ("Re:", "AW:"), quote or re-encode. A client that split the subject into RFC 2047 encoded
+ * words may leave whitespace inside the token, so the text with its whitespace removed is searched too.
+ * Candidates only: each must still pass verifyToken. At most `max`, in order of appearance.
+ */
+export function tokensIn(text: string, max = 4): string[] {
+  const bounded = text.slice(0, 2000);
+  const found = new Set<string>();
+  for (const t of [bounded, bounded.replace(/\s+/g, '')])
+    for (const m of t.matchAll(TOKEN_IN_TEXT)) {
+      if (found.size >= max) return [...found];
+      found.add(m[0]);
+    }
+  return [...found];
+}

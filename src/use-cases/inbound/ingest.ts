@@ -56,8 +56,11 @@ export interface IngestDeps {
   clock: Clock;
   logger: Logger;
   policy: InboundPolicy;
-  /** Handles mail to the List-Unsubscribe mailto address (wired to the subscribers area). */
-  unsubscribeByEmail?: (email: string) => Promise<void>;
+  /**
+   * Handles mail to the List-Unsubscribe mailto address (wired to the subscribers area): the sender's address
+   * and the decoded subject, which carries the mailto's signed unsubscribe token.
+   */
+  unsubscribeByEmail?: (email: string, subject?: string) => Promise<void>;
 }
 
 export const INGEST_ACTOR = 'system:ingest';
@@ -95,7 +98,7 @@ export function makeIngest(d: IngestDeps) {
     });
 
     if (decision.outcome === 'rejected' && decision.unsubscribe && head.from) {
-      if (d.unsubscribeByEmail) await d.unsubscribeByEmail(head.from.address);
+      if (d.unsubscribeByEmail) await d.unsubscribeByEmail(head.from.address, head.subject);
       else {
         log.warn('unsubscribe mail received but no unsubscribe handler is wired');
         decision = {

@@ -15,6 +15,8 @@ export function makeLinks(deps: {
 }) {
   const base = deps.config.GAZETTE_PUBLIC_URL.replace(/\/$/, '');
   const exp = (days: number) => Math.floor(deps.now().getTime() / 1000) + days * DAY;
+  const unsubscribeToken = (subscriberId: string, scope: string) =>
+    signToken(deps.secret, 'unsubscribe', { sub: subscriberId, exp: exp(365), scope });
   const listId = `<${slug(deps.config.GAZETTE_NEWSLETTER_NAME)}.${new URL(base).hostname}>`;
 
   return {
@@ -27,13 +29,17 @@ export function makeLinks(deps: {
       return `${base}/v1/preferences?token=${t}`;
     },
     unsubscribeUrl(subscriberId: string, scope = 'all'): string {
-      const t = signToken(deps.secret, 'unsubscribe', { sub: subscriberId, exp: exp(365), scope });
-      return `${base}/v1/unsubscribe?token=${t}`;
+      return `${base}/v1/unsubscribe?token=${unsubscribeToken(subscriberId, scope)}`;
     },
-    /** RFC 8058 one-click + RFC 2369 mailto, for every bulk mail. */
+    /**
+     * RFC 8058 one-click + RFC 2369 mailto, for every bulk mail. Both carry the same signed token: mail to the
+     * mailto unsubscribes the subscriber the token names (and only its scope), whatever address the reply
+     * comes from (plus addresses, forwarding aliases); see makeUnsubscribeByMail.
+     */
     recipientLinks(subscriberId: string, scope = 'all'): RecipientLinks {
-      const unsubscribeUrl = this.unsubscribeUrl(subscriberId, scope);
-      const mailto = `mailto:${deps.config.GAZETTE_UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20${subscriberId}`;
+      const token = unsubscribeToken(subscriberId, scope);
+      const unsubscribeUrl = `${base}/v1/unsubscribe?token=${token}`;
+      const mailto = `mailto:${deps.config.GAZETTE_UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20${token}`;
       return {
         unsubscribeUrl,
         preferencesUrl: this.preferencesUrl(subscriberId),

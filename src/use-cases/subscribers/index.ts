@@ -15,6 +15,7 @@ import {
   makeSubscribe,
   makeUnsubscribeAllByPreferences,
   makeUnsubscribeByEmail,
+  makeUnsubscribeByMail,
   makeUnsubscribeByToken,
   makeUpdatePreferences,
 } from './lifecycle.ts';
@@ -33,6 +34,7 @@ export function makeSubscriberUseCases(deps: SubscribersDeps) {
     unsubscribeByToken: makeUnsubscribeByToken(deps),
     unsubscribeAllByPreferences: makeUnsubscribeAllByPreferences(deps),
     unsubscribeByEmail: makeUnsubscribeByEmail(deps),
+    unsubscribeByMail: makeUnsubscribeByMail(deps),
     recordSesEvent: makeRecordSesEvent(deps),
     importSubscribers: makeImportSubscribers(deps),
     exportSubscribers: makeExportSubscribers(deps),

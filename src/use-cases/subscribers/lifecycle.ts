@@ -1,5 +1,6 @@
 import {
   Email,
+  ExpiredTokenError,
   emailHash,
   InvalidStateError,
   InvalidTokenError,
@@ -11,6 +12,7 @@ import {
   subscriberIdFor,
   UnsubscribeScope,
 } from '../../domain/index.ts';
+import { type TokenPayload, tokensIn } from '../../domain/tokens.ts';
 import { parseInput } from '../../domain/validate.ts';
 import { mutate, type SubscribersDeps, verify } from './deps.ts';
 import { alreadySubscribedMail, confirmationMail } from './mails.ts';
@@ -295,6 +297,36 @@ export function makeUnsubscribeByEmail(deps: SubscribersDeps) {
     if (!address.success) return { found: false, changed: false };
     const r = await unsubscribe(deps, subscriberIdFor(address.data), 'all', via);
     return { found: r.found, changed: r.changed };
+  };
+}
+
+/**
+ * Mail to the List-Unsubscribe mailto: address (called by the inbound path once the mail authenticated and
+ * is no auto-reply). The mailto's subject carries the signed unsubscribe token of the https link: a valid
+ * one unsubscribes the subscriber it names, from its scope, whatever address the mail comes from (a
+ * plus address or a forwarding alias is not the From of the reply). Without one (older mails, a client that
+ * dropped the subject, a tampered or expired token) the From address is unsubscribed from everything.
+ * A forged token therefore does nothing the sender could not do for their own address.
+ */
+export function makeUnsubscribeByMail(deps: SubscribersDeps) {
+  const byEmail = makeUnsubscribeByEmail(deps);
+  return async (mail: {
+    from: string;
+    subject?: string;
+  }): Promise<{ found: boolean; changed: boolean; via: 'token' | 'sender' }> => {
+    for (const candidate of tokensIn(mail.subject ?? '')) {
+      let payload: TokenPayload;
+      try {
+        payload = await verify(deps, 'unsubscribe', candidate);
+      } catch (e) {
+        if (e instanceof InvalidTokenError || e instanceof ExpiredTokenError) continue;
+        throw e;
+      }
+      const scope = UnsubscribeScope.safeParse(payload.scope ?? 'all');
+      const r = await unsubscribe(deps, payload.sub, scope.success ? scope.data : 'all', 'mailto');
+      if (r.found) return { found: true, changed: r.changed, via: 'token' };
+    }
+    return { ...(await byEmail(mail.from)), via: 'sender' };
   };
 }
 

@@ -293,6 +293,47 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
     });
   });
 
+  it('a mail to the List-Unsubscribe mailto unsubscribes the subscriber its token names, sent from another address', async () => {
+    const email = 'jane+news@example.org';
+    await stack.admin('/admin/subscribers', {
+      method: 'POST',
+      body: JSON.stringify({ email, consent: true }),
+    });
+    const header =
+      (await stack.app.subscribers.links()).recipientLinks(subscriberIdFor(email)).listHeaders[
+        'List-Unsubscribe'
+      ] ?? '';
+    const mailto = new URL(/<(mailto:[^>]+)>/.exec(header)?.[1] ?? '');
+    const subject = mailto.searchParams.get('subject') ?? '';
+    const send = (from: string, subjectHeader: string) =>
+      stack.admin('/admin/inbound?verdicts=pass', {
+        method: 'POST',
+        headers: { 'content-type': 'message/rfc822' },
+        body: Buffer.from(
+          [
+            `From: ${from}`,
+            `To: ${mailto.pathname}`,
+            `Subject: ${subjectHeader}`,
+            `Message-ID: <${Math.random().toString(36).slice(2)}@example.org>`,
+            'Content-Type: text/plain; charset=utf-8',
+            '',
+            'unsubscribe',
+            '',
+          ].join('\r\n'),
+        ),
+      });
+
+    // A forged token (the signature of another payload) unsubscribes nobody: the bare address is no subscriber.
+    const forged = subject.replace(/\.[A-Za-z0-9_-]+$/, `.${'A'.repeat(43)}`);
+    expect((await send('jane@example.org', forged)).status).toBe(200);
+    expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'confirmed' });
+
+    // The client answered from the bare address and RFC 2047-encoded the prefixed subject.
+    const encoded = `=?UTF-8?B?${Buffer.from(`AW: ${subject}`).toString('base64')}?=`;
+    expect((await send('Jane <jane@example.org>', encoded)).status).toBe(200);
+    expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'unsubscribed' });
+  });
+
   it('public routes never expose admin routes or data', async () => {
     const r = await api('/admin/subscribers');
     expect(r.status).toBe(401);

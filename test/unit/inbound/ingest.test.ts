@@ -20,6 +20,7 @@ function world(members: Member[] = [member()], opts: { maxBytes?: number; timeou
   const inbound = new MemoryInbound();
   const mailer = new MemoryMailer();
   const unsubscribed: string[] = [];
+  const unsubscribeSubjects: (string | undefined)[] = [];
   const ingest = makeIngest({
     blobs: { raw, content },
     members: m,
@@ -37,8 +38,9 @@ function world(members: Member[] = [member()], opts: { maxBytes?: number; timeou
       from: 'IGPN Gazette <news@gazette.local>',
       defaultTimeZone: 'UTC',
     },
-    unsubscribeByEmail: async (e) => {
+    unsubscribeByEmail: async (e, subject) => {
       unsubscribed.push(e);
+      unsubscribeSubjects.push(subject);
     },
   });
   let n = 0;
@@ -54,7 +56,7 @@ function world(members: Member[] = [member()], opts: { maxBytes?: number; timeou
       ...over,
     });
   };
-  return { send, ingest, raw, content, updates, inbound, mailer, unsubscribed };
+  return { send, ingest, raw, content, updates, inbound, mailer, unsubscribed, unsubscribeSubjects };
 }
 
 describe('ingest use case', () => {
@@ -194,6 +196,35 @@ describe('ingest use case', () => {
     const r = await w.send(fixture('unsubscribe.eml'), { recipients: ['unsubscribe@gazette.local'] });
     expect(r).toEqual({ outcome: 'rejected', reason: 'unsubscribe request handled' });
     expect(w.unsubscribed).toEqual(['reader@example.org']);
+  });
+
+  it('hands the decoded subject of an unsubscribe mail along: it carries the signed token of the mailto', async () => {
+    const w = world();
+    const token = `eyJzdWIiOiJzXzEifQ.${'A'.repeat(43)}`;
+    // Encoded words are decoded and joined (the whitespace between two of them is not part of the text).
+    const b = (t: string) => `=?UTF-8?B?${Buffer.from(t).toString('base64')}?=`;
+    const subject = `${b(`Re: unsubscribe ${token.slice(0, 20)}`)}\r\n ${b(token.slice(20))}`;
+    const r = await w.send(mail({ from: 'jane@example.org', to: 'unsubscribe@gazette.local', subject }), {
+      recipients: ['unsubscribe@gazette.local'],
+    });
+    expect(r).toEqual({ outcome: 'rejected', reason: 'unsubscribe request handled' });
+    expect(w.unsubscribed).toEqual(['jane@example.org']);
+    expect(w.unsubscribeSubjects).toEqual([`Re: unsubscribe ${token}`]);
+  });
+
+  it('an auto-reply to the unsubscribe address unsubscribes nobody, whatever its subject carries', async () => {
+    const w = world();
+    const r = await w.send(
+      mail({
+        from: 'jane@example.org',
+        to: 'unsubscribe@gazette.local',
+        subject: `Automatic reply: unsubscribe eyJzdWIiOiJzXzEifQ.${'A'.repeat(43)}`,
+        headers: { 'Auto-Submitted': 'auto-replied' },
+      }),
+      { recipients: ['unsubscribe@gazette.local'] },
+    );
+    expect(r.reason).toMatch(/automatic reply/);
+    expect(w.unsubscribed).toEqual([]);
   });
 
   it('rejects an over-size message with a clear reason and tells the (authenticated) member', async () => {
