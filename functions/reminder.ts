@@ -26,12 +26,16 @@ export const ReminderEvent = z.object({
 export const handler = async (event: unknown) => {
   const { gazetteScheduled: job } = ReminderEvent.parse(event);
   try {
-    return { ok: true, ...(await reminders.fireReminder(job)) };
+    const out = await reminders.fireReminder(job);
+    // A refusal a retry cannot fix (a configuration problem) is recorded on the reminder (`failed`, with the
+    // reason `gazette deadlines show` prints): answered, so Scheduler does not repeat it in vain. Logged as an
+    // error for the operator; an update of the item re-plans the reminder once the cause is fixed.
+    return { ok: out.outcome !== 'failed', ...out };
   } catch (err) {
-    // A final refusal (the item was cancelled or the reminder removed during the fire) is settled by
-    // fireReminder itself (the reminder becomes `cancelled`). Whatever still fails, a domain error included,
-    // left the reminder `sending`: rethrown, so Scheduler retries (a retry completes the wave) and, finally,
-    // the alarmed dead-letter queue holds it. Answering ok:false would end the schedule with nothing sent.
+    // Other final refusals (the item was cancelled or the reminder removed during the fire) are settled by
+    // fireReminder itself (the reminder becomes `cancelled`). Whatever still fails (transient: throttling,
+    // an AWS error) left the reminder `sending`: rethrown, so Scheduler retries (a retry completes the wave)
+    // and, finally, the alarmed dead-letter queue holds it. Answering would end the schedule with nothing sent.
     infra.logger.warn('reminder not sent: Scheduler will retry', {
       job,
       error: (err as Error).message,

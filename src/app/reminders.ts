@@ -5,6 +5,7 @@ import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
 import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
 import { DynamoSuppressionRepo } from '../adapters/dynamodb/suppression-repo.ts';
 import { ConfigError } from '../domain/errors.ts';
+import type { Deadline } from '../domain/index.ts';
 import { reminderCampaign } from '../domain/reminder-schedule.ts';
 import { parseJsonBody } from '../http/body.ts';
 import { type HttpRequest, json, type Route } from '../http/types.ts';
@@ -107,6 +108,29 @@ export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
     return { ...view, reminders };
   }
 
+  /**
+   * List: each active item with a `failed` reminder says which and why (`failedReminders`), so the secretariat
+   * sees it without opening every item. One query per active item, a few at a time.
+   */
+  async function withFailures(deadlines: Deadline[]) {
+    const out: (Deadline & { failedReminders?: { offset: string; error?: string }[] })[] = [];
+    for (let i = 0; i < deadlines.length; i += 8) {
+      const chunk = deadlines.slice(i, i + 8);
+      out.push(
+        ...(await Promise.all(
+          chunk.map(async (d) => {
+            if (d.status !== 'active') return d;
+            const failed = (await repo.reminders(d.deadlineId)).filter((r) => r.status === 'failed');
+            return failed.length
+              ? { ...d, failedReminders: failed.map((r) => ({ offset: r.offset, error: r.error })) }
+              : d;
+          }),
+        )),
+      );
+    }
+    return out;
+  }
+
   const actor = (req: HttpRequest) => req.actor ?? 'unknown';
   const body = (req: HttpRequest) => parseJsonBody(req, JsonObject);
   const view = (status: number, v: DeadlineView) => json(status, v);
@@ -128,7 +152,7 @@ export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
           all: req.query.all === 'true',
           limit: req.query.limit ? Math.max(1, Number(req.query.limit) || 100) : undefined,
         });
-        return json(200, { deadlines });
+        return json(200, { deadlines: await withFailures(deadlines) });
       },
     },
     {
@@ -166,7 +190,9 @@ export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
   const jobs: JobHandlers = {
     reminder: async (job) => {
       const out = await fireReminder(job);
-      logger.info('reminder job done', { ...job, ...out });
+      if (out.outcome === 'failed')
+        logger.warn('reminder job failed for good (see deadlines show)', { ...job, ...out });
+      else logger.info('reminder job done', { ...job, ...out });
     },
   };
 

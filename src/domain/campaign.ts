@@ -146,7 +146,8 @@ export const Deadline = z.object({
 });
 export type Deadline = z.infer<typeof Deadline>;
 
-export const ReminderStatus = z.enum(['pending', 'sending', 'sent', 'cancelled', 'skipped-late']);
+/** `failed`: the send engine refused the wave for a reason a retry cannot fix (see `error`); an update re-plans it. */
+export const ReminderStatus = z.enum(['pending', 'sending', 'sent', 'cancelled', 'skipped-late', 'failed']);
 export const Reminder = z.object({
   deadlineId: z.string(),
   offset: z.string(),
@@ -156,5 +157,7 @@ export const Reminder = z.object({
   /** Deadline version this reminder was planned for; a fire for an older version is ignored. */
   version: z.number().int().nonnegative(),
   sentAt: Instant.optional(),
+  /** Why a `failed` reminder was refused ("config: …"), for the secretariat; absent in every other status. */
+  error: z.string().optional(),
 });
 export type Reminder = z.infer<typeof Reminder>;

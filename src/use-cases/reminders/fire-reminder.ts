@@ -1,4 +1,4 @@
-import { isDomainError } from '../../domain/errors.ts';
+import { type ErrorCode, isDomainError } from '../../domain/errors.ts';
 import type { Deadline, Reminder } from '../../domain/index.ts';
 import { reminderCampaign, reminderFireTime, reminderScheduleName } from '../../domain/reminder-schedule.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -13,10 +13,30 @@ export interface FireReminderJob {
   version: number;
 }
 
+/**
+ * Refusals of the send engine's start that a retry of the fire cannot fix: the engine is misconfigured (no
+ * campaign source for reminders: not_found; a missing port: config), the campaign key is refused (validation),
+ * the source says the item is not ready although it is active (invalid_state), or the message cannot be built
+ * (template). Scheduler's retries would only repeat them for an hour and end in the DLQ; the reminder is
+ * recorded `failed` with the reason instead. Anything else (rate_limited, an AWS or network error) is transient
+ * and rethrown; `conflict` means the wave was already started.
+ */
+const FINAL_REFUSALS: readonly ErrorCode[] = [
+  'not_found',
+  'config',
+  'validation',
+  'invalid_state',
+  'template',
+];
+
+/** A short reason for `deadlines show`. */
+const reason = (e: { code: string; message: string }) => `${e.code}: ${e.message}`.slice(0, 500);
+
 export type FireOutcome =
   | { outcome: 'started'; campaign: string }
   | { outcome: 'already-sent'; campaign: string }
   | { outcome: 'skipped-late'; campaign: string }
+  | { outcome: 'failed'; campaign: string; error: string }
   | { outcome: 'ignored'; reason: 'not-found' | 'cancelled' | 'offset-removed' }
   | { outcome: 'stale'; currentVersion: number };
 
@@ -28,7 +48,9 @@ export type FireOutcome =
  * re-asks the engine, which refuses a second start of a campaign (and whose per-(campaign, recipient) claims
  * would make it a no-op for anyone already mailed anyway).
  * If the engine fails, the error propagates so the scheduler retries (the record stays `sending`); if it refuses
- * because the item was cancelled or the offset removed meanwhile, the reminder is `cancelled`.
+ * because the item was cancelled or the offset removed meanwhile, the reminder is `cancelled`; if it refuses for
+ * a reason a retry cannot fix (FINAL_REFUSALS), the reminder is `failed` with that reason and the fire answers
+ * (nothing retries it by itself: a repeat fire tries once more, and an update of the item re-plans it).
  * A new fire that comes too late (see `overtaken`) is recorded as skipped-late and sends nothing.
  */
 export function makeFireReminder(deps: {
@@ -131,9 +153,25 @@ export function makeFireReminder(deps: {
       } else {
         // Refused because the item was cancelled (or this reminder removed) during the fire: final, so the
         // record must not stay `sending` (a cancel leaves a `sending` reminder alone). Otherwise the refusal
-        // is not the item's doing: rethrown, the record stays `sending` and the scheduler's retry completes it.
+        // is not the item's doing: final ones (FINAL_REFUSALS) end it `failed`; transient ones are rethrown,
+        // the record stays `sending` and the scheduler's retry completes it.
         const now = await deps.repo.get(d.deadlineId);
-        if (now?.status === 'active' && now.offsets.includes(job.offset)) throw e;
+        if (now?.status === 'active' && now.offsets.includes(job.offset)) {
+          if (!FINAL_REFUSALS.includes(e.code)) throw e;
+          const error = reason(e);
+          log.error(
+            'reminder failed: the send engine refused the wave; fix the cause, then update the item',
+            {
+              campaign,
+              error,
+            },
+          );
+          // Unless a concurrent fire of the same reminder got it sent meanwhile.
+          if (!(await deps.repo.saveReminder({ ...base, status: 'failed', error }, ['sent']))) {
+            return { outcome: 'already-sent', campaign };
+          }
+          return { outcome: 'failed', campaign, error };
+        }
         log.warn('reminder refused: the item was cancelled or changed during the fire', { error: e.message });
         await withdrawn({ ...base, status: 'sending' }, now ?? d);
         return {

@@ -14,7 +14,10 @@ export interface ReconcileDeps {
   logger: Logger;
 }
 
-/** A reminder that went out (or is going out) is never planned again: one per (item, offset, recipient). */
+/**
+ * A reminder that went out (or is going out) is never planned again: one per (item, offset, recipient).
+ * A `failed` one (the engine refused it for good) is planned again like any other: an update moves it on.
+ */
 const DONE: Reminder['status'][] = ['sent', 'sending'];
 
 /**
@@ -73,7 +76,10 @@ export function makeReconcileReminders(deps: ReconcileDeps) {
     for (const [offset, prev] of existing) {
       if (wanted.includes(offset) || DONE.includes(prev.status) || prev.status === 'cancelled') continue;
       await deps.scheduler.delete(prev.scheduleName);
-      await deps.repo.saveReminder({ ...prev, status: 'cancelled', version: d.version }, DONE);
+      await deps.repo.saveReminder(
+        { ...prev, status: 'cancelled', version: d.version, error: undefined },
+        DONE,
+      );
     }
     return sortReminders(await deps.repo.reminders(d.deadlineId));
   };

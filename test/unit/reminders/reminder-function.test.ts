@@ -57,6 +57,66 @@ describe('reminder Lambda ⇄ EventBridge Scheduler contract', () => {
     expect(atExpression(new Date('2027-03-16T15:00:00.000Z'), now)).toBe('at(2027-03-16T15:59:05)');
   });
 
+  it('a fire the send engine refuses for good is recorded failed and answered, not rethrown for Scheduler to retry in vain', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2027-03-16T15:59:05Z'));
+    vi.resetModules();
+    const { MemoryDeadlineRepo } = await import('./fakes.ts');
+    const repo = new MemoryDeadlineRepo();
+    await repo.create({
+      deadlineId: 'dl_x',
+      kind: 'deadline',
+      title: 'Survey closes',
+      description: '',
+      dueAt: '2027-03-30T15:59:00.000Z',
+      timeZone: 'Asia/Shanghai',
+      audience: { kind: 'all', audience: 'reminders' },
+      offsets: ['P14D', 'P7D'],
+      language: 'en',
+      status: 'active',
+      createdAt: '2027-03-01T00:00:00.000Z',
+      updatedAt: '2027-03-01T00:00:00.000Z',
+      version: 1,
+    });
+    await repo.saveReminder({
+      deadlineId: 'dl_x',
+      offset: 'P14D',
+      fireAt: '2027-03-16T15:59:00.000Z',
+      status: 'pending',
+      scheduleName: 'gz-rem-dl_x-P14D',
+      version: 1,
+    });
+    vi.doMock('../../../src/app/reminders.ts', async (original) => {
+      const real = await original<typeof import('../../../src/app/reminders.ts')>();
+      const { ConfigError } = await import('../../../src/domain/errors.ts');
+      return {
+        ...real,
+        // The real reminders composition over an in-memory repo, wired to an engine that is misconfigured.
+        composeReminders: (infra: Parameters<typeof real.composeReminders>[0]) =>
+          real.composeReminders(infra, {
+            repo,
+            startSend: async () => {
+              throw new ConfigError('send engine: no suppression list wired');
+            },
+          }),
+      };
+    });
+    try {
+      const { handler } = await import('../../../functions/reminder.ts');
+      await expect(
+        handler({ gazetteScheduled: { type: 'reminder', deadlineId: 'dl_x', offset: 'P14D', version: 1 } }),
+      ).resolves.toMatchObject({ ok: false, outcome: 'failed', error: /no suppression list wired/ });
+      expect(await repo.getReminder('dl_x', 'P14D')).toMatchObject({
+        status: 'failed',
+        error: 'config: send engine: no suppression list wired',
+      });
+    } finally {
+      vi.doUnmock('../../../src/app/reminders.ts');
+      vi.resetModules();
+      vi.useRealTimers();
+    }
+  });
+
   it('a fire the send engine refused is retried by Scheduler, not answered ok:false (which ended it with the reminder stuck sending)', async () => {
     vi.resetModules();
     vi.doMock('../../../src/app/reminders.ts', async (original) => {

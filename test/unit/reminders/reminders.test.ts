@@ -3,7 +3,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Infra } from '../../../src/app/infra.ts';
 import { composeReminders, type RemindersDeps } from '../../../src/app/reminders.ts';
 import { ConfigSchema, loadConfig } from '../../../src/config/config.ts';
-import { ConfigError, ConflictError, InvalidStateError, type Subscriber } from '../../../src/domain/index.ts';
+import {
+  ConfigError,
+  ConflictError,
+  InvalidStateError,
+  NotFoundError,
+  RateLimitedError,
+  type Subscriber,
+} from '../../../src/domain/index.ts';
 import { systemClock } from '../../../src/ports/clock.ts';
 import { silentLogger } from '../../../src/ports/logger.ts';
 import { FakeJobs, FakeScheduler, MemoryDeadlineRepo, pages, subscriber } from './fakes.ts';
@@ -341,10 +348,8 @@ describe('deadline reminders (time frozen)', () => {
     const { deadline } = await app.createDeadline(SURVEY);
     const id = deadline.deadlineId;
     vi.setSystemTime(new Date('2027-03-23T15:59:05Z'));
-    refuse = new ConfigError('the send engine is not wired');
-    await expect(app.fireReminder({ deadlineId: id, offset: 'P7D', version: 1 })).rejects.toThrow(
-      /not wired/,
-    );
+    refuse = new RateLimitedError('send engine busy');
+    await expect(app.fireReminder({ deadlineId: id, offset: 'P7D', version: 1 })).rejects.toThrow(/busy/);
     expect((await repo.getReminder(id, 'P7D'))?.status).toBe('sending');
     // Edited meanwhile (title): the retry of that fire completes the wave instead of leaving it sending.
     await app.updateDeadline(id, { title: 'Survey closes (typo fixed)' }, 'cli:a');
@@ -357,7 +362,7 @@ describe('deadline reminders (time frozen)', () => {
 
     // P1D left sending, then its offset removed: the retry withdraws it.
     vi.setSystemTime(new Date('2027-03-29T15:59:05Z'));
-    refuse = new ConfigError('the send engine is not wired');
+    refuse = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     await expect(app.fireReminder({ deadlineId: id, offset: 'P1D', version: 2 })).rejects.toThrow();
     await app.updateDeadline(id, { offsets: ['P14D', 'P7D'] }, 'cli:a');
     expect(await app.fireReminder({ deadlineId: id, offset: 'P1D', version: 2 })).toEqual({
@@ -366,6 +371,120 @@ describe('deadline reminders (time frozen)', () => {
     });
     expect((await repo.getReminder(id, 'P1D'))?.status).toBe('cancelled');
     expect(started).toHaveLength(1);
+  });
+
+  it('a wave the engine refuses for good (a configuration error) ends failed with its reason, is not retried by itself, and a retry or an update moves it on', async () => {
+    let refuse: Error | undefined;
+    const { app, repo, scheduler, jobs, started } = setup({
+      deps: {
+        startSend: async (campaign, by) => {
+          if (refuse) throw refuse;
+          started.push({ campaign, by });
+        },
+      },
+    });
+    const { deadline } = await app.createDeadline(SURVEY);
+    const id = deadline.deadlineId;
+    vi.setSystemTime(new Date('2027-03-16T15:59:05Z'));
+    scheduler.schedules.delete(`gz-rem-${id}-P14D`); // deleted after completion, as on AWS
+    refuse = new ConfigError('send engine: no suppression list wired');
+    // Final: answered (not thrown), so Scheduler does not retry it for hours with nothing to show for it.
+    expect(await app.fireReminder({ deadlineId: id, offset: 'P14D', version: 1 })).toEqual({
+      outcome: 'failed',
+      campaign: `reminder#${id}#P14D`,
+      error: 'config: send engine: no suppression list wired',
+    });
+    expect((await app.showDeadline(id)).reminders.find((r) => r.offset === 'P14D')).toMatchObject({
+      status: 'failed',
+      error: 'config: send engine: no suppression list wired',
+    });
+    const list = app.routes.find((r) => r.method === 'GET' && r.path === '/admin/deadlines')!;
+    const listed = JSON.parse(String((await list.handler({ query: {} } as never)).body));
+    expect(listed.deadlines[0]).toMatchObject({
+      deadlineId: id,
+      failedReminders: [{ offset: 'P14D', error: 'config: send engine: no suppression list wired' }],
+    });
+    // Nothing re-plans it by itself: no schedule, no job; the next reminder fires as planned.
+    expect([...scheduler.schedules.keys()].some((n) => n.endsWith('-P14D'))).toBe(false);
+    expect(jobs.ran).toEqual([]);
+
+    // No campaign source for reminders (the engine's NotFoundError) is final too; a later retry that works sends it.
+    refuse = new NotFoundError(`no campaign source handles reminder#${id}#P14D`);
+    expect(await app.fireReminder({ deadlineId: id, offset: 'P14D', version: 1 })).toMatchObject({
+      outcome: 'failed',
+      error: `not_found: no campaign source handles reminder#${id}#P14D`,
+    });
+    refuse = undefined;
+    expect(await app.fireReminder({ deadlineId: id, offset: 'P14D', version: 1 })).toMatchObject({
+      outcome: 'started',
+    });
+    const sent = await repo.getReminder(id, 'P14D');
+    expect(sent).toMatchObject({ status: 'sent' });
+    expect(sent?.error).toBeUndefined();
+
+    // P7D fails; the cause is fixed and the item updated: the failed reminder is re-planned, not stuck.
+    vi.setSystemTime(new Date('2027-03-23T15:59:05Z'));
+    refuse = new ConfigError('send engine: no subscriber directory wired');
+    expect(await app.fireReminder({ deadlineId: id, offset: 'P7D', version: 1 })).toMatchObject({
+      outcome: 'failed',
+    });
+    refuse = undefined;
+    const updated = await app.updateDeadline(id, { sendLate: true }, 'cli:a');
+    expect(updated.reminders.map((r) => [r.offset, r.status, r.error])).toEqual([
+      ['P14D', 'sent', undefined],
+      ['P7D', 'pending', undefined],
+      ['P1D', 'pending', undefined],
+    ]);
+    expect(jobs.ran).toEqual([{ type: 'reminder', deadlineId: id, offset: 'P7D', version: 2 }]);
+    expect(await app.fireReminder({ deadlineId: id, offset: 'P7D', version: 2 })).toMatchObject({
+      outcome: 'started',
+    });
+    expect(started.map((s) => s.campaign)).toEqual([`reminder#${id}#P14D`, `reminder#${id}#P7D`]);
+
+    // P1D fails; an extension moves it to a time still ahead: pending again, with its schedule.
+    vi.setSystemTime(new Date('2027-03-29T15:59:05Z'));
+    refuse = new ConfigError('send engine: no subscriber directory wired');
+    expect(await app.fireReminder({ deadlineId: id, offset: 'P1D', version: 2 })).toMatchObject({
+      outcome: 'failed',
+    });
+    refuse = undefined;
+    const extended = await app.updateDeadline(id, { due: '2027-04-15 23:59' }, 'cli:a');
+    expect(extended.reminders.find((r) => r.offset === 'P1D')).toMatchObject({
+      status: 'pending',
+      version: 3,
+    });
+    expect(extended.reminders.find((r) => r.offset === 'P1D')?.error).toBeUndefined();
+    expect(scheduler.schedules.get(`gz-rem-${id}-P1D`)?.job).toMatchObject({ version: 3 });
+  });
+
+  it('a failed reminder whose item is cancelled or whose offset is removed ends cancelled, without its error', async () => {
+    let refuse: Error | undefined = new ConfigError('send engine: no suppression list wired');
+    const { app, repo } = setup({
+      deps: {
+        startSend: async () => {
+          if (refuse) throw refuse;
+        },
+      },
+    });
+    const { deadline } = await app.createDeadline(SURVEY);
+    const id = deadline.deadlineId;
+    vi.setSystemTime(new Date('2027-03-16T15:59:05Z'));
+    await app.fireReminder({ deadlineId: id, offset: 'P14D', version: 1 });
+    expect((await repo.getReminder(id, 'P14D'))?.status).toBe('failed');
+    refuse = undefined;
+    await app.updateDeadline(id, { offsets: ['P7D', 'P1D'] }, 'cli:a');
+    const r = await repo.getReminder(id, 'P14D');
+    expect(r).toMatchObject({ status: 'cancelled', version: 2 });
+    expect(r?.error).toBeUndefined();
+
+    vi.setSystemTime(new Date('2027-03-23T15:59:05Z'));
+    refuse = new ConfigError('send engine: no suppression list wired');
+    await app.fireReminder({ deadlineId: id, offset: 'P7D', version: 2 });
+    expect((await repo.getReminder(id, 'P7D'))?.status).toBe('failed');
+    await app.cancelDeadline(id, 'cli:a');
+    const c = await repo.getReminder(id, 'P7D');
+    expect(c).toMatchObject({ status: 'cancelled', version: 3 });
+    expect(c?.error).toBeUndefined();
   });
 
   it('a reminder already sent is not planned again when the deadline is extended', async () => {

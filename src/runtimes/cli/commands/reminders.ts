@@ -78,6 +78,15 @@ function showView(v: View): string {
       'skipped-late: its time had already passed; use --send-late to send such reminders at once.',
     );
   }
+  const failed = v.reminders.filter((r) => r.status === 'failed');
+  if (failed.length) {
+    lines.push(
+      '',
+      ...failed.map((r) => `failed ${r.offset}: ${r.error ?? 'refused by the send engine'}`),
+      'failed: the send engine refused it and nothing retries it by itself. Fix the cause, then update the item ' +
+        '(gazette deadlines update ID, with --send-late if its time has passed) or use remind-now.',
+    );
+  }
   if (v.notice) lines.push('', `Extension notice started: ${v.notice}`);
   return lines.join('\n');
 }
@@ -216,7 +225,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--all', 'include items whose time has passed', false)
     .action(async (o: { status?: string; all: boolean }) => {
       const client = await ctx.client();
-      const r = await client.request<{ deadlines: Deadline[] }>('GET', '/admin/deadlines', {
+      const r = await client.request<{
+        deadlines: (Deadline & { failedReminders?: { offset: string; error?: string }[] })[];
+      }>('GET', '/admin/deadlines', {
         query: { status: o.status, all: o.all || undefined },
       });
       ctx.print(r, (d: typeof r) =>
@@ -224,7 +235,9 @@ export function register(program: Command, ctx: CliContext): void {
           d.deadlines.map((x) => ({
             id: x.deadlineId,
             kind: x.kind,
-            status: x.status,
+            status: x.failedReminders?.length
+              ? `${x.status}, failed: ${x.failedReminders.map((f) => f.offset).join(' ')}`
+              : x.status,
             due: `${local(x.dueAt, x.timeZone)} ${x.timeZone}`,
             audience: audienceText(x.audience),
             title: x.title.length > 50 ? `${x.title.slice(0, 49)}…` : x.title,
