@@ -74,9 +74,21 @@ const HEADER_ALIASES: Record<string, string> = {
   consentedat: 'consentedAt',
   consentdate: 'consentedAt',
   optinat: 'consentedAt',
+  suppressed: 'suppressed',
+  suppression: 'suppressed',
+  suppressedat: 'suppressedAt',
 };
 
-export const KNOWN_COLUMNS = ['email', 'name', 'language', 'timeZone', 'audiences', 'consent', 'consentedAt'];
+export const KNOWN_COLUMNS = [
+  'email',
+  'name',
+  'language',
+  'timeZone',
+  'audiences',
+  'consent',
+  'consentedAt',
+  'suppressed',
+];
 
 const normaliseHeader = (h: string) => {
   const k = h.toLowerCase().replace(/[^a-z]/g, '');
@@ -136,7 +148,9 @@ export function parseSubscriberCsv(input: string): ImportRow[] {
 const YES = new Set(['yes', 'y', 'true', '1', 'x', 'opt-in', 'optin', '是']);
 const NO = new Set(['', 'no', 'n', 'false', '0', '否']);
 
-type RowResult = { kind: 'error'; reason: string } | { kind: 'ok'; subscriber: Subscriber; consent: boolean };
+type RowResult =
+  | { kind: 'error'; reason: string }
+  | { kind: 'ok'; subscriber: Subscriber; consent: boolean; suppressed?: string };
 
 /** Undoes the export's formula guard (see `cell`): "'=x" was written for "=x". */
 const undefuse = (s: string | undefined) => (s !== undefined && /^'[=+\-@\t\r]/.test(s) ? s.slice(1) : s);
@@ -192,6 +206,8 @@ function validateRow(row: ImportRow, nowIso: string): RowResult {
   return {
     kind: 'ok',
     consent,
+    // The export's mark of a suppressed address (bounced, complained…): the reason, or empty.
+    suppressed: v.suppressed?.trim() || undefined,
     subscriber: Subscriber.parse({
       subscriberId: subscriberIdFor(email.data),
       email: email.data,
@@ -230,7 +246,7 @@ export function makeImportSubscribers(deps: SubscribersDeps) {
       dryRun: Boolean(opts.dryRun),
     };
     const seen = new Map<string, number>();
-    const work: { line: number; subscriber: Subscriber; consent: boolean }[] = [];
+    const work: { line: number; subscriber: Subscriber; consent: boolean; suppressed?: string }[] = [];
     for (const row of rows) {
       const r = validateRow(row, nowIso);
       if (r.kind === 'error') {
@@ -248,7 +264,14 @@ export function makeImportSubscribers(deps: SubscribersDeps) {
     const skip = (line: number, email: string, reason: string) => {
       report.skipped.push({ line, email, reason });
     };
-    await eachLimited(work, 8, async ({ line, subscriber, consent }) => {
+    await eachLimited(work, 8, async ({ line, subscriber, consent, suppressed }) => {
+      // Suppressed where the file was exported (an export of another Gazette marks the address).
+      if (suppressed)
+        return skip(
+          line,
+          subscriber.email,
+          `suppressed (${suppressed.slice(0, 50)}) in the file: never imported`,
+        );
       const suppression = await deps.suppressions.get(subscriber.email);
       if (suppression)
         return skip(line, subscriber.email, `suppressed (${suppression.reason}): never imported`);
@@ -326,6 +349,9 @@ export const EXPORT_COLUMNS = [
   'confirmed_at',
   'unsubscribed_at',
   'soft_bounces',
+  /** Reason the address is suppressed (hard-bounce, complaint…), empty if it is not: nothing may be sent to it. */
+  'suppressed',
+  'suppressed_at',
 ] as const;
 
 /** Spreadsheet apps run cells starting with = + - @ as formulas: defuse them (CSV injection). */
@@ -334,7 +360,10 @@ const cell = (v: string | number | undefined) => {
   return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
 };
 
-export function toExportRow(s: Subscriber): Record<(typeof EXPORT_COLUMNS)[number], string> {
+/** An exported subscriber: the record, and its suppression if the address is suppressed. */
+export type ExportedSubscriber = Subscriber & { suppression?: Pick<Suppression, 'reason' | 'at'> };
+
+export function toExportRow(s: ExportedSubscriber): Record<(typeof EXPORT_COLUMNS)[number], string> {
   return {
     email: cell(s.email),
     name: cell(s.name),
@@ -350,6 +379,8 @@ export function toExportRow(s: Subscriber): Record<(typeof EXPORT_COLUMNS)[numbe
     confirmed_at: s.confirmedAt ?? '',
     unsubscribed_at: s.unsubscribedAt ?? '',
     soft_bounces: String(s.softBounces),
+    suppressed: s.suppression?.reason ?? '',
+    suppressed_at: s.suppression?.at ?? '',
   };
 }
 
@@ -363,10 +394,16 @@ export function makeExportSubscribers(deps: SubscribersDeps) {
     for (const status of statuses)
       for await (const page of deps.subscribers.listByStatus(status)) all.push(...page);
     all.sort((a, b) => a.email.localeCompare(b.email));
-    if (opts.format === 'json') return { count: all.length, body: JSON.stringify(all, null, 2) };
+    // One read of the suppression list (keyed by the address's hash), not one per subscriber.
+    const suppressions = new Map((await deps.suppressions.list()).map((x) => [x.emailHash, x]));
+    const records: ExportedSubscriber[] = all.map((s) => {
+      const x = suppressions.get(emailHash(s.email));
+      return x ? { ...s, suppression: { reason: x.reason, at: x.at } } : s;
+    });
+    if (opts.format === 'json') return { count: all.length, body: JSON.stringify(records, null, 2) };
     return {
       count: all.length,
-      body: stringify(all.map(toExportRow), { header: true, columns: [...EXPORT_COLUMNS] }),
+      body: stringify(records.map(toExportRow), { header: true, columns: [...EXPORT_COLUMNS] }),
     };
   };
 }

@@ -111,7 +111,7 @@ describe('import, export, GDPR access and erasure (admin API)', () => {
     const text = await csv.text();
     const lines = text.trim().split('\n');
     expect(lines[0]).toBe(
-      'email,name,language,time_zone,audiences,status,source,consent,consented_at,created_at,confirmed_at,unsubscribed_at,soft_bounces',
+      'email,name,language,time_zone,audiences,status,source,consent,consented_at,created_at,confirmed_at,unsubscribed_at,soft_bounces,suppressed,suppressed_at',
     );
     expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);
     expect(text).toMatch(/left@example\.org,Left|left@example\.org,,en,UTC,newsletter,unsubscribed/);
@@ -123,6 +123,28 @@ describe('import, export, GDPR access and erasure (admin API)', () => {
     }[];
     expect(json.every((s) => s.status === 'confirmed')).toBe(true);
     expect(json.map((s) => s.email)).toContain('wang@example.cn');
+  });
+
+  it('exports a confirmed subscriber whose address hard-bounced with the suppression reason and date', async () => {
+    await stack.admin('/admin/subscribers', {
+      method: 'POST',
+      body: JSON.stringify({ email: 'gone@example.org', consent: true }),
+    });
+    const at = new Date('2026-02-10T08:00:00.000Z');
+    await stack.app.subscribers.suppressionRepo.suppress('gone@example.org', 'hard-bounce', at);
+    const text = await (await stack.admin('/admin/subscribers/export?format=csv')).text();
+    const row = text.split('\n').find((l) => l.startsWith('gone@example.org,'));
+    expect(row).toMatch(/,confirmed,admin,yes,.*,hard-bounce,2026-02-10T08:00:00\.000Z$/);
+    expect(text.split('\n').find((l) => l.startsWith('wang@example.cn,'))).toMatch(/,,$/);
+    const json = (await (await stack.admin('/admin/subscribers/export?format=json')).json()) as {
+      email: string;
+      suppression?: { reason: string; at: string };
+    }[];
+    expect(json.find((s) => s.email === 'gone@example.org')?.suppression).toEqual({
+      reason: 'hard-bounce',
+      at: at.toISOString(),
+    });
+    expect(json.find((s) => s.email === 'wang@example.cn')).not.toHaveProperty('suppression');
   });
 
   it('GDPR export returns everything held about one address', async () => {

@@ -1,10 +1,12 @@
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/domain/errors.ts';
-import { Subscriber } from '../../../src/domain/subscriber.ts';
+import { emailHash } from '../../../src/domain/ids.ts';
+import { Subscriber, type Suppression } from '../../../src/domain/subscriber.ts';
 import type { SubscriberRepo, SuppressionRepo } from '../../../src/ports/subscribers.ts';
 import {
   EXPORT_COLUMNS,
+  makeExportSubscribers,
   makeImportSubscribers,
   parseSubscriberCsv,
   toExportRow,
@@ -121,6 +123,64 @@ describe('subscriber CSV export', () => {
     expect(created.map((s) => [s.email, s.name]).sort()).toEqual([
       ['-dash@example.org', '=Ops team'],
       ['plain@example.org', "'quoted'"],
+    ]);
+  });
+
+  /** An export of `people` from a system holding `suppressions`, then an import of it into an empty system. */
+  async function exportThenImport(people: Subscriber[], suppressions: Suppression[]) {
+    const source = {
+      subscribers: {
+        listByStatus: async function* (status: string) {
+          yield people.filter((p) => p.status === status);
+        },
+      } as unknown as SubscriberRepo,
+      suppressions: { list: async () => suppressions } as unknown as SuppressionRepo,
+    } as unknown as SubscribersDeps;
+    const { body } = await makeExportSubscribers(source)({ format: 'csv' });
+    const created: Subscriber[] = [];
+    const target = {
+      suppressions: { get: async () => undefined } as unknown as SuppressionRepo,
+      subscribers: {
+        get: async () => undefined,
+        create: async (s: Subscriber) => {
+          created.push(s);
+          return true;
+        },
+        addEvent: async () => {},
+      } as unknown as SubscriberRepo,
+      clock: { now: () => new Date('2026-03-02T10:00:00Z'), sleep: async () => {} },
+    } as unknown as SubscribersDeps;
+    const report = await makeImportSubscribers(target)(parseSubscriberCsv(body));
+    return { body, rows: parseSubscriberCsv(body), report, created };
+  }
+
+  it('marks a suppressed address with the reason and date, and a re-import elsewhere never subscribes it', async () => {
+    const people = [
+      Subscriber.parse({ ...base, subscriberId: 's_dead', email: 'dead@example.org', status: 'confirmed' }),
+      Subscriber.parse({ ...base, subscriberId: 's_ok', email: 'ok@example.org', status: 'confirmed' }),
+    ];
+    const bounce: Suppression = {
+      emailHash: emailHash('dead@example.org'),
+      email: 'dead@example.org',
+      reason: 'hard-bounce',
+      at: '2026-02-10T08:00:00.000Z',
+      detail: 'smtp; 550 5.1.1 user unknown',
+    };
+    // Another address's suppression (kept as a hash only) marks nobody else.
+    const others: Suppression[] = [
+      { emailHash: emailHash('x@example.org'), reason: 'complaint', at: '2026-02-01T00:00:00.000Z' },
+    ];
+    const { rows, report, created } = await exportThenImport(people, [bounce, ...others]);
+    const byEmail = new Map(rows.map((r) => [r.values.email, r.values]));
+    expect(byEmail.get('dead@example.org')).toMatchObject({
+      status: 'confirmed',
+      suppressed: 'hard-bounce',
+      suppressedAt: '2026-02-10T08:00:00.000Z',
+    });
+    expect(byEmail.get('ok@example.org')).toMatchObject({ suppressed: '', suppressedAt: '' });
+    expect(created.map((s) => s.email)).toEqual(['ok@example.org']);
+    expect(report.skipped).toEqual([
+      { line: 2, email: 'dead@example.org', reason: expect.stringMatching(/suppressed \(hard-bounce\)/) },
     ]);
   });
 });
