@@ -201,6 +201,24 @@ export class StatelessStack extends Stack {
         alarmDescription: `${functionName} failed 3+ times in 5 minutes: see its log group.`,
       });
       errors.addAlarmAction(new cwActions.SnsAction(stateful.alarmTopic));
+      // A failure a handler settles and logs (a reminder refused for good, an acknowledgement not sent) never
+      // reaches the Errors metric: count error-level log lines too, so the operator still hears of it.
+      const loggedErrors = new logs.MetricFilter(this, `${name}-logged-errors`, {
+        logGroup,
+        filterPattern: logs.FilterPattern.stringValue('$.level', '=', 'error'),
+        metricNamespace: 'Gazette',
+        metricName: `LoggedErrors-${name}`,
+        metricValue: '1',
+      });
+      const logged = new cloudwatch.Alarm(this, `${name}-logged-errors-alarm`, {
+        metric: loggedErrors.metric({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${functionName} logged an error (level "error"): see its log group.`,
+      });
+      logged.addAlarmAction(new cwActions.SnsAction(stateful.alarmTopic));
       suppressFunctionFindings(fn, role, name, config.tracing);
     }
     this.functions = fns;

@@ -259,6 +259,35 @@ describe('stateless stack', () => {
     }
   });
 
+  it('alarms the operator when a function fails, and when it logs an error it handled itself', () => {
+    const alarmsOn = (metric: Record<string, unknown>) =>
+      resources(t, 'AWS::CloudWatch::Alarm').filter(([, a]) =>
+        Object.entries(metric).every(([k, v]) => JSON.stringify(a.Properties[k]) === JSON.stringify(v)),
+      );
+    for (const name of HANDLERS) {
+      const logicalId = fnLogicalId(t, name);
+      const failed = alarmsOn({ Namespace: 'AWS/Lambda', MetricName: 'Errors' }).filter(([, a]) =>
+        JSON.stringify(a.Properties.Dimensions).includes(logicalId),
+      );
+      expect(failed, `${name} Errors alarm`).toHaveLength(1);
+      t.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: Match.stringLikeRegexp(`^${name.replaceAll('-', '')}logs`) },
+        FilterPattern: '{ $.level = "error" }',
+        MetricTransformations: [
+          { MetricNamespace: 'Gazette', MetricName: `LoggedErrors-${name}`, MetricValue: '1' },
+        ],
+      });
+      const logged = alarmsOn({ Namespace: 'Gazette', MetricName: `LoggedErrors-${name}` });
+      expect(logged, `${name} logged-errors alarm`).toHaveLength(1);
+      for (const [, a] of [...failed, ...logged]) {
+        expect(a.Properties.AlarmActions).toEqual([
+          { 'Fn::ImportValue': expect.stringMatching(/AlarmTopic/) },
+        ]);
+        expect(a.Properties.Threshold).toBeGreaterThanOrEqual(1);
+      }
+    }
+  });
+
   it('outputs the API URL', () => {
     t.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^HttpApi'), 'ApiEndpoint'] } });
   });
