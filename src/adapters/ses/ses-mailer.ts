@@ -135,11 +135,19 @@ export class SesMailer implements Mailer {
   }
 }
 
-/** Header injection guard: names and values reach the wire verbatim. */
+/**
+ * Header injection guard: names and values reach the wire verbatim. SES's own limits too (printable ASCII,
+ * at most 870 characters), so a bad value fails here with its name rather than as SES's bare BadRequest.
+ */
 function assertSafeHeaders(headers: Record<string, string> | undefined) {
   for (const [k, v] of Object.entries(headers ?? {})) {
     if (!/^[!-9;-~]+$/.test(k) || /[\r\n]/.test(v)) {
       throw new MailerPermanentError(`header ${JSON.stringify(k)} is not a valid single-line header`);
+    }
+    if (!/^[ -~]{1,870}$/.test(v)) {
+      throw new MailerPermanentError(
+        `header ${JSON.stringify(k)} must be 1–870 printable ASCII characters (encode other text, RFC 2047)`,
+      );
     }
   }
 }

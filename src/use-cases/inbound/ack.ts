@@ -162,7 +162,8 @@ export function buildAck(a: AckInput): OutboundMessage {
     'Auto-Submitted': 'auto-replied',
     'X-Auto-Response-Suppress': 'All',
   };
-  if (a.inReplyTo && /^<[^<>\s]{1,250}>$/.test(a.inReplyTo)) {
+  // Printable ASCII only: SES refuses anything else in a header value (and the ack would be lost).
+  if (a.inReplyTo && /^<[!-;=?-~]{1,250}>$/.test(a.inReplyTo)) {
     headers['In-Reply-To'] = a.inReplyTo;
     headers.References = a.inReplyTo;
   }

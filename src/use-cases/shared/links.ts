@@ -18,6 +18,7 @@ export function makeLinks(deps: {
   const unsubscribeToken = (subscriberId: string, scope: string) =>
     signToken(deps.secret, 'unsubscribe', { sub: subscriberId, exp: exp(365), scope });
   const listId = `<${slug(deps.config.GAZETTE_NEWSLETTER_NAME)}.${new URL(base).hostname}>`;
+  const listName = encodedPhrase(deps.config.GAZETTE_NEWSLETTER_NAME.replace(/[<>"\r\n]/g, '').trim());
 
   return {
     confirmUrl(subscriberId: string): string {
@@ -40,13 +41,16 @@ export function makeLinks(deps: {
       const token = unsubscribeToken(subscriberId, scope);
       const unsubscribeUrl = `${base}/v1/unsubscribe?token=${token}`;
       const mailto = `mailto:${deps.config.GAZETTE_UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20${token}`;
+      const both = `<${unsubscribeUrl}>, <${mailto}>`;
       return {
         unsubscribeUrl,
         preferencesUrl: this.preferencesUrl(subscriberId),
         listHeaders: {
-          'List-Unsubscribe': `<${unsubscribeUrl}>, <${mailto}>`,
+          // SES refuses a longer header value (and then every recipient would fail): a long public URL costs
+          // the mailto, never the one-click link RFC 8058 and the big mailbox providers require.
+          'List-Unsubscribe': both.length <= MAX_HEADER_VALUE ? both : `<${unsubscribeUrl}>`,
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-          'List-Id': `${deps.config.GAZETTE_NEWSLETTER_NAME.replace(/[<>"\r\n]/g, '')} ${listId}`,
+          'List-Id': listName ? `${listName} ${listId}` : listId,
         },
       };
     },
@@ -59,3 +63,25 @@ const slug = (s: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '') || 'gazette';
+
+/** SES takes header values of printable ASCII, at most 870 characters. */
+export const MAX_HEADER_VALUE = 870;
+
+/**
+ * A display phrase as SES accepts it: plain if printable ASCII, else RFC 2047 encoded words (a Chinese
+ * newsletter name), each within the 75-character limit and never splitting a character.
+ */
+export function encodedPhrase(s: string): string {
+  if (/^[ -~]*$/.test(s)) return s;
+  const words: string[] = [];
+  let chunk = '';
+  for (const ch of s) {
+    if (Buffer.byteLength(chunk + ch) > 45) {
+      words.push(chunk);
+      chunk = '';
+    }
+    chunk += ch;
+  }
+  if (chunk) words.push(chunk);
+  return words.map((w) => `=?UTF-8?B?${Buffer.from(w).toString('base64')}?=`).join(' ');
+}

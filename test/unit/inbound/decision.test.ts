@@ -374,6 +374,9 @@ describe('acknowledgements', () => {
     expect(ok.subject).not.toMatch(/[\r\n]/);
     const bad = buildAck({ ...base, inReplyTo: '<a@x>\r\nBcc: y@z' });
     expect(bad.headers?.['In-Reply-To']).toBeUndefined();
+    // SES takes only printable ASCII in a header: threading is dropped, not the acknowledgement.
+    const unicode = buildAck({ ...base, inReplyTo: '<消息@x.example>' });
+    expect(unicode.headers?.['In-Reply-To']).toBeUndefined();
   });
 
   it('states the status, the reason and withheld files', () => {

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { SesMailer } from '../../../src/adapters/ses/ses-mailer.ts';
+import { MailerPermanentError } from '../../../src/ports/mailer.ts';
+import { encodedPhrase, MAX_HEADER_VALUE, makeLinks } from '../../../src/use-cases/shared/links.ts';
+
+const links = (over: { url?: string; name?: string } = {}) =>
+  makeLinks({
+    config: {
+      GAZETTE_PUBLIC_URL: over.url ?? 'https://news.igpn.example',
+      GAZETTE_UNSUBSCRIBE_MAILTO: 'unsubscribe@news.igpn.example',
+      GAZETTE_NEWSLETTER_NAME: over.name ?? 'IGPN Gazette',
+    },
+    secret: 'a-test-secret-of-sufficient-length-0123456789',
+    now: () => new Date('2027-01-01T00:00:00Z'),
+  }).recipientLinks('s_0123456789abcdef', 'member-announcements').listHeaders;
+
+/** What SES v2 accepts as a header value (MessageHeader.Value: pattern [ -~]*, length 1–870). */
+const sesAccepts = (v: string) => /^[ -~]{1,870}$/.test(v);
+const decodeWords = (s: string) =>
+  s.replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=\s*/g, (_, b64: string) =>
+    Buffer.from(b64, 'base64').toString('utf8'),
+  );
+
+describe('list headers as SES accepts them', () => {
+  it('carries one-click and mailto unsubscribe, both within SES limits, for a typical set-up', () => {
+    const h = links();
+    expect(h['List-Unsubscribe']).toMatch(
+      /^<https:\/\/news\.igpn\.example\/v1\/unsubscribe\?token=[^>]+>, <mailto:/,
+    );
+    for (const v of Object.values(h)) expect(sesAccepts(v)).toBe(true);
+  });
+
+  it('names a Chinese newsletter in List-Id with RFC 2047 encoded words, each at most 75 characters', () => {
+    const name = '国际绿色采购网络通讯 — 季刊 · International Green Purchasing Network Quarterly 🌱';
+    const id = links({ name })['List-Id'] ?? '';
+    expect(sesAccepts(id)).toBe(true);
+    const [phrase, listId] = [id.slice(0, id.lastIndexOf(' ')), id.slice(id.lastIndexOf(' ') + 1)];
+    expect(listId).toBe('<international-green-purchasing-network-quarterly.news.igpn.example>');
+    expect(decodeWords(phrase)).toBe(name);
+    for (const w of phrase.split(' ')) expect(w.length).toBeLessThanOrEqual(75);
+    expect(encodedPhrase('IGPN Gazette')).toBe('IGPN Gazette');
+  });
+
+  it('drops the mailto, never the one-click link, when a long public URL would pass the SES limit', () => {
+    const url = `https://news.igpn.example/${'gazette/'.repeat(60)}`;
+    const h = links({ url });
+    expect(h['List-Unsubscribe']).toMatch(
+      /^<https:\/\/news\.igpn\.example\/.+\/v1\/unsubscribe\?token=[^>]+>$/,
+    );
+    expect(h['List-Unsubscribe']?.length).toBeLessThanOrEqual(MAX_HEADER_VALUE);
+    expect(h['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+  });
+
+  it('refuses, before calling SES, a header value SES would reject, naming the header', async () => {
+    const mailer = new SesMailer(async () => {
+      throw new Error('must not reach SES');
+    });
+    const send = (headers: Record<string, string>) =>
+      mailer.send({ from: 'a@x.example', to: 'b@x.example', subject: 's', text: 't', headers });
+    await expect(send({ 'List-Id': '绿色 <x.example>' })).rejects.toThrow(MailerPermanentError);
+    await expect(send({ 'List-Id': '绿色 <x.example>' })).rejects.toThrow(
+      /"List-Id" must be 1–870 printable ASCII/,
+    );
+    await expect(send({ 'X-Long': 'x'.repeat(871) })).rejects.toThrow(/"X-Long"/);
+    await expect(send({ 'X-Ok': 'x'.repeat(870) })).rejects.toThrow(/must not reach SES/);
+  });
+});
