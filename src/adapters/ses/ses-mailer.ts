@@ -1,6 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { encodedMailbox } from '../../domain/headers.ts';
 import {
   type Mailer,
   MailerOutcomeUnknownError,
@@ -90,7 +91,8 @@ export class SesMailer implements Mailer {
     try {
       const out = await (await this.client()).send(
         new (await sdk()).SendEmailCommand({
-          FromEmailAddress: m.from,
+          // SES refuses a raw non-ASCII display name ("国际绿色采购网络 <news@…>"): encode it.
+          FromEmailAddress: encodedMailbox(m.from),
           Destination: { ToAddresses: [m.to] },
           ReplyToAddresses: m.replyTo ? [m.replyTo] : undefined,
           Content: {

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/config.ts';
+import { encodedPhrase, MAX_HEADER_VALUE } from '../../domain/headers.ts';
 import { signToken } from '../../domain/tokens.ts';
 import type { RecipientLinks } from '../../ports/campaign-source.ts';
 
@@ -63,25 +64,3 @@ const slug = (s: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '') || 'gazette';
-
-/** SES takes header values of printable ASCII, at most 870 characters. */
-export const MAX_HEADER_VALUE = 870;
-
-/**
- * A display phrase as SES accepts it: plain if printable ASCII, else RFC 2047 encoded words (a Chinese
- * newsletter name), each within the 75-character limit and never splitting a character.
- */
-export function encodedPhrase(s: string): string {
-  if (/^[ -~]*$/.test(s)) return s;
-  const words: string[] = [];
-  let chunk = '';
-  for (const ch of s) {
-    if (Buffer.byteLength(chunk + ch) > 45) {
-      words.push(chunk);
-      chunk = '';
-    }
-    chunk += ch;
-  }
-  if (chunk) words.push(chunk);
-  return words.map((w) => `=?UTF-8?B?${Buffer.from(w).toString('base64')}?=`).join(' ');
-}

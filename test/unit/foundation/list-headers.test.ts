@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SesMailer } from '../../../src/adapters/ses/ses-mailer.ts';
+import { encodedMailbox, encodedPhrase, MAX_HEADER_VALUE } from '../../../src/domain/headers.ts';
 import { MailerPermanentError } from '../../../src/ports/mailer.ts';
-import { encodedPhrase, MAX_HEADER_VALUE, makeLinks } from '../../../src/use-cases/shared/links.ts';
+import { makeLinks } from '../../../src/use-cases/shared/links.ts';
 
 const links = (over: { url?: string; name?: string } = {}) =>
   makeLinks({
@@ -16,10 +17,13 @@ const links = (over: { url?: string; name?: string } = {}) =>
 
 /** What SES v2 accepts as a header value (MessageHeader.Value: pattern [ -~]*, length 1–870). */
 const sesAccepts = (v: string) => /^[ -~]{1,870}$/.test(v);
+/** RFC 2047: whitespace between two encoded words is not part of the text. */
 const decodeWords = (s: string) =>
-  s.replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=\s*/g, (_, b64: string) =>
-    Buffer.from(b64, 'base64').toString('utf8'),
-  );
+  s
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=/g, (_, b64: string) =>
+      Buffer.from(b64, 'base64').toString('utf8'),
+    );
 
 describe('list headers as SES accepts them', () => {
   it('carries one-click and mailto unsubscribe, both within SES limits, for a typical set-up', () => {
@@ -49,6 +53,30 @@ describe('list headers as SES accepts them', () => {
     );
     expect(h['List-Unsubscribe']?.length).toBeLessThanOrEqual(MAX_HEADER_VALUE);
     expect(h['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+  });
+
+  it('encodes a non-ASCII sender name for SES, and leaves an ASCII one or a bare address alone', async () => {
+    let input: { FromEmailAddress?: string } | undefined;
+    const client = {
+      send: async (cmd: { input: typeof input }) => {
+        input = cmd.input;
+        return { MessageId: 'm1' };
+      },
+    };
+    const mailer = new SesMailer(client as never);
+    await mailer.send({
+      from: '国际绿色采购网络 <news@igpn.example>',
+      to: 'b@x.example',
+      subject: 's',
+      text: 't',
+    });
+    expect(input?.FromEmailAddress).toMatch(/^=\?UTF-8\?B\?[A-Za-z0-9+/=]+\?= <news@igpn\.example>$/);
+    expect(decodeWords(input?.FromEmailAddress ?? '')).toBe('国际绿色采购网络 <news@igpn.example>');
+    expect(encodedMailbox('"IGPN Gazette" <news@igpn.example>')).toBe('"IGPN Gazette" <news@igpn.example>');
+    expect(encodedMailbox('news@igpn.example')).toBe('news@igpn.example');
+    expect(encodedMailbox('"绿色, 采购" <news@igpn.example>')).toMatch(
+      /^=\?UTF-8\?B\?.+\?= <news@igpn\.example>$/,
+    );
   });
 
   it('refuses, before calling SES, a header value SES would reject, naming the header', async () => {
