@@ -1,6 +1,8 @@
 /**
  * Send queue consumer (SQS event source, batch size 1, maximum concurrency = GAZETTE_SEND_WORKER_CONCURRENCY).
- * Each message is a slice of one campaign's recipients; the engine claims, sends and records each one.
+ * Each message is a slice of one campaign's recipients; the engine claims, sends and records each one. A
+ * message of kind 'quota-check' (queued with a delay when the SES daily quota paused a send) resumes the
+ * send once GetAccount shows room, or queues the next check.
  * Partial batch responses: a message is reported failed (and redelivered after the visibility timeout, then
  * dead-lettered) when it was malformed, crashed, or left recipients to retry (a live claim elsewhere, or
  * this invocation running out of time). The rate gate lives for the container's lifetime.
@@ -8,17 +10,27 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { buildOutbound } from '../src/app/outbound.ts';
-import { CampaignKey } from '../src/domain/index.ts';
+import { CampaignKey, Instant } from '../src/domain/index.ts';
 import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
 
 const infra = lambdaInfra();
 // The same wiring as everywhere: a finished edition send publishes its archive, the edition mirrors the state.
 const { sending } = buildOutbound(infra);
 
-export const SendBatchBody = z.object({
+/** A slice of recipients; messages queued before quota checks existed have no `kind`. */
+const RecipientsBody = z.object({
+  kind: z.literal('recipients').optional(),
   campaign: CampaignKey,
   subscriberIds: z.array(z.string().min(1).max(200)).min(1).max(500),
 });
+/** A send paused for the SES daily quota: resume it once GetAccount shows room, or check again later. */
+const QuotaCheckBody = z.object({
+  kind: z.literal('quota-check'),
+  campaign: CampaignKey,
+  pausedAt: Instant,
+  checks: z.number().int().nonnegative().max(100_000),
+});
+export const SendBatchBody = z.discriminatedUnion('kind', [RecipientsBody, QuotaCheckBody]);
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   const deadline = Date.now() + context.getRemainingTimeInMillis();
@@ -38,6 +50,12 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       continue;
     }
     try {
+      if (body.kind === 'quota-check') {
+        // Idempotent: a redelivery (or a duplicate) resumes nothing twice.
+        const outcome = await sending.engine.checkQuota(body);
+        log.info('daily-quota check', { campaign: body.campaign, outcome });
+        continue;
+      }
       const out = await sending.engine.processBatch(body, { deadline });
       if (out.deferred.length) batchItemFailures.push({ itemIdentifier: record.messageId });
     } catch (e) {

@@ -6,10 +6,10 @@ import { DeliveryStatus, type SendJob, SendJobStatus } from '../domain/index.ts'
 import { parseWith } from '../http/body.ts';
 import { json, type Route } from '../http/types.ts';
 import type { CampaignSource } from '../ports/campaign-source.ts';
-import type { SendBatchMessage } from '../ports/queue.ts';
+import type { Queue, SendQueueMessage } from '../ports/queue.ts';
 import type { RecipientDirectory, SuppressionCheck } from '../ports/sending.ts';
 import { makeSendEngine } from '../use-cases/sending/engine.ts';
-import { sendSettingsFrom } from '../use-cases/sending/settings.ts';
+import { type SendSettings, sendSettingsFrom } from '../use-cases/sending/settings.ts';
 import { makeLinks } from '../use-cases/shared/links.ts';
 import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
@@ -24,6 +24,8 @@ export interface SendingDeps {
   onFinished?: (campaign: string) => Promise<void>;
   /** Best effort after each status change (editions: mirror sending/paused/sent on the edition). */
   onStatusChange?: (campaign: string, status: SendJobStatus, job: SendJob) => Promise<void>;
+  /** Tunables over those read from the configuration (tests: e.g. a short quota-check delay). */
+  settings?: Partial<SendSettings>;
 }
 
 /** The send engine: plan (fan-out), worker (claim → send → record), pause/resume/rerun, progress. */
@@ -42,14 +44,21 @@ export function composeSending(infra: Infra, deps: SendingDeps) {
       send: (m) => infra.mailer.send(m),
       getSendQuota: () => infra.mailer.getSendQuota(),
     },
-    queue: { sendBatch: (m: SendBatchMessage[]) => infra.sendQueue.sendBatch(m) },
+    // The send queue carries recipient batches and quota checks (SendQueueMessage, told apart by `kind`);
+    // its adapters carry any JSON body, whatever Infra calls its element type.
+    queue: {
+      sendBatch: (m: SendQueueMessage[], opts?: { delayMs?: number }) => {
+        const queue: Queue<SendQueueMessage> = infra.sendQueue;
+        return queue.sendBatch(m, opts);
+      },
+    },
     runJob: (job) => infra.jobs.run(job),
     clock: infra.clock,
     logger: infra.logger.child({ area: 'sending' }),
     links: memo(async () =>
       makeLinks({ config: infra.config, secret: await infra.tokenSecret(), now: () => infra.clock.now() }),
     ),
-    settings: sendSettingsFrom(infra.config),
+    settings: { ...sendSettingsFrom(infra.config), ...deps.settings },
     onFinished: deps.onFinished,
     onStatusChange: deps.onStatusChange,
   });
@@ -105,9 +114,12 @@ export function composeSending(infra: Infra, deps: SendingDeps) {
     },
   };
 
-  /** Consumer of the send queue (local in-process queue): throws when part of the batch must be redelivered. */
-  const processBatch = async (batch: SendBatchMessage): Promise<void> => {
-    await engine.consume(batch);
+  /**
+   * Consumer of the send queue (local in-process queue): throws when part of a batch must be redelivered;
+   * a quota check resumes the send or queues the next check.
+   */
+  const processBatch = async (message: SendQueueMessage): Promise<void> => {
+    await engine.consume(message);
   };
 
   return {

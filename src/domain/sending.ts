@@ -42,6 +42,8 @@ export const SendJob = z.object({
   pausedAt: Instant.optional(),
   pausedBy: Actor.optional(),
   resumedAt: Instant.optional(),
+  /** Who resumed it last (`ses:daily-quota`: the engine itself, once the daily quota had room). */
+  resumedBy: Actor.optional(),
   finishedAt: Instant.optional(),
   cancelledAt: Instant.optional(),
   /** The onFinished hook (e.g. publish the edition to the archive) has completed. */
@@ -67,3 +69,9 @@ export const SendStatus = z.object({
   job: SendJob,
 });
 export type SendStatus = z.infer<typeof SendStatus>;
+
+/**
+ * `pausedBy` of a send the worker paused because the SES daily quota was used up. Only such a pause is
+ * resumed by the engine itself (docs/sending.md); a pause by anyone else waits for a human.
+ */
+export const DAILY_QUOTA_PAUSER = 'ses:daily-quota';

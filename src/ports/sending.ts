@@ -63,12 +63,16 @@ export interface SendJobRepo {
   /** False when a job for the campaign already exists. */
   create(job: SendJob): Promise<boolean>;
   get(campaign: string): Promise<SendJob | undefined>;
-  /** Conditional status change; undefined when the job was not in one of `from`. */
+  /**
+   * Conditional status change; undefined when the job was not in one of `from`, or (`when`) one of these
+   * fields did not hold exactly this value (e.g. only the daily-quota pause that queued a check resumes).
+   */
   transition(
     campaign: string,
     from: SendJobStatus[],
     to: SendJobStatus,
     patch?: Partial<SendJob>,
+    when?: Partial<Pick<SendJob, 'pausedBy' | 'pausedAt'>>,
   ): Promise<SendJob | undefined>;
   /** Set fields without touching the status. */
   patch(campaign: string, patch: Partial<SendJob>): Promise<SendJob>;

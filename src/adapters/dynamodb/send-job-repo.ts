@@ -30,6 +30,7 @@ export class DynamoSendJobRepo implements SendJobRepo {
     from: SendJobStatus[],
     to: SendJobStatus,
     patch: Partial<SendJob> = {},
+    when: Partial<Pick<SendJob, 'pausedBy' | 'pausedAt'>> = {},
   ): Promise<SendJob | undefined> {
     const { expr, names, values } = setExpression({ ...patch, status: to });
     names['#st'] = 'status';
@@ -38,10 +39,17 @@ export class DynamoSendJobRepo implements SendJobRepo {
       values[`:f${i}`] = s;
       return `:f${i}`;
     });
+    const equal = Object.entries(when)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v], i) => {
+        names[`#w${i}`] = k;
+        values[`:w${i}`] = v;
+        return ` AND #w${i} = :w${i}`;
+      });
     try {
       const out = await this.table.update(keys.sendJob(campaign), {
         UpdateExpression: `${expr}, gsi1pk = :g`,
-        ConditionExpression: `#st IN (${froms.join(', ')})`,
+        ConditionExpression: `#st IN (${froms.join(', ')})${equal.join('')}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       });

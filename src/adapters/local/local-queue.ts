@@ -15,6 +15,9 @@ export interface LocalQueueOptions {
   random?: () => number;
 }
 
+/** SQS's longest DelaySeconds (900 s). */
+const MAX_DELAY_MS = 15 * 60_000;
+
 interface Entry<T> {
   body: T;
   receives: number;
@@ -23,9 +26,9 @@ interface Entry<T> {
 
 /**
  * In-process stand-in for SQS in the embedded runtime and tests: at-least-once delivery to `concurrency`
- * consumers, a visibility timeout before a failed message is retried (on the injected clock, so tests can
- * run it on simulated time), and a dead-letter list after maxReceives. Consumers are the same worker use
- * case the SQS Lambda runs.
+ * consumers, a visibility timeout before a failed message is retried and delayed messages (SQS DelaySeconds),
+ * both on the injected clock so tests can run them on simulated time, and a dead-letter list after
+ * maxReceives. Consumers are the same worker use case the SQS Lambda runs.
  */
 export class LocalQueue<T> implements Queue<T> {
   private pending: Entry<T>[] = [];
@@ -59,9 +62,11 @@ export class LocalQueue<T> implements Queue<T> {
     this.consumer = consumer;
   }
 
-  async sendBatch(messages: T[]): Promise<void> {
-    const now = this.o.clock.now().getTime();
-    for (const body of messages) this.pending.push({ body, receives: 0, visibleAt: now });
+  /** `delayMs` holds the messages back that long on the injected clock (SQS DelaySeconds, at most 15 minutes). */
+  async sendBatch(messages: T[], opts: { delayMs?: number } = {}): Promise<void> {
+    const delay = Math.min(MAX_DELAY_MS, Math.max(0, opts.delayMs ?? 0));
+    const visibleAt = this.o.clock.now().getTime() + delay;
+    for (const body of messages) this.pending.push({ body, receives: 0, visibleAt });
     this.wakeAll();
     this.running ??= this.drain().finally(() => {
       this.running = undefined;

@@ -3,6 +3,9 @@ import type { Queue } from '../../ports/queue.ts';
 import type { AwsClientOptions } from '../aws-options.ts';
 import { type ClientSource, clientGetter, once } from '../lazy.ts';
 
+/** SQS's longest DelaySeconds. */
+const MAX_DELAY_SECONDS = 900;
+
 const sdk = once(() => import('@aws-sdk/client-sqs'));
 
 /** SQS queue: JSON bodies, batches of 10 (the SQS maximum); partial failures are retried, then thrown. */
@@ -19,11 +22,15 @@ export class SqsQueue<T> implements Queue<T> {
     return new SqsQueue<T>(async () => new (await sdk()).SQSClient(aws), queueUrl);
   }
 
-  async sendBatch(messages: T[]): Promise<void> {
+  /** `delayMs` becomes DelaySeconds (whole seconds, rounded up, at most SQS's 900). */
+  async sendBatch(messages: T[], opts: { delayMs?: number } = {}): Promise<void> {
+    const delay = opts.delayMs ? Math.min(MAX_DELAY_SECONDS, Math.ceil(Math.max(0, opts.delayMs) / 1000)) : 0;
     for (let i = 0; i < messages.length; i += 10) {
-      let entries = messages
-        .slice(i, i + 10)
-        .map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) }));
+      let entries = messages.slice(i, i + 10).map((m, j) => ({
+        Id: String(j),
+        MessageBody: JSON.stringify(m),
+        ...(delay ? { DelaySeconds: delay } : {}),
+      }));
       for (let attempt = 0; entries.length && attempt < 5; attempt++) {
         const out = await (await this.client()).send(
           new (await sdk()).SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }),

@@ -5,7 +5,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { BackgroundJob } from '../../ports/jobs.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Mailer, OutboundMessage } from '../../ports/mailer.ts';
-import type { Queue, SendBatchMessage } from '../../ports/queue.ts';
+import type { Queue, SendQueueMessage } from '../../ports/queue.ts';
 import type { DeliveryRepo, RecipientDirectory, SendJobRepo, SuppressionCheck } from '../../ports/sending.ts';
 import type { StatsRepo } from '../../ports/stats.ts';
 import type { Links } from '../shared/links.ts';
@@ -22,7 +22,8 @@ export interface SendEngineDeps {
   /** Account suppression list (the subscribers area's repo). */
   suppressions?: SuppressionCheck;
   mailer: Mailer;
-  queue: Queue<SendBatchMessage>;
+  /** The send queue: recipient batches, and the quota checks of a send paused for the daily quota. */
+  queue: Queue<SendQueueMessage>;
   /** Starts a background job (async Lambda invoke on AWS, in-process locally). */
   runJob: (job: BackgroundJob) => Promise<void>;
   clock: Clock;

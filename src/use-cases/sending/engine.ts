@@ -1,6 +1,7 @@
 import {
   CampaignKey,
   ConflictError,
+  DAILY_QUOTA_PAUSER,
   InvalidStateError,
   NotFoundError,
   type SendJob,
@@ -9,9 +10,11 @@ import {
   type SendTally,
   ValidationError,
 } from '../../domain/index.ts';
-import type { DeliveryRecord } from '../../ports/sending.ts';
+import { isQuotaCheck, type QuotaCheckMessage, type SendQueueMessage } from '../../ports/queue.ts';
+import type { DeliveryRecord, SendJobRepo } from '../../ports/sending.ts';
 import { type EngineContext, makeEngineContext, type SendEngineDeps } from './context.ts';
-import { BatchIncompleteError, makeProcessBatch } from './process-batch.ts';
+import { BatchIncompleteError, errText, makeProcessBatch } from './process-batch.ts';
+import { queueQuotaCheck, quotaHasRoom, quotaText, span } from './quota-resume.ts';
 
 export type { SendEngineDeps } from './context.ts';
 export { BatchIncompleteError } from './process-batch.ts';
@@ -44,14 +47,18 @@ export function makeSendEngine(deps: SendEngineDeps) {
     campaign: string,
     from: SendJobStatus[],
     to: SendJobStatus,
-    patch: Partial<SendJob>,
+    patch: Partial<SendJob> | ((job: SendJob) => Partial<SendJob>),
     verb: string,
+    when?: Parameters<SendJobRepo['transition']>[4],
   ): Promise<SendJob> {
     const job = await mustGet(campaign);
-    const next = await jobs.transition(campaign, from, to, {
-      ...patch,
-      updatedAt: clock.now().toISOString(),
-    });
+    const next = await jobs.transition(
+      campaign,
+      from,
+      to,
+      { ...(typeof patch === 'function' ? patch(job) : patch), updatedAt: clock.now().toISOString() },
+      when,
+    );
     if (!next) {
       const now = (await jobs.get(campaign))?.status ?? job.status;
       throw new InvalidStateError(`cannot ${verb} ${campaign}: the send is ${now}`, { status: now });
@@ -62,8 +69,13 @@ export function makeSendEngine(deps: SendEngineDeps) {
 
   const engine = {
     processBatch,
-    /** Queue consumer form: throws BatchIncompleteError so the message is redelivered when work remains. */
-    async consume(msg: Parameters<typeof processBatch>[0], opts?: Parameters<typeof processBatch>[1]) {
+    checkQuota,
+    /**
+     * Queue consumer form: a recipient batch throws BatchIncompleteError so the message is redelivered when
+     * work remains; a quota check (the message's `kind`) is handled by checkQuota.
+     */
+    async consume(msg: SendQueueMessage, opts?: Parameters<typeof processBatch>[1]) {
+      if (isQuotaCheck(msg)) return checkQuota(msg);
       const out = await processBatch(msg, opts);
       if (out.deferred.length) throw new BatchIncompleteError(out);
       return out;
@@ -112,6 +124,12 @@ export function makeSendEngine(deps: SendEngineDeps) {
 
     async pause(campaign: string, actor: string): Promise<SendJob> {
       const now = clock.now().toISOString();
+      const job = await mustGet(campaign);
+      if (job.status === 'paused' && job.pausedBy === DAILY_QUOTA_PAUSER) {
+        // Held for the daily quota: a human pause takes it over, so the engine no longer resumes it itself.
+        const when = { pausedBy: DAILY_QUOTA_PAUSER, pausedAt: job.pausedAt };
+        return change(campaign, ['paused'], 'paused', { pausedAt: now, pausedBy: actor }, 'pause', when);
+      }
       return change(campaign, ['running'], 'paused', { pausedAt: now, pausedBy: actor }, 'pause');
     },
 
@@ -122,7 +140,7 @@ export function makeSendEngine(deps: SendEngineDeps) {
         campaign,
         ['paused'],
         'running',
-        { resumedAt: clock.now().toISOString() },
+        { resumedAt: clock.now().toISOString(), resumedBy: actor },
         'resume',
       );
       await deps.runJob({ type: 'plan-send', campaign, requestedBy: actor });
@@ -210,6 +228,106 @@ export function makeSendEngine(deps: SendEngineDeps) {
     },
   };
   return engine;
+
+  /**
+   * A quota check (docs/sending.md "Daily quota used up"): while the send is still paused by the daily-quota
+   * pause that queued this check, resume it once GetAccount shows room (conditional on that very pause, so
+   * a duplicate check or a human pause/resume/cancel in between never leads to a second resume), else
+   * queue the next check, up to settings.quotaCheckForMs after the pause. The re-plan runs here, in the
+   * worker; if it fails, the send is paused again as it was and the error rethrown, so the redelivered
+   * check tries again.
+   */
+  async function checkQuota(msg: QuotaCheckMessage): Promise<'resumed' | 'waiting' | 'ended' | 'gave-up'> {
+    const campaign = parseCampaign(msg.campaign);
+    const log = logger.child({ campaign, pausedAt: msg.pausedAt, checks: msg.checks });
+    const job = await jobs.get(campaign);
+    const ours = job?.pausedBy === DAILY_QUOTA_PAUSER && job.pausedAt === msg.pausedAt;
+    if (!ours || job.status !== 'paused') {
+      log.info('quota check ended: the send is no longer paused for the daily quota', {
+        status: job?.status,
+      });
+      return 'ended';
+    }
+    const now = clock.now();
+    const quota = await deps.mailer.getSendQuota().catch((e) => {
+      log.warn('quota check: could not read the SES send quota; looking again later', { error: errText(e) });
+      return undefined;
+    });
+    const when = { pausedBy: DAILY_QUOTA_PAUSER, pausedAt: msg.pausedAt };
+    if (quota && quotaHasRoom(quota, deps.settings.batchSize)) {
+      const resumed = `${now.toISOString()}: resumed by itself: the SES daily quota has room again (${quotaText(quota)})`;
+      try {
+        await assertReady(campaign);
+        await change(
+          campaign,
+          ['paused'],
+          'running',
+          (j) => ({
+            resumedAt: now.toISOString(),
+            resumedBy: DAILY_QUOTA_PAUSER,
+            warnings: [...j.warnings, resumed],
+          }),
+          'resume',
+          when,
+        );
+      } catch (e) {
+        if (!(e instanceof InvalidStateError)) throw e;
+        const still = await jobs.get(campaign);
+        if (
+          still?.status === 'paused' &&
+          still.pausedBy === DAILY_QUOTA_PAUSER &&
+          still.pausedAt === msg.pausedAt
+        ) {
+          // Its source refuses it now (e.g. the edition was cancelled): a human decides.
+          await warnOnce(
+            campaign,
+            when,
+            'not resumed by itself',
+            `${now.toISOString()}: not resumed by itself after the daily-quota pause of ${msg.pausedAt}: ${e.message}`,
+          );
+        }
+        log.info('quota check ended: not resumed', { reason: e.message });
+        return 'ended';
+      }
+      log.info('SES daily quota has room again: send resumed', { ...quota });
+      try {
+        await survey(ctx, campaign, 'plan');
+      } catch (e) {
+        const again = await jobs
+          .transition(campaign, ['running'], 'paused', { updatedAt: clock.now().toISOString() }, when)
+          .catch(() => undefined);
+        if (again) await notify(again);
+        throw e;
+      }
+      return 'resumed';
+    }
+    const elapsed = now.getTime() - Date.parse(msg.pausedAt);
+    if (elapsed + deps.settings.quotaCheckDelayMs > deps.settings.quotaCheckForMs) {
+      const seen = quota ? quotaText(quota) : 'GetAccount did not answer';
+      await warnOnce(
+        campaign,
+        when,
+        'stopped waiting for the SES daily quota',
+        `${now.toISOString()}: stopped waiting for the SES daily quota ${span(deps.settings.quotaCheckForMs)} after the pause of ${msg.pausedAt} (${seen}): resume it by hand`,
+      );
+      log.warn('SES daily quota still used up: automatic resume given up', { checks: msg.checks + 1 });
+      return 'gave-up';
+    }
+    await queueQuotaCheck(deps, { ...msg, checks: msg.checks + 1 });
+    return 'waiting';
+  }
+
+  /** Add a warning to a job still held by this pause, unless one about this pause says `what` already. */
+  async function warnOnce(
+    campaign: string,
+    when: { pausedBy: string; pausedAt: string },
+    what: string,
+    warning: string,
+  ) {
+    const job = await jobs.get(campaign);
+    if (!job || job.warnings.some((w) => w.includes(what) && w.includes(when.pausedAt))) return;
+    await jobs.transition(campaign, ['paused'], 'paused', { warnings: [...job.warnings, warning] }, when);
+  }
 
   /** Start, resume and rerun all ask the campaign's source first: nothing goes out for a cancelled edition. */
   async function assertReady(key: string): Promise<void> {

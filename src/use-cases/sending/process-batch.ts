@@ -1,4 +1,4 @@
-import { newId, type Subscriber } from '../../domain/index.ts';
+import { DAILY_QUOTA_PAUSER, newId, type Subscriber } from '../../domain/index.ts';
 import {
   MailerOutcomeUnknownError,
   MailerPermanentError,
@@ -9,6 +9,7 @@ import {
 import type { SendBatchMessage } from '../../ports/queue.ts';
 import type { DeliveryRecord, SentEntry } from '../../ports/sending.ts';
 import type { EngineContext } from './context.ts';
+import { autoResumeText, queueQuotaCheck } from './quota-resume.ts';
 import { parallelismFor } from './settings.ts';
 
 export interface BatchOutcome {
@@ -139,16 +140,31 @@ export function makeProcessBatch(ctx: EngineContext) {
       }
       return quotaCheck.used;
     };
-    /** Pause the job once, with the reason in its warnings (sends status); resume re-plans the rest. */
+    /**
+     * Pause the job once, with the reason in its warnings (sends status), and queue the first quota check:
+     * the engine resumes it by itself once GetAccount shows room (quota-resume.ts). Resume re-plans the rest.
+     */
     let pausing: Promise<void> | undefined;
     const pauseForQuota = (why: string) => {
       pausing ??= (async () => {
         const at = clock.now().toISOString();
         const job = await deps.jobs.get(campaign);
-        const warning = `${at}: paused: the SES daily sending quota is used up (${why}); resume once the 24-hour window frees`;
+        // Queued before the pause, so no pause is left without its check; a check whose pause did not
+        // happen (another worker paused first, with its own check) finds another pausedAt and ends.
+        let warning = `${at}: paused: the SES daily sending quota is used up (${why}); ${autoResumeText(deps.settings)}`;
+        if (job?.status === 'running') {
+          try {
+            await queueQuotaCheck(deps, { kind: 'quota-check', campaign, pausedAt: at, checks: 0 });
+          } catch (e) {
+            log.error('could not queue the daily-quota check: the send waits for a human', {
+              error: errText(e),
+            });
+            warning = `${at}: paused: the SES daily sending quota is used up (${why}); the automatic resume could not be scheduled (${errText(e)}): resume it once the 24-hour window frees`;
+          }
+        }
         const paused = await deps.jobs.transition(campaign, ['running'], 'paused', {
           pausedAt: at,
-          pausedBy: 'ses:daily-quota',
+          pausedBy: DAILY_QUOTA_PAUSER,
           updatedAt: at,
           warnings: [...(job?.warnings ?? []), warning],
         });
@@ -320,7 +336,7 @@ export function makeProcessBatch(ctx: EngineContext) {
             return;
           }
           if (e instanceof MailerThrottledError && (await dailyQuotaUsedUp(e))) {
-            // Not a rate problem: hold the whole send (no retries, nobody failed) until it is resumed.
+            // Not a rate problem: hold the whole send (no retries, nobody failed) until the quota has room.
             await deliveries.release(campaign, id, token);
             out.left.push(id);
             await pauseForQuota(errText(e));

@@ -18,6 +18,10 @@ export interface SendSettings {
   quotaTtlMs: number;
   /** How long a worker trusts the job status it read (pause takes effect within this). */
   jobStatusTtlMs: number;
+  /** A send paused for the SES daily quota: GetAccount is asked again this long after each look (SQS: ≤ 15 min). */
+  quotaCheckDelayMs: number;
+  /** …and no longer than this after the pause: then it waits for a human, with a warning. */
+  quotaCheckForMs: number;
 }
 
 export function sendSettingsFrom(config: Config): SendSettings {
@@ -30,6 +34,8 @@ export function sendSettingsFrom(config: Config): SendSettings {
     logFlushSize: 25,
     quotaTtlMs: 5 * 60_000,
     jobStatusTtlMs: 1_000,
+    quotaCheckDelayMs: 15 * 60_000,
+    quotaCheckForMs: 48 * 3_600_000,
   };
 }
 

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifySesError } from '../../../src/adapters/ses/ses-mailer.ts';
 import { makeRouter } from '../../../src/http/router.ts';
 import { silentLogger } from '../../../src/ports/logger.ts';
+import type { Mailer } from '../../../src/ports/mailer.ts';
+import { isQuotaCheck, type QuotaCheckMessage, type SendQueueMessage } from '../../../src/ports/queue.ts';
 import { startTestStack } from '../../support/local-stack.ts';
 import {
   composeTestSending,
@@ -11,6 +13,7 @@ import {
   memorySuppressions,
   testSource,
 } from '../../support/sending-fixtures.ts';
+import { SimClock } from '../../support/sim-clock.ts';
 
 describe('send engine over the real local stack', () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -249,6 +252,7 @@ describe('send engine over the real local stack', () => {
   ])(
     'pauses the send with a visible reason when the SES daily quota is used up, as %s: no retries, nothing failed; resume sends the rest once',
     async (_how, name, message, accountSaysSo) => {
+      const clock = new SimClock();
       const campaign = `test#quota-${name}`;
       const subs = makeSubscribers(40, { domain: `quota-${name.toLowerCase()}.example` });
       let sent = 0;
@@ -263,6 +267,7 @@ describe('send engine over the real local stack', () => {
         },
         {
           infra: {
+            clock,
             mailer: {
               async getSendQuota() {
                 const q = await stack.infra.mailer.getSendQuota();
@@ -288,18 +293,31 @@ describe('send engine over the real local stack', () => {
           },
         },
       );
+      // The operator acts before the engine's own quota check comes: hold the checks back until then.
+      const checks: QuotaCheckMessage[] = [];
+      // The fixture's queue is typed for recipient batches; it carries every send-queue message.
+      t.queue.setConsumer(async (m: SendQueueMessage) => {
+        if (isQuotaCheck(m)) checks.push(m);
+        else await t.sending.processBatch(m);
+      });
       await t.sending.startSend(campaign, 'cli:alice');
       await t.idle();
       const held = await t.sending.status(campaign, { exact: true });
       expect(held).toMatchObject({ status: 'paused', failed: 0, uncertain: 0 });
       expect(held.job.warnings.join('\n')).toMatch(/daily sending quota/);
       expect(held.sent).toBeLessThan(40);
+      expect(checks).toEqual([{ kind: 'quota-check', campaign, pausedAt: held.job.pausedAt, checks: 0 }]);
 
       // The 24-hour window frees: the operator resumes, and everyone not yet sent gets it once.
       exhausted = false;
       refusals = 3;
       await t.sending.resume(campaign, 'cli:alice');
       await t.idle();
+      // The engine's check, arriving after the operator's resume, does nothing more.
+      const runs = (await t.sending.status(campaign)).job.runs;
+      expect(await t.sending.engine.checkQuota(checks[0]!)).toBe('ended');
+      await t.idle();
+      expect((await t.sending.status(campaign)).job.runs).toBe(runs);
       const counts = countByRecipient(await mailsFor(campaign));
       expect(counts.size).toBe(40);
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -310,6 +328,222 @@ describe('send engine over the real local stack', () => {
       });
     },
   );
+
+  /**
+   * The SES account as a send sees it on simulated time: after `usedAfter` mails the daily quota is used up
+   * (SES refuses, GetAccount shows SentLast24Hours at Max24HourSend) until `freeAfterMs` later.
+   */
+  function dailyQuota(clock: SimClock, opts: { usedAfter: number; freeAfterMs: number; limit?: number }) {
+    const limit = opts.limit ?? 1_000;
+    const state = { sent: 0, usedUpAt: undefined as number | undefined, reads: 0, onRead: async () => {} };
+    const usedUp = () => state.usedUpAt !== undefined && clock.ms < state.usedUpAt + opts.freeAfterMs;
+    const mailer: Mailer = {
+      async getSendQuota() {
+        state.reads++;
+        await state.onRead();
+        const q = await stack.infra.mailer.getSendQuota();
+        return { ...q, max24HourSend: limit, sentLast24Hours: usedUp() ? limit : limit / 2 };
+      },
+      async send(m) {
+        // Counted when SES takes it (before its answer), so sends in flight cannot pass the limit.
+        if (state.sent >= opts.usedAfter && state.usedUpAt === undefined) state.usedUpAt = clock.ms;
+        if (usedUp()) {
+          throw classifySesError(
+            Object.assign(new Error('Daily message quota exceeded.'), {
+              name: 'LimitExceededException',
+              $metadata: { httpStatusCode: 400 },
+            }),
+          );
+        }
+        state.sent++;
+        return stack.infra.mailer.send(m);
+      },
+    };
+    return { mailer, state };
+  }
+
+  /** Deliver the queue's messages as the worker does, noting each quota check's time and outcome. */
+  function noteChecks(t: ReturnType<typeof composeTestSending>, clock: SimClock) {
+    const checks: { at: number; checks: number; outcome: unknown }[] = [];
+    const before: ((m: QuotaCheckMessage) => Promise<void>)[] = [];
+    t.queue.setConsumer(async (m: SendQueueMessage) => {
+      if (!isQuotaCheck(m)) return void (await t.sending.processBatch(m));
+      for (const hook of before.splice(0)) await hook(m);
+      const at = clock.ms;
+      checks.push({ at, checks: m.checks, outcome: await t.sending.engine.consume(m) });
+    });
+    return { checks, beforeNextCheck: (hook: (m: QuotaCheckMessage) => Promise<void>) => before.push(hook) };
+  }
+
+  const MIN = 60_000;
+
+  it('resumes a send paused for the SES daily quota by itself once GetAccount shows room, checking again every 15 min while it is used up; everyone gets it once', async () => {
+    const clock = new SimClock();
+    const campaign = 'test#quota-auto';
+    const subs = makeSubscribers(60, { domain: 'quota-auto.example' });
+    const quota = dailyQuota(clock, { usedAfter: 10, freeAfterMs: 50 * MIN });
+    const t = composeTestSending(
+      stack.infra,
+      { sources: [testSource(subs)], subscribers: memoryDirectory(subs), suppressions: memorySuppressions() },
+      { infra: { clock, mailer: quota.mailer } },
+    );
+    const { checks } = noteChecks(t, clock);
+    await t.sending.startSend(campaign, 'cli:alice');
+    await t.idle();
+
+    const usedUpAt = quota.state.usedUpAt!;
+    expect(usedUpAt).toBeDefined();
+    // Used up at the first three looks (15, 30, 45 min after the pause), room at the fourth (60 min).
+    expect(checks.map((c) => c.outcome)).toEqual(['waiting', 'waiting', 'waiting', 'resumed']);
+    expect(checks.map((c) => c.checks)).toEqual([0, 1, 2, 3]);
+    for (const [i, c] of checks.entries()) expect(c.at - usedUpAt).toBeGreaterThanOrEqual((i + 1) * 15 * MIN);
+    expect(checks[3]!.at - usedUpAt).toBeLessThan(61 * MIN);
+
+    const counts = countByRecipient(await mailsFor(campaign));
+    expect(counts.size).toBe(60);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const done = await t.sending.status(campaign, { exact: true });
+    expect(done).toMatchObject({ status: 'finished', sent: 60, failed: 0, uncertain: 0, pending: 0 });
+    expect(done.job).toMatchObject({ pausedBy: 'ses:daily-quota', resumedBy: 'ses:daily-quota', runs: 2 });
+    const warnings = done.job.warnings.join('\n');
+    expect(warnings).toMatch(
+      /daily sending quota is used up .*it resumes by itself once the 24-hour window has room/,
+    );
+    expect(warnings).toMatch(/resumed by itself: the SES daily quota has room again \(500 of 1000 sent/);
+    expect(t.queue.deadLetters).toEqual([]);
+  });
+
+  it.each([
+    ['pauses it (sends pause) before the check comes', 'pause', 'before'],
+    ['cancels it before the check comes', 'cancel', 'before'],
+    ['pauses it while the check is reading GetAccount', 'pause', 'during'],
+  ] as const)(
+    'never resumes by itself a send held for the daily quota when a human %s',
+    async (_how, action, when) => {
+      const clock = new SimClock();
+      const campaign = `test#quota-human-${action}-${when}`;
+      const subs = makeSubscribers(40, { domain: `quota-human-${action}-${when}.example` });
+      // Room again well before the first check: only the human stands in the way.
+      const quota = dailyQuota(clock, { usedAfter: 10, freeAfterMs: 5 * MIN });
+      const t = composeTestSending(
+        stack.infra,
+        {
+          sources: [testSource(subs)],
+          subscribers: memoryDirectory(subs),
+          suppressions: memorySuppressions(),
+        },
+        { infra: { clock, mailer: quota.mailer } },
+      );
+      const { checks, beforeNextCheck } = noteChecks(t, clock);
+      const human = () => t.sending[action](campaign, 'cli:bob');
+      beforeNextCheck(async () => {
+        if (when === 'before') await human();
+        else
+          quota.state.onRead = async () => {
+            quota.state.onRead = async () => {};
+            await human();
+          };
+      });
+      await t.sending.startSend(campaign, 'cli:alice');
+      await t.idle();
+
+      expect(checks.map((c) => c.outcome)).toEqual(['ended']);
+      expect(countByRecipient(await mailsFor(campaign)).size).toBe(10);
+      const held = await t.sending.status(campaign);
+      if (action === 'cancel') expect(held.status).toBe('cancelled');
+      else {
+        expect(held).toMatchObject({ status: 'paused', job: { pausedBy: 'cli:bob', runs: 1 } });
+        expect(held.job.resumedBy).toBeUndefined();
+        // Theirs to resume: the rest, once.
+        await t.sending.resume(campaign, 'cli:bob');
+        await t.idle();
+        const counts = countByRecipient(await mailsFor(campaign));
+        expect(counts.size).toBe(40);
+        expect([...counts.values()].every((n) => n === 1)).toBe(true);
+      }
+    },
+  );
+
+  it('resumes once when the same quota check is delivered twice at once (SQS at-least-once)', async () => {
+    const clock = new SimClock();
+    const campaign = 'test#quota-dup';
+    const subs = makeSubscribers(40, { domain: 'quota-dup.example' });
+    const quota = dailyQuota(clock, { usedAfter: 10, freeAfterMs: 5 * MIN });
+    const t = composeTestSending(
+      stack.infra,
+      { sources: [testSource(subs)], subscribers: memoryDirectory(subs), suppressions: memorySuppressions() },
+      { infra: { clock, mailer: quota.mailer } },
+    );
+    const outcomes: unknown[] = [];
+    t.queue.setConsumer(async (m: SendQueueMessage) => {
+      if (!isQuotaCheck(m)) return void (await t.sending.processBatch(m));
+      outcomes.push(...(await Promise.all([t.sending.engine.consume(m), t.sending.engine.consume(m)])));
+      // …and once more after both.
+      outcomes.push(await t.sending.engine.consume(m));
+    });
+    await t.sending.startSend(campaign, 'cli:alice');
+    await t.idle();
+
+    expect(outcomes.filter((o) => o === 'resumed')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'ended')).toHaveLength(2);
+    const counts = countByRecipient(await mailsFor(campaign));
+    expect(counts.size).toBe(40);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const done = await t.sending.status(campaign, { exact: true });
+    expect(done).toMatchObject({ status: 'finished', sent: 40, job: { runs: 2 } });
+    expect(done.job.warnings.filter((w) => /resumed by itself/.test(w))).toHaveLength(1);
+  });
+
+  it('says so in the pause warning when the quota check cannot be queued: the send waits for a human', async () => {
+    const clock = new SimClock();
+    const campaign = 'test#quota-noqueue';
+    const subs = makeSubscribers(30, { domain: 'quota-noqueue.example' });
+    const quota = dailyQuota(clock, { usedAfter: 10, freeAfterMs: 5 * MIN });
+    const t = composeTestSending(
+      stack.infra,
+      { sources: [testSource(subs)], subscribers: memoryDirectory(subs), suppressions: memorySuppressions() },
+      { infra: { clock, mailer: quota.mailer } },
+    );
+    // e.g. the worker's role may not send to the queue (AccessDenied).
+    const sendBatch = t.queue.sendBatch.bind(t.queue);
+    t.queue.sendBatch = async (messages, opts) => {
+      if (messages.some((m: SendQueueMessage) => isQuotaCheck(m)))
+        throw new Error('AccessDenied: sqs:SendMessage');
+      return sendBatch(messages, opts);
+    };
+    await t.sending.startSend(campaign, 'cli:alice');
+    await t.idle();
+    const held = await t.sending.status(campaign);
+    expect(held).toMatchObject({ status: 'paused', sent: 10, job: { pausedBy: 'ses:daily-quota' } });
+    expect(held.job.warnings.at(-1)).toMatch(
+      /daily sending quota is used up .*the automatic resume could not be scheduled \(AccessDenied: sqs:SendMessage\): resume it once the 24-hour window frees/,
+    );
+  });
+
+  it('stops checking the daily quota after 48 h and says so; the send waits for a human', async () => {
+    const clock = new SimClock();
+    const campaign = 'test#quota-bound';
+    const subs = makeSubscribers(30, { domain: 'quota-bound.example' });
+    const quota = dailyQuota(clock, { usedAfter: 10, freeAfterMs: 72 * 60 * MIN });
+    const t = composeTestSending(
+      stack.infra,
+      { sources: [testSource(subs)], subscribers: memoryDirectory(subs), suppressions: memorySuppressions() },
+      { infra: { clock, mailer: quota.mailer } },
+    );
+    const { checks } = noteChecks(t, clock);
+    await t.sending.startSend(campaign, 'cli:alice');
+    await t.idle();
+
+    expect(checks).toHaveLength(48 * 4);
+    expect(checks.at(-1)).toMatchObject({ outcome: 'gave-up', checks: 48 * 4 - 1 });
+    expect(checks.slice(0, -1).every((c) => c.outcome === 'waiting')).toBe(true);
+    const held = await t.sending.status(campaign);
+    expect(held).toMatchObject({ status: 'paused', sent: 10, job: { pausedBy: 'ses:daily-quota' } });
+    expect(held.job.warnings.at(-1)).toMatch(
+      /stopped waiting for the SES daily quota 48 h after the pause of .* \(1000 of 1000 sent in the last 24 h\): resume it by hand/,
+    );
+    expect(countByRecipient(await mailsFor(campaign)).size).toBe(10);
+  }, 60_000);
 
   it('refuses a campaign its source says is not ready, with the reason', async () => {
     const t = composeTestSending(stack.infra, {

@@ -17,6 +17,8 @@ const SETTINGS: SendSettings = {
   logFlushSize: 25,
   quotaTtlMs: 5 * 60_000,
   jobStatusTtlMs: 1_000,
+  quotaCheckDelayMs: 15 * 60_000,
+  quotaCheckForMs: 48 * 3_600_000,
 };
 
 /** A mailer whose GetAccount answers from a script: an Error is thrown, a number is the MaxSendRate. */

@@ -38,4 +38,25 @@ describe('LocalQueue (the embedded SQS stand-in)', () => {
     expect(got.sort()).toEqual([1, 1, 2, 2, 3, 4]);
     expect(workers.size).toBe(3);
   });
+
+  it('holds a delayed message back for its delay on the injected clock (SQS DelaySeconds, at most 15 minutes)', async () => {
+    const clock = new SimClock();
+    const q = new LocalQueue<string>(silentLogger, { clock });
+    const start = clock.ms;
+    const seen: [string, number][] = [];
+    q.setConsumer(async (m) => {
+      seen.push([m, clock.ms - start]);
+    });
+    await Promise.all([
+      q.sendBatch(['later'], { delayMs: 10 * 60_000 }),
+      q.sendBatch(['capped'], { delayMs: 60 * 60_000 }),
+      q.sendBatch(['now']),
+    ]);
+    await q.idle();
+    expect(seen.map(([m]) => m)).toEqual(['now', 'later', 'capped']);
+    expect(seen[0]![1]).toBe(0);
+    expect(seen[1]![1]).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(seen[2]![1]).toBeGreaterThanOrEqual(15 * 60_000);
+    expect(seen[2]![1]).toBeLessThan(16 * 60_000);
+  });
 });
