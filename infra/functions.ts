@@ -149,6 +149,8 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
       tokenSecret: true,
       sendMail: true,
       sesAccount: true,
+      // Its finish check re-queues recipients it finds missed; a daily-quota pause queues its resume checks.
+      enqueueSends: true,
     },
   },
   reminder: {

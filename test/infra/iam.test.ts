@@ -131,6 +131,22 @@ describe('IAM least privilege', () => {
       expect(targetsOf(h), h).toEqual([]);
   });
 
+  it('lets only the planner and the send worker put messages on the send queue', () => {
+    // dispatch plans (fan-out); the worker's finish check re-queues recipients it finds missed and queues the
+    // daily-quota checks. Without it, both fail with AccessDenied on AWS only (no local server checks IAM).
+    for (const h of HANDLERS) {
+      const puts = byFn[h].filter(
+        (x) => actionsOf(x).includes('sqs:SendMessage') && resourceJson(x).includes('SendQueue'),
+      );
+      const expected = ['dispatch', 'send-worker'].includes(h);
+      expect(puts.length > 0, h).toBe(expected);
+      for (const st of puts) {
+        expect(resourceJson(st), h).not.toMatch(/SendDlq/);
+        expect(actionsOf(st), h).toEqual(['sqs:SendMessage']);
+      }
+    }
+  });
+
   it('lets the scheduler role invoke only compile-edition and reminder', () => {
     const [[, policy] = []] = resources(t, 'AWS::IAM::Policy').filter(([id]) =>
       id.startsWith('SchedulerRoleDefaultPolicy'),
