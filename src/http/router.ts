@@ -1,4 +1,4 @@
-import { isDomainError } from '../domain/errors.ts';
+import { isDomainError, ValidationError } from '../domain/errors.ts';
 import type { Logger } from '../ports/logger.ts';
 import { errorResponse } from './error-map.ts';
 import { type HttpRequest, type HttpResponse, json, type Route } from './types.ts';
@@ -37,10 +37,10 @@ export function makeRouter(routes: Route[], logger: Logger) {
     }
     const m = route.regex.exec(req.path)!;
     const params: Record<string, string> = {};
-    route.names.forEach((n, i) => {
-      params[n] = decodeURIComponent(m[i + 1] ?? '');
-    });
     try {
+      route.names.forEach((n, i) => {
+        params[n] = decodeParam(n, m[i + 1] ?? '');
+      });
       return await route.handler({ ...req, params });
     } catch (e) {
       if (!isDomainError(e))
@@ -48,6 +48,15 @@ export function makeRouter(routes: Route[], logger: Logger) {
       return errorResponse(e);
     }
   };
+}
+
+/** A malformed escape (`%E0%A4`, a lone `%`) is the caller's mistake: 400, not a crash. */
+function decodeParam(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ValidationError(`path parameter ${name} is not valid percent-encoding`);
+  }
 }
 
 export type RequestHandler = ReturnType<typeof makeRouter>;

@@ -44,6 +44,14 @@ describe('HTTP router', () => {
     expect(JSON.parse(String(res.body))).toEqual({ id: '绿色' });
   });
 
+  it('answers 400 (not a crash) for a path parameter with a malformed percent escape', async () => {
+    for (const path of ['/v1/things/%E0%A4%A', '/v1/things/50%', '/v1/things/%ZZ']) {
+      const res = await router(req('GET', path));
+      expect(res.status).toBe(400);
+      expect(JSON.parse(String(res.body))).toMatchObject({ error: 'validation' });
+    }
+  });
+
   it('refuses admin routes without an authenticated actor and passes the actor on', async () => {
     expect((await router(req('POST', '/admin/things'))).status).toBe(401);
     const ok = await router(req('POST', '/admin/things', 'arn:aws:iam::1:user/sec'));
