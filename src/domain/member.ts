@@ -31,5 +31,19 @@ export const NewMember = Member.pick({
 });
 export type NewMember = z.input<typeof NewMember>;
 
-export const MemberPatch = NewMember.partial().extend({ status: MemberStatus.optional() });
+/**
+ * Only the fields given: built from the field schemas without their defaults, since `.partial()` keeps a
+ * default (a patch of the name alone would otherwise reset `language` to en and `trusted` to false).
+ */
+export const MemberPatch = z
+  .object({
+    organisation: Member.shape.organisation,
+    type: MemberType,
+    country: Member.shape.country,
+    language: Language,
+    senders: Member.shape.senders,
+    trusted: z.boolean(),
+    status: MemberStatus,
+  })
+  .partial();
 export type MemberPatch = z.input<typeof MemberPatch>;
