@@ -62,6 +62,22 @@ describe('embedded local stack', () => {
     ).rejects.toThrow(/single-line/);
   });
 
+  it('decodes a path parameter exactly once, like API Gateway (a % in an id is not decoded twice)', async () => {
+    for (const id of ['x%41', '50%', '100%25']) {
+      const res = await stack.admin(`/admin/subscribers/${encodeURIComponent(id)}`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ message: `no subscriber ${id}` });
+    }
+  });
+
+  it('answers a malformed percent escape in the path with a 4xx, not a 500', async () => {
+    for (const path of ['/v1/%E0%A4%A', '/archive/%E0%A4%A', '/admin/subscribers/%ZZ']) {
+      const res = await stack.admin(path);
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+    }
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const res = await fetch(`${stack.urls.api}/nope`);
     expect(res.status).toBe(404);

@@ -68,7 +68,8 @@ async function toRequest(req: IncomingMessage, adminToken: string): Promise<Http
   const isAdmin = given.length === expected.length && timingSafeEqual(given, expected);
   return {
     method: req.method ?? 'GET',
-    path: decodeURI(u.pathname),
+    // Still percent-encoded, as API Gateway's rawPath: the router decodes each parameter exactly once.
+    path: u.pathname,
     params: {},
     query: Object.fromEntries(u.searchParams),
     headers,

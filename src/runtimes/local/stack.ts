@@ -183,7 +183,12 @@ async function serveLocalExtras(
 ): Promise<HttpResponse | undefined> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
   if (req.path !== '/archive' && !req.path.startsWith('/archive/')) return undefined;
-  let key = req.path.replace(/^\/archive\/?/, '');
+  let key: string;
+  try {
+    key = decodeURIComponent(req.path.replace(/^\/archive\/?/, ''));
+  } catch {
+    return { status: 400, headers: { 'content-type': 'text/plain' }, body: 'malformed path' };
+  }
   if (key === '' || key.endsWith('/')) key += 'index.html';
   if (key.includes('..')) return { status: 400 };
   try {
