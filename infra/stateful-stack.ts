@@ -3,7 +3,7 @@
  * the archive distribution, the token secret, queues and DLQs, SES identity and configuration set,
  * alarm topic. Nothing here references the stateless stack, so the dependency points one way only.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -241,6 +241,26 @@ export class StatefulStack extends Stack {
       displayName: `${config.prefix} alarms`,
       enforceSSL: true,
     });
+    // enforceSSL gives the topic a policy, and a topic policy replaces SNS's default one (which let the account's
+    // services publish): CloudWatch alarms need an explicit Allow, limited to this account's alarms.
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     if (config.alarmEmail) this.alarmTopic.addSubscription(new snsSubs.EmailSubscription(config.alarmEmail));
     const alarm = (id: string, metric: cloudwatch.IMetric, description: string, threshold = 1) => {
       const a = new cloudwatch.Alarm(this, id, {

@@ -202,6 +202,29 @@ describe('stateful stack', () => {
     });
   });
 
+  it('lets CloudWatch alarms of this account publish to the alarm topic (its policy replaces the SNS default)', () => {
+    // enforceSSL gives the topic a policy of its own, and a topic policy replaces SNS's default one (which let
+    // the account's services publish): without an Allow, every alarm action fails with "not authorized to
+    // perform SNS:Publish" on AWS, and the operator hears of nothing.
+    const [[, policy] = []] = resources(t, 'AWS::SNS::TopicPolicy').filter(([id]) =>
+      id.startsWith('AlarmTopic'),
+    );
+    const stmts = (policy!.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    const allow = stmts.filter((s) => s.Effect === 'Allow');
+    expect(allow).toHaveLength(1);
+    expect(allow[0]).toMatchObject({
+      Action: 'sns:Publish',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Resource: { Ref: expect.stringMatching(/^AlarmTopic/) },
+    });
+    const sourceArn = JSON.stringify(
+      (allow[0]!.Condition as Record<string, Record<string, unknown>>).ArnLike!['aws:SourceArn'],
+    );
+    expect(sourceArn).toContain(':cloudwatch:');
+    expect(sourceArn).toContain('AWS::AccountId');
+    expect(sourceArn).toMatch(/:alarm:\*"/);
+  });
+
   it('verifies the sending domain with Easy DKIM and a custom MAIL FROM, defaulting to the configuration set', () => {
     t.hasResourceProperties('AWS::SES::EmailIdentity', {
       EmailIdentity: config.domain,
