@@ -53,6 +53,15 @@ export class ApiClient {
       Object.assign(headers, await sigv4Headers(this.auth.region, url, method, headers, body));
       delete headers.host; // fetch sets it (to the same value that was signed)
     }
-    return fetch(url, { method, headers, body });
+    try {
+      return await fetch(url, { method, headers, body });
+    } catch (e) {
+      // fetch says only "fetch failed"; the cause names what went wrong (ECONNREFUSED, ENOTFOUND …).
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (e as Error).message;
+      throw new Error(
+        `cannot reach the Gazette API at ${this.baseUrl} (${why}): is it running, and is --api / GAZETTE_API_URL right?`,
+      );
+    }
   }
 }

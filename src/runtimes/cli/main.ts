@@ -2,7 +2,7 @@
  * The `gazette` CLI. Every command talks to the admin API: the embedded runtime by default
  * (started in-process if `npm start` is not running), or a deployed stack with --api URL (SigV4).
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { LocalConfigSchema, loadConfig } from '../../config/config.ts';
 import { type ApiClient, ApiError } from './api-client.ts';
 import { registerAll } from './commands/index.ts';
@@ -19,7 +19,10 @@ export function buildProgram(): Command {
       ),
     )
     .addOption(new Option('--region <region>', 'AWS region for SigV4 signing').env('AWS_REGION'))
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Usage errors are thrown (and inherited by every subcommand) so main() reports them like any other
+    // error: one JSON object on stdout with --json, and the embedded stack still closed.
+    .exitOverride();
 
   let client: Promise<ApiClient> | undefined;
   const opts = () => program.opts<{ json?: boolean; api?: string; region?: string }>();
@@ -44,6 +47,15 @@ async function main(argv: string[]) {
   try {
     await program.parseAsync(argv);
   } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander already printed the usage error (or the help / version asked for) on stderr.
+      if (e.exitCode !== 0 && argv.includes('--json'))
+        process.stdout.write(
+          `${JSON.stringify({ error: { error: 'usage', message: e.code === 'commander.help' ? 'a command is required (see --help)' : e.message.replace(/^error: /, '') } })}\n`,
+        );
+      process.exitCode = e.exitCode;
+      return;
+    }
     const json = argv.includes('--json');
     const message = e instanceof Error ? e.message : String(e);
     if (json)
