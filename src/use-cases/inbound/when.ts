@@ -125,9 +125,10 @@ function findZone(text: string): { found?: ZoneFound; rest: string } {
   for (const [re, name] of NAMED_ZONES) {
     if (re.test(text)) return { found: { zone: IANAZone.create(name), name }, rest: text.replace(re, ' ') };
   }
-  const iana = /\b([A-Z][A-Za-z_]+(?:\/[A-Za-z_-]+){1,2})\b/.exec(text);
-  if (iana?.[1] && IANAZone.isValidZone(iana[1])) {
-    return { found: { zone: IANAZone.create(iana[1]), name: iana[1] }, rest: text.replace(iana[0], ' ') };
+  // The first candidate that is a zone: "(Online/Zoom) Europe/Berlin" names Europe/Berlin.
+  for (const iana of text.matchAll(/\b([A-Z][A-Za-z_]+(?:\/[A-Za-z_-]+){1,2})\b/g)) {
+    if (iana[1] && IANAZone.isValidZone(iana[1]))
+      return { found: { zone: IANAZone.create(iana[1]), name: iana[1] }, rest: text.replace(iana[0], ' ') };
   }
   // ISO 8601 offset glued to a time: 2026-05-12T09:00+02:00
   const isoOffset = /T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})/.exec(text);
@@ -143,7 +144,8 @@ function findZone(text: string): { found?: ZoneFound; rest: string } {
       };
     }
   }
-  const offset = /\b(?:UTC|GMT)\s*([+-−])\s*(\d{1,2})(?::?(\d{2}))?\b/i.exec(text);
+  // The sign, not a range: [+-−] would be every character from + to U+2212, digits included ("UTC 14:00").
+  const offset = /\b(?:UTC|GMT)\s*([+\-−])\s*(\d{1,2})(?::?(\d{2}))?\b/i.exec(text);
   if (offset) {
     const sign = offset[1] === '+' ? 1 : -1;
     const minutes = sign * (Number(offset[2]) * 60 + Number(offset[3] ?? 0));
@@ -156,10 +158,12 @@ function findZone(text: string): { found?: ZoneFound; rest: string } {
       };
     }
   }
-  const abbr = /\b([A-Z]{1,4}T|UTC|GMT|WIB)\b/.exec(text);
-  const mapped = abbr?.[1] ? ABBREVIATIONS[abbr[1]] : undefined;
-  if (abbr && mapped)
-    return { found: { zone: IANAZone.create(mapped), name: mapped }, rest: text.replace(abbr[0], ' ') };
+  // The first known abbreviation: in "GREEN IT Forum … 14:00 CET" the zone is CET, not "IT".
+  for (const abbr of text.matchAll(/\b([A-Z]{1,4}T|UTC|GMT|WIB)\b/g)) {
+    const mapped = abbr[1] && Object.hasOwn(ABBREVIATIONS, abbr[1]) ? ABBREVIATIONS[abbr[1]] : undefined;
+    if (mapped)
+      return { found: { zone: IANAZone.create(mapped), name: mapped }, rest: text.replace(abbr[0], ' ') };
+  }
   return { rest: text };
 }
 
@@ -182,6 +186,28 @@ function findDates(text: string): { dates: Ymd[]; rest: string } {
     }
   };
   const month = (s: string | undefined) => MONTHS[(s ?? '').toLowerCase().replace(/\.$/, '')] ?? 0;
+  // A range across two months: the year is written once, at the end (30 Dec – 2 Jan 2027 starts in 2026).
+  const across = (d1: string, m1: string, d2: string, m2: string, y: string): Ymd[] => [
+    { year: Number(y) - (month(m1) > month(m2) ? 1 : 0), month: month(m1), day: Number(d1) },
+    { year: Number(y), month: month(m2), day: Number(d2) },
+  ];
+  const TO = '(?:\\s*[-–—]\\s*|\\s+to\\s+)';
+  // 30 May – 2 June 2026
+  take(
+    new RegExp(
+      `\\b(\\d{1,2})(?:st|nd|rd|th|er)?\\.?\\s+(${MONTH_RE})\\.?${TO}(\\d{1,2})(?:st|nd|rd|th|er)?\\.?\\s+(${MONTH_RE})\\.?,?\\s+(\\d{4})\\b`,
+      'i',
+    ),
+    (m) => across(m[1] ?? '', m[2] ?? '', m[3] ?? '', m[4] ?? '', m[5] ?? ''),
+  );
+  // May 30 – June 2, 2026
+  take(
+    new RegExp(
+      `\\b(${MONTH_RE})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?${TO}(${MONTH_RE})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`,
+      'i',
+    ),
+    (m) => across(m[2] ?? '', m[1] ?? '', m[4] ?? '', m[3] ?? '', m[5] ?? ''),
+  );
   // 12–14 May 2026
   take(new RegExp(`\\b(\\d{1,2})\\s*[-–—]\\s*(\\d{1,2})\\s+(${MONTH_RE})\\.?,?\\s+(\\d{4})\\b`, 'i'), (m) => [
     { year: Number(m[4]), month: month(m[3]), day: Number(m[1]) },
@@ -219,15 +245,20 @@ function findDates(text: string): { dates: Ymd[]; rest: string } {
   return { dates: dates.slice(0, 2), rest };
 }
 
+/** Morning/afternoon words written before the hour: 午後2時, 오후 2시, 下午2点 (14:00); 午前, 오전, 上午. */
+const PM_BEFORE = /^(午後|오후|下午|晚上)$/u;
+
 function findTimes(text: string): { hour: number; minute: number }[] {
   const times: { hour: number; minute: number }[] = [];
   const re =
-    /(?:T|\b)(\d{1,2})(?::|h|時|시\s*)(\d{2})?(?::\d{2})?\s*(am|pm|a\.m\.|p\.m\.)?|\b(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)/giu;
+    /(?:(午後|午前|오후|오전|下午|上午|晚上)\s*)?(?:T|\b)(\d{1,2})(?::|h|時|시\s*|点|點)(\d{2})?(?::\d{2})?\s*(am|pm|a\.m\.|p\.m\.)?|\b(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)/giu;
   for (const m of text.matchAll(re)) {
-    let hour = Number(m[1] ?? m[4]);
-    const minute = Number(m[2] ?? 0);
-    const ampm = (m[3] ?? m[5])?.toLowerCase().replace(/\./g, '');
-    if (m[1] !== undefined && m[2] === undefined && !ampm && !/[時시h]/u.test(m[0])) continue;
+    let hour = Number(m[2] ?? m[5]);
+    const minute = Number(m[3] ?? 0);
+    const ampm =
+      (m[4] ?? m[6])?.toLowerCase().replace(/\./g, '') ??
+      (m[1] ? (PM_BEFORE.test(m[1]) ? 'pm' : 'am') : undefined);
+    if (m[2] !== undefined && m[3] === undefined && !ampm && !/[時시h点點]/u.test(m[0])) continue;
     if (ampm === 'pm' && hour < 12) hour += 12;
     if (ampm === 'am' && hour === 12) hour = 0;
     if (hour > 23 || minute > 59) continue;
@@ -242,6 +273,11 @@ const fallbackZone = (f: ZoneFallback): Zone =>
 
 /** "When:" text → EventTime, or undefined when no date can be read. */
 export function parseWhen(text: string, fallback: ZoneFallback): EventTime | undefined {
+  return readWhen(text, fallback)?.event;
+}
+
+/** The event and the zone it was read in (stated, or the fallback): not every zone has an IANA name. */
+function readWhen(text: string, fallback: ZoneFallback): { event: EventTime; zone: Zone } | undefined {
   const input = text.slice(0, 500);
   const { found, rest } = findZone(input);
   const { dates, rest: timeText } = findDates(rest);
@@ -260,7 +296,7 @@ export function parseWhen(text: string, fallback: ZoneFallback): EventTime | und
     const end = lastDay?.isValid && lastDay > startDay ? lastDay.plus({ days: 1 }) : undefined;
     const start = iso(startDay);
     if (!start) return undefined;
-    return { ...base, start, end: end ? iso(end) : undefined, allDay: true };
+    return { event: { ...base, start, end: end ? iso(end) : undefined, allDay: true }, zone };
   }
   const start = startDay.set({ hour: t0.hour, minute: t0.minute });
   const t1 = times[1];
@@ -270,21 +306,18 @@ export function parseWhen(text: string, fallback: ZoneFallback): EventTime | und
   if (end && end <= start) end = undefined;
   const s = iso(start);
   if (!s) return undefined;
-  return { ...base, start: s, end: end ? iso(end) : undefined };
+  return { event: { ...base, start: s, end: end ? iso(end) : undefined }, zone };
 }
 
 /** "Deadline:" text → the last moment it still counts (end of the day when no time is given). */
 export function parseDeadline(text: string, fallback: ZoneFallback): string | undefined {
-  const when = parseWhen(text, fallback);
-  if (!when) return undefined;
-  if (!when.allDay) return when.start;
-  const start = DateTime.fromISO(when.start, { setZone: true });
-  const zone = parseZoneFromWhen(when, fallback);
-  return start.setZone(zone).endOf('day').toUTC().toISO() ?? undefined;
+  const read = readWhen(text, fallback);
+  if (!read) return undefined;
+  const { event, zone } = read;
+  if (!event.allDay) return event.start;
+  // The day ends in the zone it was read in, also one with no IANA name (UTC+5:30).
+  return DateTime.fromISO(event.start).setZone(zone).endOf('day').toUTC().toISO() ?? undefined;
 }
-
-const parseZoneFromWhen = (w: EventTime, f: ZoneFallback): Zone =>
-  w.timeZone ? IANAZone.create(w.timeZone) : fallbackZone(f);
 
 /** UTC offset in minutes of an RFC 5322 Date header ("… +0200"), the sender's local time. */
 export function offsetOfDateHeader(header: string | undefined): number | undefined {
@@ -392,7 +425,11 @@ function icsDate(
   if (m[7]) zoneName = 'UTC';
   else if (tzid) {
     const clean = tzid.replace(/^\/+/, '');
-    zoneName = IANAZone.isValidZone(clean) ? clean : WINDOWS_ZONES[clean];
+    zoneName = IANAZone.isValidZone(clean)
+      ? clean
+      : Object.hasOwn(WINDOWS_ZONES, clean) // TZID is the sender's text: "constructor" is no zone
+        ? WINDOWS_ZONES[clean]
+        : undefined;
   }
   const zone: Zone = zoneName ? IANAZone.create(zoneName) : fallbackZone(fallback);
   const dt = DateTime.fromObject(

@@ -58,6 +58,64 @@ describe('dates members write', () => {
     expect(parseDeadline('30 June 2026', { zone: 'Asia/Shanghai' })).toBe('2026-06-30T15:59:59.999Z');
     expect(parseDeadline('30 June 2026 17:00 CEST', utc)).toBe('2026-06-30T15:00:00Z');
   });
+
+  it('a deadline date with a UTC offset that is not whole hours ends that day at that offset', () => {
+    expect(parseDeadline('30 June 2026 UTC+5:30', utc)).toBe('2026-06-30T18:29:59.999Z');
+    expect(parseDeadline('30 June 2026 GMT-03:30', { zone: 'Asia/Tokyo' })).toBe('2026-07-01T03:29:59.999Z');
+  });
+
+  it('reads a zone written before the time ("UTC 14:00") as UTC, keeping the time', () => {
+    expect(parseWhen('12 May 2026, UTC 14:00', { zone: 'Asia/Tokyo' })).toEqual({
+      timeZone: 'UTC',
+      start: '2026-05-12T14:00:00Z',
+    });
+    expect(parseWhen('12 May 2026, GMT 10:00-12:00', utc)).toMatchObject({
+      start: '2026-05-12T10:00:00Z',
+      end: '2026-05-12T12:00:00Z',
+    });
+  });
+
+  it('reads a range across two months from its first day', () => {
+    const expected = { start: '2026-05-30T00:00:00Z', end: '2026-06-03T00:00:00Z', allDay: true };
+    expect(parseWhen('30 May – 2 June 2026', utc)).toMatchObject(expected);
+    expect(parseWhen('May 30 - June 2, 2026', utc)).toMatchObject(expected);
+    expect(parseWhen('30 Dec 2026 – 2 Jan 2027', utc)).toMatchObject({
+      start: '2026-12-30T00:00:00Z',
+      end: '2027-01-03T00:00:00Z',
+    });
+    expect(parseWhen('30 Dec – 2 Jan 2027', utc)).toMatchObject({
+      start: '2026-12-30T00:00:00Z',
+      end: '2027-01-03T00:00:00Z',
+    });
+  });
+
+  it('finds a zone abbreviation after a capitalised word that only looks like one ("GREEN IT")', () => {
+    expect(parseWhen('GREEN IT Forum, 12 May 2026 14:00 CET', utc)).toMatchObject({
+      timeZone: 'Europe/Paris',
+      start: '2026-05-12T12:00:00Z',
+    });
+  });
+
+  it('finds an IANA zone after a slash-separated word that is not one ("Online/Zoom")', () => {
+    expect(parseWhen('12 May 2026 14:00 (Online/Zoom) Europe/Berlin', utc)).toMatchObject({
+      timeZone: 'Europe/Berlin',
+      start: '2026-05-12T12:00:00Z',
+    });
+  });
+
+  it('reads afternoon markers in Japanese, Korean and Chinese (午後2時 is 14:00, not 02:00)', () => {
+    expect(parseWhen('2026年5月12日 午後2時 JST', utc)).toMatchObject({ start: '2026-05-12T05:00:00Z' });
+    expect(parseWhen('2026년 5월 12일 오후 2시 30분 KST', utc)).toMatchObject({
+      start: '2026-05-12T05:30:00Z',
+    });
+    expect(parseWhen('2026年5月12日 下午2:00 北京时间', utc)).toMatchObject({
+      start: '2026-05-12T06:00:00Z',
+    });
+    expect(parseWhen('2026年5月12日 午前10時〜午後4時 JST', utc)).toMatchObject({
+      start: '2026-05-12T01:00:00Z',
+      end: '2026-05-12T07:00:00Z',
+    });
+  });
 });
 
 describe('.ics invitations', () => {
@@ -101,4 +159,17 @@ describe('.ics invitations', () => {
     expect(z?.event).toMatchObject({ start: '2026-05-01T08:00:00Z', timeZone: 'UTC' });
     expect(parseIcs('BEGIN:VCALENDAR\nEND:VCALENDAR', utc)).toBeUndefined();
   });
+});
+
+describe('.ics time zone ids that name an Object property', () => {
+  it.each(['constructor', 'toString', '__proto__'])(
+    'TZID=%s is an unknown zone, not a lost event',
+    (tzid) => {
+      const ics = parseIcs(
+        `BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;TZID=${tzid}:20260512T100000\nSUMMARY:Forum\nEND:VEVENT\nEND:VCALENDAR`,
+        { zone: 'Asia/Tokyo' },
+      );
+      expect(ics?.event).toEqual({ start: '2026-05-12T01:00:00Z', timeZone: undefined });
+    },
+  );
 });
