@@ -97,6 +97,8 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
       table: 'readWrite',
       raw: { read: [RAW_PREFIXES.inbound], write: [RAW_PREFIXES.withheld] },
       content: 'readWrite',
+      // Mail to the List-Unsubscribe mailto carries the signed unsubscribe token in its subject: checked here.
+      tokenSecret: true,
       sendMail: true,
     },
   },
