@@ -38,7 +38,7 @@ export interface Access {
   sendMail?: boolean;
   /** ses:GetAccount (max send rate) for the send engine. */
   sesAccount?: boolean;
-  /** sqs:SendMessage on the send queue (fan-out). */
+  /** sqs:SendMessage on the send queue (fan-out, re-queueing missed recipients, daily-quota checks). */
   enqueueSends?: boolean;
   /** lambda:InvokeFunction on these handlers (async background jobs; api → ingest is synchronous). */
   invokes?: HandlerName[];
@@ -79,6 +79,8 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
       archive: 'readWrite',
       tokenSecret: true,
       sendMail: true,
+      // `sends status --exact` (GET /admin/sends/:campaign?exact=1) re-queues recipients it finds missed.
+      enqueueSends: true,
       // Background jobs: compile on demand, plan a send, remind now; and (synchronously) ingest an
       // uploaded .eml, so the MIME parser lives only in the ingest function.
       invokes: ['dispatch', 'compile-edition', 'ingest'],

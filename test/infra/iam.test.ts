@@ -131,14 +131,16 @@ describe('IAM least privilege', () => {
       expect(targetsOf(h), h).toEqual([]);
   });
 
-  it('lets only the planner and the send worker put messages on the send queue', () => {
+  it('lets only the planner, the send worker and the exact status check put messages on the send queue', () => {
     // dispatch plans (fan-out); the worker's finish check re-queues recipients it finds missed and queues the
-    // daily-quota checks. Without it, both fail with AccessDenied on AWS only (no local server checks IAM).
+    // daily-quota checks; the api's `sends status --exact` (GET /admin/sends/:campaign?exact=1, also the end of
+    // `--watch`) re-queues anyone missed once the queue drained. Without the grant, each fails with AccessDenied
+    // on AWS only (no local server checks IAM).
     for (const h of HANDLERS) {
       const puts = byFn[h].filter(
         (x) => actionsOf(x).includes('sqs:SendMessage') && resourceJson(x).includes('SendQueue'),
       );
-      const expected = ['dispatch', 'send-worker'].includes(h);
+      const expected = ['api', 'dispatch', 'send-worker'].includes(h);
       expect(puts.length > 0, h).toBe(expected);
       for (const st of puts) {
         expect(resourceJson(st), h).not.toMatch(/SendDlq/);
