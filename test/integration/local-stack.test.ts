@@ -1,5 +1,9 @@
+import { createServer } from 'node:net';
 import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EPHEMERAL_PORTS, LocalConfigSchema, loadConfig } from '../../src/config/config.ts';
+import { silentLogger } from '../../src/ports/logger.ts';
+import { startLocalStack } from '../../src/runtimes/local/stack.ts';
 import { startTestStack } from '../support/local-stack.ts';
 
 describe('embedded local stack', () => {
@@ -82,5 +86,25 @@ describe('embedded local stack', () => {
     const res = await fetch(`${stack.urls.api}/nope`);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: 'not_found' });
+  });
+});
+
+describe('embedded local stack: a port already in use (a second npm start)', () => {
+  it('fails with the variable to change, for every port, without crashing the process', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => taken.once('listening', r));
+    const port = String((taken.address() as { port: number }).port);
+    try {
+      for (const name of Object.keys(EPHEMERAL_PORTS)) {
+        const config = loadConfig(LocalConfigSchema, { ...EPHEMERAL_PORTS, [name]: port });
+        const start = startLocalStack({ config, persist: false, logger: silentLogger, schedulerLoop: false });
+        await expect(start, name).rejects.toMatchObject({
+          code: 'config',
+          message: expect.stringMatching(new RegExp(`^${name}: port ${port} .*already in use`)),
+        });
+      }
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
   });
 });

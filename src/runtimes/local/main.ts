@@ -14,7 +14,15 @@ async function main() {
     console.error(isDomainError(e) ? e.message : e);
     process.exit(2);
   }
-  const stack = await startLocalStack({ config });
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  try {
+    stack = await startLocalStack({ config });
+  } catch (e) {
+    // A port in use or a bad setting: one line naming the variable, not a stack trace.
+    if (!isDomainError(e)) throw e;
+    console.error(`gazette: ${e.message}`);
+    process.exit(2);
+  }
   const u = stack.urls;
   console.log(
     [

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { Table } from '../../adapters/dynamodb/table.ts';
 import { LocalJobRunner } from '../../adapters/local/local-jobs.ts';
 import { LocalQueue } from '../../adapters/local/local-queue.ts';
@@ -8,6 +9,7 @@ import { buildApp } from '../../app/container.ts';
 import type { Infra } from '../../app/infra.ts';
 import { composeIngest } from '../../app/ingest.ts';
 import type { LocalConfig } from '../../config/config.ts';
+import { ConfigError } from '../../domain/errors.ts';
 import type { HttpRequest, HttpResponse } from '../../http/types.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import { jsonLogger, type Logger } from '../../ports/logger.ts';
@@ -65,6 +67,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const clock = opts.clock ?? systemClock;
   let app: LocalApp | undefined;
 
+  await assertPortsFree(c);
   const servers = await startServers({
     host: c.GAZETTE_HOST,
     dataDir: opts.persist === false ? undefined : c.GAZETTE_DATA_DIR,
@@ -172,6 +175,35 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   } catch (e) {
     await servers.stop();
     throw e;
+  }
+}
+
+/**
+ * A port already taken (most often: `npm start` is already running) must fail with the variable to change,
+ * before anything starts: some of the local servers otherwise crash the process on an unhandled 'error'.
+ */
+async function assertPortsFree(c: LocalConfig): Promise<void> {
+  const vars = [
+    'GAZETTE_HTTP_PORT',
+    'GAZETTE_DYNAMODB_PORT',
+    'GAZETTE_SES_PORT',
+    'GAZETTE_S3_PORT',
+    'GAZETTE_SMTP_PORT',
+  ] as const;
+  for (const name of vars) {
+    const port = c[name];
+    if (port === 0) continue;
+    const probe = createServer();
+    const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      probe.once('error', resolve);
+      probe.listen(port, c.GAZETTE_HOST, () => probe.close(() => resolve(undefined)));
+    });
+    if (!error) continue;
+    const why =
+      error.code === 'EADDRINUSE'
+        ? 'is already in use (is `npm start` already running? stop it, or set another port)'
+        : `cannot be opened (${error.code ?? error.message})`;
+    throw new ConfigError(`${name}: port ${port} on ${c.GAZETTE_HOST} ${why}`, { variable: name, port });
   }
 }
 
