@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { MANAGED_ENV } from '../../infra/config.ts';
 import { HANDLER_SPECS, HANDLERS } from '../../infra/functions.ts';
 import { COMPILE_SCHEDULE_INPUT, SEND_WORKER_CONCURRENCY_ENV } from '../../infra/stateless-stack.ts';
 import { ConfigSchema, LambdaConfigSchema, loadConfig } from '../../src/config/config.ts';
@@ -45,6 +46,16 @@ describe('stateless stack', () => {
     const mem = (n: string) => HANDLER_SPECS[n as keyof typeof HANDLER_SPECS].memoryMb;
     for (const name of HANDLERS.filter((h) => h !== 'compile-edition'))
       expect(mem('compile-edition')).toBeGreaterThan(mem(name));
+  });
+
+  it('refuses in lambdaEnv every Gazette setting the stack sets itself (it would be silently overwritten)', () => {
+    // The stack's own values are spread over lambdaEnv: a setting missing from MANAGED_ENV is accepted by the
+    // synth and then ignored on AWS, with nothing telling the operator.
+    for (const [id, f] of functions) {
+      const vars = (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      for (const key of Object.keys(vars).filter((k) => k in ConfigSchema.shape))
+        expect(MANAGED_ENV.has(key), `${id}: ${key}`).toBe(true);
+    }
   });
 
   it('sets only known Gazette settings, and they parse with the Lambda config schema', () => {
