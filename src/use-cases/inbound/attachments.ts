@@ -193,11 +193,26 @@ export function safeFilename(name: string | undefined, index: number, contentTyp
     .replace(/[/\\]/g, '_')
     .replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '')
     .replace(/^\.+/, '')
-    .trim()
-    .slice(0, 120);
-  if (base) return base;
+    .trim();
+  if (base) return shorten(base, 120);
   const ext = EXT_OF_TYPE[contentType.split(';')[0]?.trim() ?? ''] ?? 'bin';
   return `attachment-${index + 1}.${ext}`;
+}
+
+/**
+ * At most `max` characters (code points: a cut never leaves half a surrogate pair), cut before the
+ * extension so that the shortened name keeps it: the extension decides whether a file is published.
+ */
+function shorten(name: string, max: number): string {
+  const chars = Array.from(name);
+  if (chars.length <= max) return name;
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 ? Array.from(name.slice(dot)) : [];
+  if (ext.length < 2 || ext.length > 16) return chars.slice(0, max).join('').trim();
+  return `${chars
+    .slice(0, max - ext.length)
+    .join('')
+    .trimEnd()}${ext.join('')}`;
 }
 
 const EXT_OF_TYPE: Record<string, string> = {

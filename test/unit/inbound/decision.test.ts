@@ -348,6 +348,21 @@ describe('attachments', () => {
     expect(safeFilename(undefined, 2, 'image/png')).toBe('attachment-3.png');
     expect(safeFilename('报告.pdf', 0, 'application/pdf')).toBe('报告.pdf');
   });
+
+  it('shortens a long file name before its extension, so a long report stays a publishable .pdf', () => {
+    const long = `${'Annual report on green public procurement in the Asia Pacific region, '.repeat(3)}final.pdf`;
+    const name = safeFilename(long, 0, 'application/octet-stream');
+    expect(Array.from(name)).toHaveLength(120);
+    expect(name).toMatch(/^Annual report on green public procurement.*\.pdf$/);
+    expect(attachmentVerdict(name, 'application/octet-stream').publishable).toBe(true);
+    expect(safeFilename(`${'x'.repeat(200)}.pdf.exe`, 0, 'application/pdf')).toMatch(/\.exe$/);
+  });
+
+  it('never cuts a file name inside a character (no lone surrogate in the key)', () => {
+    const name = safeFilename(`${'a'.repeat(111)}${'😀'.repeat(20)}`, 0, 'image/png');
+    expect(name).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    expect(Array.from(name)).toHaveLength(120);
+  });
 });
 
 describe('acknowledgements', () => {
