@@ -86,18 +86,27 @@ export class DynamoMemberRepo implements MemberRepo {
         );
       } catch (e) {
         if (!(e instanceof ConditionFailed)) throw e;
-        const holder = await this.findBySender(address);
-        if (holder)
+        const claim = await this.table.get<{ memberId?: string }>(keys.sender(address));
+        const holder = claim?.memberId ? await this.get(claim.memberId) : undefined;
+        if (holder?.senders.includes(address))
           throw new ConflictError(`${address} is already an allowed sender of ${holder.organisation}`, {
             memberId: holder.memberId,
           });
-        // Orphan: take it over.
-        await this.table.put({
-          ...keys.sender(address),
-          type: 'sender',
-          email: address,
-          memberId: member.memberId,
-        });
+        // Orphan: take it over, only from the very claim read (two members taking it at once: one wins).
+        try {
+          await this.table.put(
+            { ...keys.sender(address), type: 'sender', email: address, memberId: member.memberId },
+            claim?.memberId
+              ? {
+                  ConditionExpression: 'memberId = :orphan',
+                  ExpressionAttributeValues: { ':orphan': claim.memberId },
+                }
+              : { ConditionExpression: 'attribute_not_exists(pk)' },
+          );
+        } catch (e2) {
+          if (!(e2 instanceof ConditionFailed)) throw e2;
+          throw new ConflictError(`${address} was claimed by another member meanwhile; reload and retry`);
+        }
       }
     }
   }

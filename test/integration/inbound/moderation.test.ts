@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestResult, Member, Update } from '../../../src/domain/index.ts';
+import { keys } from '../../../src/adapters/dynamodb/keys.ts';
+import { DynamoMemberRepo } from '../../../src/adapters/dynamodb/member-repo.ts';
+import type { Table } from '../../../src/adapters/dynamodb/table.ts';
+import { ConflictError, type IngestResult, type Member, type Update } from '../../../src/domain/index.ts';
+import { systemClock } from '../../../src/ports/clock.ts';
+import { makeMembers } from '../../../src/use-cases/inbound/members.ts';
 import { mail } from '../../fixtures/inbound/index.ts';
 import { startTestStack } from '../../support/local-stack.ts';
 
@@ -109,6 +114,42 @@ describe('member registry and moderation over the admin API', () => {
       expect(await call<Member>('GET', `/admin/members/${other.memberId}`)).toMatchObject({
         status: 'disabled',
       });
+    });
+
+    it('two members taking over one orphaned sender address at once: one gets it, the other a 409', async () => {
+      const table = stack.infra.table;
+      const address = 'orphan@shared.example';
+      // The claim of a member that no longer lists the address (a half-done write): free to take over.
+      await table.put({ ...keys.sender(address), type: 'sender', email: address, memberId: 'm_gone' });
+      // Both read the orphan claim before either takes it over.
+      const arrived: (() => void)[] = [];
+      const racing = new Proxy(table, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop, target);
+          if (prop !== 'get') return typeof value === 'function' ? value.bind(target) : value;
+          return async (...args: Parameters<Table['get']>) => {
+            const item = await target.get(...args);
+            if (args[0].pk === keys.sender(address).pk && arrived.length < 2)
+              await new Promise<void>((resolve) => {
+                arrived.push(resolve);
+                if (arrived.length === 2) for (const go of arrived) go();
+              });
+            return item;
+          };
+        },
+      });
+      const members = makeMembers({ members: new DynamoMemberRepo(racing), clock: systemClock });
+      const add = (organisation: string) =>
+        members.add({ organisation, type: 'associate', country: 'Chile', senders: [address] });
+      const results = await Promise.allSettled([add('Racer One'), add('Racer Two')]);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r) => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost.map((r) => (r as PromiseRejectedResult).reason)).toEqual([expect.any(ConflictError)]);
+      const winner = (won[0] as PromiseFulfilledResult<Member>).value;
+      expect((await new DynamoMemberRepo(table).findBySender(address))?.memberId).toBe(winner.memberId);
+      const registered = await call<{ members: Member[] }>('GET', '/admin/members');
+      expect(registered.members.filter((m) => m.senders.includes(address))).toHaveLength(1);
     });
 
     it('requires admin credentials', async () => {
