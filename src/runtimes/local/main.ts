@@ -40,9 +40,16 @@ async function main() {
   );
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A big send at the local rate can take minutes to drain: a second Ctrl-C must not be ignored.
+      console.log(
+        `\n${signal} again: stopping now. Sends still queued resume at the next npm start (nobody is mailed twice).`,
+      );
+      await stack.stop({ drain: false }).catch(() => {});
+      process.exit(130);
+    }
     stopping = true;
-    console.log(`\n${signal}: stopping (finishing in-flight work, saving state)…`);
+    console.log(`\n${signal}: stopping (finishing in-flight work, saving state)… Ctrl-C again to stop at once.`);
     await stack.stop();
     console.log('stopped.');
     process.exit(0);

@@ -57,7 +57,11 @@ export interface LocalStack {
   endpoints: { dynamodb: string; ses: string; s3: string; smtp: { host: string; port: number } };
   /** Wait until queued sends and background jobs are done. */
   idle(): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Stop: by default after queued sends and background jobs finish. `drain: false` stops at once (a second
+   * Ctrl-C): what was queued is lost from memory, and the next start re-plans those sends.
+   */
+  stop(opts?: { drain?: boolean }): Promise<void>;
 }
 
 /** Starts the embedded default: local AWS stand-ins + the same use cases + HTTP API + scheduler + SMTP inbound. */
@@ -130,6 +134,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
     if (opts.schedulerLoop !== false) scheduler.start();
 
+    // The send queue and background jobs live in this process: a stop mid-send (a forced quit, a crash, a
+    // closed laptop) loses the queued batches, and those sends would stay 'running' for good. Re-plan them:
+    // a plan queues only recipients without a delivery record, and a claim left in flight is reported
+    // uncertain at the finish check, never sent twice (what the AWS runtime gets from SQS and its DLQ).
+    for (const job of await built.sending.engine.list('running')) {
+      logger.info('resuming a send interrupted by the last stop', { campaign: job.campaign });
+      await jobs.run({ type: 'plan-send', campaign: job.campaign, requestedBy: 'system:restart' });
+    }
+
     const http = await startHttpServer({
       host: c.GAZETTE_HOST,
       port: c.GAZETTE_HTTP_PORT,
@@ -164,10 +177,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
           }
         }
       },
-      async stop() {
+      async stop(o = {}) {
         scheduler.stop();
-        await jobs.idle().catch(() => {});
-        await queue.idle().catch(() => {});
+        if (o.drain !== false) {
+          await jobs.idle().catch(() => {});
+          await queue.idle().catch(() => {});
+        }
         await http.stop();
         await servers.stop();
       },
