@@ -22,6 +22,9 @@ import { localMessageId } from '../use-cases/inbound/ses-event.ts';
 import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
 
+/** Longest member, update or inbound message id accepted in a path (ours are far shorter). */
+const MAX_ID = 256;
+
 export interface InboundDeps {
   /** Where POST /admin/inbound hands a stored message: in-process locally, the ingest function on AWS. */
   ingest: IngestGateway;
@@ -39,6 +42,12 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
   const moderation = makeModeration({ updates, clock: infra.clock });
 
   const actor = (req: HttpRequest) => req.actor ?? 'unknown';
+  // An id longer than any we make would pass DynamoDB's key size limit and fail there as a 500.
+  const idOf = (req: HttpRequest, name: string) => {
+    const id = req.params[name] ?? '';
+    if (!id || id.length > MAX_ID) throw new ValidationError(`${name} must be 1…${MAX_ID} characters`);
+    return id;
+  };
   const limitOf = (req: HttpRequest) => {
     const n = Number(req.query.limit ?? 200);
     if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ValidationError('limit must be 1…1000');
@@ -63,20 +72,20 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
       method: 'GET',
       path: '/admin/members/:memberId',
       access: 'admin',
-      handler: async (req) => json(200, await memberUseCases.get(req.params.memberId ?? '')),
+      handler: async (req) => json(200, await memberUseCases.get(idOf(req, 'memberId'))),
     },
     {
       method: 'PATCH',
       path: '/admin/members/:memberId',
       access: 'admin',
       handler: async (req) =>
-        json(200, await memberUseCases.update(req.params.memberId ?? '', parseJsonBody(req, MemberPatch))),
+        json(200, await memberUseCases.update(idOf(req, 'memberId'), parseJsonBody(req, MemberPatch))),
     },
     {
       method: 'POST',
       path: '/admin/members/:memberId/disable',
       access: 'admin',
-      handler: async (req) => json(200, await memberUseCases.disable(req.params.memberId ?? '')),
+      handler: async (req) => json(200, await memberUseCases.disable(idOf(req, 'memberId'))),
     },
     // --- moderation
     {
@@ -92,7 +101,7 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
       method: 'GET',
       path: '/admin/updates/:updateId',
       access: 'admin',
-      handler: async (req) => json(200, await moderation.get(req.params.updateId ?? '')),
+      handler: async (req) => json(200, await moderation.get(idOf(req, 'updateId'))),
     },
     {
       method: 'POST',
@@ -101,7 +110,7 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
       handler: async (req) =>
         json(
           200,
-          await moderation.approve(req.params.updateId ?? '', parseJsonBody(req, UpdateEdits), actor(req)),
+          await moderation.approve(idOf(req, 'updateId'), parseJsonBody(req, UpdateEdits), actor(req)),
         ),
     },
     {
@@ -110,7 +119,7 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
       access: 'admin',
       handler: async (req) => {
         const { reason } = parseJsonBody(req, RejectUpdateInput);
-        return json(200, await moderation.reject(req.params.updateId ?? '', reason, actor(req)));
+        return json(200, await moderation.reject(idOf(req, 'updateId'), reason, actor(req)));
       },
     },
     {
@@ -119,7 +128,7 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
       access: 'admin',
       handler: async (req) => {
         const { duplicates } = parseJsonBody(req, MergeUpdatesInput);
-        return json(200, await moderation.merge(req.params.updateId ?? '', duplicates, actor(req)));
+        return json(200, await moderation.merge(idOf(req, 'updateId'), duplicates, actor(req)));
       },
     },
     // --- inbound messages
@@ -150,7 +159,7 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
       path: '/admin/inbound/:messageId',
       access: 'admin',
       handler: async (req) => {
-        const record = await inboundRepo.get(req.params.messageId ?? '');
+        const record = await inboundRepo.get(idOf(req, 'messageId'));
         if (!record) return json(404, { error: 'not_found', message: 'no such inbound message' });
         return json(200, record);
       },

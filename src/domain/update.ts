@@ -171,7 +171,9 @@ export const UpdateEdits = z
 export type UpdateEdits = z.infer<typeof UpdateEdits>;
 
 export const RejectUpdateInput = z.object({ reason: z.string().trim().min(1).max(1000) }).strict();
-export const MergeUpdatesInput = z.object({ duplicates: z.array(z.string().min(1)).min(1).max(50) }).strict();
+export const MergeUpdatesInput = z
+  .object({ duplicates: z.array(z.string().min(1).max(256)).min(1).max(50) })
+  .strict();
 
 /** Settings of the ingest use case (from config; tests pass their own). */
 export interface InboundPolicy {

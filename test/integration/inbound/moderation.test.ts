@@ -152,6 +152,27 @@ describe('member registry and moderation over the admin API', () => {
       expect(registered.members.filter((m) => m.senders.includes(address))).toHaveLength(1);
     });
 
+    it('answers an id too long to exist with 400, not a 500 from the database', async () => {
+      const long = 'x'.repeat(3000);
+      for (const [method, path, body] of [
+        ['GET', `/admin/members/${long}`],
+        ['PATCH', `/admin/members/${long}`, { organisation: 'Y' }],
+        ['POST', `/admin/members/${long}/disable`],
+        ['GET', `/admin/updates/${long}`],
+        ['POST', `/admin/updates/${long}/approve`, {}],
+        ['POST', `/admin/updates/${long}/reject`, { reason: 'spam' }],
+        ['POST', `/admin/updates/${long}/merge`, { duplicates: ['u_other'] }],
+        ['POST', `/admin/updates/u_other/merge`, { duplicates: [long] }],
+        ['GET', `/admin/inbound/${long}`],
+      ] as const) {
+        const res = await stack.admin(path, {
+          method,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        expect([method, path.slice(0, 30), res.status]).toEqual([method, path.slice(0, 30), 400]);
+      }
+    });
+
     it('requires admin credentials', async () => {
       const res = await fetch(`${stack.urls.api}/admin/members`);
       expect(res.status).toBe(401);
