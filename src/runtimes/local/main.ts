@@ -49,7 +49,9 @@ async function main() {
       process.exit(130);
     }
     stopping = true;
-    console.log(`\n${signal}: stopping (finishing in-flight work, saving state)… Ctrl-C again to stop at once.`);
+    console.log(
+      `\n${signal}: stopping (finishing in-flight work, saving state)… Ctrl-C again to stop at once.`,
+    );
     await stack.stop();
     console.log('stopped.');
     process.exit(0);
