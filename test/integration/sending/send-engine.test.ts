@@ -363,6 +363,19 @@ describe('send engine over the real local stack', () => {
   }
 
   /** Deliver the queue's messages as the worker does, noting each quota check's time and outcome. */
+  /** n subscribers sending on a simulated clock through SES whose daily quota is used up after 10 mails. */
+  function quotaWorld(n: number, domain: string, freeAfterMs: number) {
+    const clock = new SimClock();
+    const subs = makeSubscribers(n, { domain });
+    const quota = dailyQuota(clock, { usedAfter: 10, freeAfterMs });
+    const t = composeTestSending(
+      stack.infra,
+      { sources: [testSource(subs)], subscribers: memoryDirectory(subs), suppressions: memorySuppressions() },
+      { infra: { clock, mailer: quota.mailer } },
+    );
+    return { clock, subs, quota, t };
+  }
+
   function noteChecks(t: ReturnType<typeof composeTestSending>, clock: SimClock) {
     const checks: { at: number; checks: number; outcome: unknown }[] = [];
     const before: ((m: QuotaCheckMessage) => Promise<void>)[] = [];
@@ -378,15 +391,8 @@ describe('send engine over the real local stack', () => {
   const MIN = 60_000;
 
   it('resumes a send paused for the SES daily quota by itself once GetAccount shows room, checking again every 15 min while it is used up; everyone gets it once', async () => {
-    const clock = new SimClock();
     const campaign = 'test#quota-auto';
-    const subs = makeSubscribers(60, { domain: 'quota-auto.example' });
-    const quota = dailyQuota(clock, { usedAfter: 10, freeAfterMs: 50 * MIN });
-    const t = composeTestSending(
-      stack.infra,
-      { sources: [testSource(subs)], subscribers: memoryDirectory(subs), suppressions: memorySuppressions() },
-      { infra: { clock, mailer: quota.mailer } },
-    );
+    const { clock, quota, t } = quotaWorld(60, 'quota-auto.example', 50 * MIN);
     const { checks } = noteChecks(t, clock);
     await t.sending.startSend(campaign, 'cli:alice');
     await t.idle();
@@ -420,20 +426,9 @@ describe('send engine over the real local stack', () => {
   ] as const)(
     'never resumes by itself a send held for the daily quota when a human %s',
     async (_how, action, when) => {
-      const clock = new SimClock();
       const campaign = `test#quota-human-${action}-${when}`;
-      const subs = makeSubscribers(40, { domain: `quota-human-${action}-${when}.example` });
       // Room again well before the first check: only the human stands in the way.
-      const quota = dailyQuota(clock, { usedAfter: 10, freeAfterMs: 5 * MIN });
-      const t = composeTestSending(
-        stack.infra,
-        {
-          sources: [testSource(subs)],
-          subscribers: memoryDirectory(subs),
-          suppressions: memorySuppressions(),
-        },
-        { infra: { clock, mailer: quota.mailer } },
-      );
+      const { clock, quota, t } = quotaWorld(40, `quota-human-${action}-${when}.example`, 5 * MIN);
       const { checks, beforeNextCheck } = noteChecks(t, clock);
       const human = () => t.sending[action](campaign, 'cli:bob');
       beforeNextCheck(async () => {
@@ -465,15 +460,8 @@ describe('send engine over the real local stack', () => {
   );
 
   it('resumes once when the same quota check is delivered twice at once (SQS at-least-once)', async () => {
-    const clock = new SimClock();
     const campaign = 'test#quota-dup';
-    const subs = makeSubscribers(40, { domain: 'quota-dup.example' });
-    const quota = dailyQuota(clock, { usedAfter: 10, freeAfterMs: 5 * MIN });
-    const t = composeTestSending(
-      stack.infra,
-      { sources: [testSource(subs)], subscribers: memoryDirectory(subs), suppressions: memorySuppressions() },
-      { infra: { clock, mailer: quota.mailer } },
-    );
+    const { t } = quotaWorld(40, 'quota-dup.example', 5 * MIN);
     const outcomes: unknown[] = [];
     t.queue.setConsumer(async (m: SendQueueMessage) => {
       if (!isQuotaCheck(m)) return void (await t.sending.processBatch(m));
@@ -495,15 +483,8 @@ describe('send engine over the real local stack', () => {
   });
 
   it('says so in the pause warning when the quota check cannot be queued: the send waits for a human', async () => {
-    const clock = new SimClock();
     const campaign = 'test#quota-noqueue';
-    const subs = makeSubscribers(30, { domain: 'quota-noqueue.example' });
-    const quota = dailyQuota(clock, { usedAfter: 10, freeAfterMs: 5 * MIN });
-    const t = composeTestSending(
-      stack.infra,
-      { sources: [testSource(subs)], subscribers: memoryDirectory(subs), suppressions: memorySuppressions() },
-      { infra: { clock, mailer: quota.mailer } },
-    );
+    const { t } = quotaWorld(30, 'quota-noqueue.example', 5 * MIN);
     // e.g. the worker's role may not send to the queue (AccessDenied).
     const sendBatch = t.queue.sendBatch.bind(t.queue);
     t.queue.sendBatch = async (messages, opts) => {
@@ -521,15 +502,8 @@ describe('send engine over the real local stack', () => {
   });
 
   it('stops checking the daily quota after 48 h and says so; the send waits for a human', async () => {
-    const clock = new SimClock();
     const campaign = 'test#quota-bound';
-    const subs = makeSubscribers(30, { domain: 'quota-bound.example' });
-    const quota = dailyQuota(clock, { usedAfter: 10, freeAfterMs: 72 * 60 * MIN });
-    const t = composeTestSending(
-      stack.infra,
-      { sources: [testSource(subs)], subscribers: memoryDirectory(subs), suppressions: memorySuppressions() },
-      { infra: { clock, mailer: quota.mailer } },
-    );
+    const { clock, t } = quotaWorld(30, 'quota-bound.example', 72 * 60 * MIN);
     const { checks } = noteChecks(t, clock);
     await t.sending.startSend(campaign, 'cli:alice');
     await t.idle();
