@@ -13,6 +13,24 @@ import {
 } from '../../../src/use-cases/subscribers/data.ts';
 import type { SubscribersDeps } from '../../../src/use-cases/subscribers/deps.ts';
 
+/** Import deps of a system with no subscribers and no suppressions; `created` collects what is imported. */
+function emptySystem() {
+  const created: Subscriber[] = [];
+  const deps = {
+    suppressions: { get: async () => undefined } as unknown as SuppressionRepo,
+    subscribers: {
+      get: async () => undefined,
+      create: async (s: Subscriber) => {
+        created.push(s);
+        return true;
+      },
+      addEvent: async () => {},
+    } as unknown as SubscriberRepo,
+    clock: { now: () => new Date('2026-03-02T10:00:00Z'), sleep: async () => {} },
+  } as unknown as SubscribersDeps;
+  return { deps, created };
+}
+
 describe('subscriber CSV parsing', () => {
   it('numbers rows by their line in the file (header = 1), across blank lines, CRLF and quoted line breaks', () => {
     const rows = parseSubscriberCsv(
@@ -105,19 +123,7 @@ describe('subscriber CSV export', () => {
       }),
     ];
     const csv = stringify(people.map(toExportRow), { header: true, columns: [...EXPORT_COLUMNS] });
-    const created: Subscriber[] = [];
-    const deps = {
-      suppressions: { get: async () => undefined } as unknown as SuppressionRepo,
-      subscribers: {
-        get: async () => undefined,
-        create: async (s: Subscriber) => {
-          created.push(s);
-          return true;
-        },
-        addEvent: async () => {},
-      } as unknown as SubscriberRepo,
-      clock: { now: () => new Date('2026-03-02T10:00:00Z'), sleep: async () => {} },
-    } as unknown as SubscribersDeps;
+    const { deps, created } = emptySystem();
     const report = await makeImportSubscribers(deps)(parseSubscriberCsv(csv));
     expect(report).toMatchObject({ imported: 2, errors: [] });
     expect(created.map((s) => [s.email, s.name]).sort()).toEqual([
@@ -137,19 +143,7 @@ describe('subscriber CSV export', () => {
       suppressions: { list: async () => suppressions } as unknown as SuppressionRepo,
     } as unknown as SubscribersDeps;
     const { body } = await makeExportSubscribers(source)({ format: 'csv' });
-    const created: Subscriber[] = [];
-    const target = {
-      suppressions: { get: async () => undefined } as unknown as SuppressionRepo,
-      subscribers: {
-        get: async () => undefined,
-        create: async (s: Subscriber) => {
-          created.push(s);
-          return true;
-        },
-        addEvent: async () => {},
-      } as unknown as SubscriberRepo,
-      clock: { now: () => new Date('2026-03-02T10:00:00Z'), sleep: async () => {} },
-    } as unknown as SubscribersDeps;
+    const { deps: target, created } = emptySystem();
     const report = await makeImportSubscribers(target)(parseSubscriberCsv(body));
     return { body, rows: parseSubscriberCsv(body), report, created };
   }
