@@ -22,6 +22,8 @@ function setup(opts: { subscribers?: Subscriber[]; deps?: Partial<RemindersDeps>
   const scheduler = new FakeScheduler();
   const jobs = new FakeJobs();
   const started: { campaign: string; by: string }[] = [];
+  /** While set, the send engine refuses every start with this error (an outage, a configuration problem). */
+  let refusal: Error | undefined;
   const infra = {
     config: loadConfig(ConfigSchema, {}),
     table: {},
@@ -39,6 +41,7 @@ function setup(opts: { subscribers?: Subscriber[]; deps?: Partial<RemindersDeps>
     repo,
     // Like the real engine: a campaign starts once; a second start is refused with a ConflictError.
     startSend: async (campaign, by) => {
+      if (refusal) throw refusal;
       if (started.some((s) => s.campaign === campaign))
         throw new ConflictError(`${campaign} was started before`);
       started.push({ campaign, by });
@@ -47,7 +50,10 @@ function setup(opts: { subscribers?: Subscriber[]; deps?: Partial<RemindersDeps>
     members: { get: async (id) => members.get(id) },
     ...opts.deps,
   });
-  return { app, repo, scheduler, jobs, started };
+  const refuse = (e: Error | undefined) => {
+    refusal = e;
+  };
+  return { app, repo, scheduler, jobs, started, refuse };
 }
 
 const SURVEY = {
@@ -336,24 +342,16 @@ describe('deadline reminders (time frozen)', () => {
   });
 
   it('a wave left sending by a transient refusal stays retryable, and a retry after a change completes or settles it', async () => {
-    let refuse: Error | undefined;
-    const { app, repo, started } = setup({
-      deps: {
-        startSend: async (campaign, by) => {
-          if (refuse) throw refuse;
-          started.push({ campaign, by });
-        },
-      },
-    });
+    const { app, repo, started, refuse } = setup();
     const { deadline } = await app.createDeadline(SURVEY);
     const id = deadline.deadlineId;
     vi.setSystemTime(new Date('2027-03-23T15:59:05Z'));
-    refuse = new RateLimitedError('send engine busy');
+    refuse(new RateLimitedError('send engine busy'));
     await expect(app.fireReminder({ deadlineId: id, offset: 'P7D', version: 1 })).rejects.toThrow(/busy/);
     expect((await repo.getReminder(id, 'P7D'))?.status).toBe('sending');
     // Edited meanwhile (title): the retry of that fire completes the wave instead of leaving it sending.
     await app.updateDeadline(id, { title: 'Survey closes (typo fixed)' }, 'cli:a');
-    refuse = undefined;
+    refuse(undefined);
     expect(await app.fireReminder({ deadlineId: id, offset: 'P7D', version: 1 })).toMatchObject({
       outcome: 'started',
     });
@@ -362,7 +360,7 @@ describe('deadline reminders (time frozen)', () => {
 
     // P1D left sending, then its offset removed: the retry withdraws it.
     vi.setSystemTime(new Date('2027-03-29T15:59:05Z'));
-    refuse = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    refuse(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     await expect(app.fireReminder({ deadlineId: id, offset: 'P1D', version: 2 })).rejects.toThrow();
     await app.updateDeadline(id, { offsets: ['P14D', 'P7D'] }, 'cli:a');
     expect(await app.fireReminder({ deadlineId: id, offset: 'P1D', version: 2 })).toEqual({
@@ -374,20 +372,12 @@ describe('deadline reminders (time frozen)', () => {
   });
 
   it('a wave the engine refuses for good (a configuration error) ends failed with its reason, is not retried by itself, and a retry or an update moves it on', async () => {
-    let refuse: Error | undefined;
-    const { app, repo, scheduler, jobs, started } = setup({
-      deps: {
-        startSend: async (campaign, by) => {
-          if (refuse) throw refuse;
-          started.push({ campaign, by });
-        },
-      },
-    });
+    const { app, repo, scheduler, jobs, started, refuse } = setup();
     const { deadline } = await app.createDeadline(SURVEY);
     const id = deadline.deadlineId;
     vi.setSystemTime(new Date('2027-03-16T15:59:05Z'));
     scheduler.schedules.delete(`gz-rem-${id}-P14D`); // deleted after completion, as on AWS
-    refuse = new ConfigError('send engine: no suppression list wired');
+    refuse(new ConfigError('send engine: no suppression list wired'));
     // Final: answered (not thrown), so Scheduler does not retry it for hours with nothing to show for it.
     expect(await app.fireReminder({ deadlineId: id, offset: 'P14D', version: 1 })).toEqual({
       outcome: 'failed',
@@ -409,12 +399,12 @@ describe('deadline reminders (time frozen)', () => {
     expect(jobs.ran).toEqual([]);
 
     // No campaign source for reminders (the engine's NotFoundError) is final too; a later retry that works sends it.
-    refuse = new NotFoundError(`no campaign source handles reminder#${id}#P14D`);
+    refuse(new NotFoundError(`no campaign source handles reminder#${id}#P14D`));
     expect(await app.fireReminder({ deadlineId: id, offset: 'P14D', version: 1 })).toMatchObject({
       outcome: 'failed',
       error: `not_found: no campaign source handles reminder#${id}#P14D`,
     });
-    refuse = undefined;
+    refuse(undefined);
     expect(await app.fireReminder({ deadlineId: id, offset: 'P14D', version: 1 })).toMatchObject({
       outcome: 'started',
     });
@@ -424,11 +414,11 @@ describe('deadline reminders (time frozen)', () => {
 
     // P7D fails; the cause is fixed and the item updated: the failed reminder is re-planned, not stuck.
     vi.setSystemTime(new Date('2027-03-23T15:59:05Z'));
-    refuse = new ConfigError('send engine: no subscriber directory wired');
+    refuse(new ConfigError('send engine: no subscriber directory wired'));
     expect(await app.fireReminder({ deadlineId: id, offset: 'P7D', version: 1 })).toMatchObject({
       outcome: 'failed',
     });
-    refuse = undefined;
+    refuse(undefined);
     const updated = await app.updateDeadline(id, { sendLate: true }, 'cli:a');
     expect(updated.reminders.map((r) => [r.offset, r.status, r.error])).toEqual([
       ['P14D', 'sent', undefined],
@@ -443,11 +433,11 @@ describe('deadline reminders (time frozen)', () => {
 
     // P1D fails; an extension moves it to a time still ahead: pending again, with its schedule.
     vi.setSystemTime(new Date('2027-03-29T15:59:05Z'));
-    refuse = new ConfigError('send engine: no subscriber directory wired');
+    refuse(new ConfigError('send engine: no subscriber directory wired'));
     expect(await app.fireReminder({ deadlineId: id, offset: 'P1D', version: 2 })).toMatchObject({
       outcome: 'failed',
     });
-    refuse = undefined;
+    refuse(undefined);
     const extended = await app.updateDeadline(id, { due: '2027-04-15 23:59' }, 'cli:a');
     expect(extended.reminders.find((r) => r.offset === 'P1D')).toMatchObject({
       status: 'pending',
@@ -458,27 +448,21 @@ describe('deadline reminders (time frozen)', () => {
   });
 
   it('a failed reminder whose item is cancelled or whose offset is removed ends cancelled, without its error', async () => {
-    let refuse: Error | undefined = new ConfigError('send engine: no suppression list wired');
-    const { app, repo } = setup({
-      deps: {
-        startSend: async () => {
-          if (refuse) throw refuse;
-        },
-      },
-    });
+    const { app, repo, refuse } = setup();
+    refuse(new ConfigError('send engine: no suppression list wired'));
     const { deadline } = await app.createDeadline(SURVEY);
     const id = deadline.deadlineId;
     vi.setSystemTime(new Date('2027-03-16T15:59:05Z'));
     await app.fireReminder({ deadlineId: id, offset: 'P14D', version: 1 });
     expect((await repo.getReminder(id, 'P14D'))?.status).toBe('failed');
-    refuse = undefined;
+    refuse(undefined);
     await app.updateDeadline(id, { offsets: ['P7D', 'P1D'] }, 'cli:a');
     const r = await repo.getReminder(id, 'P14D');
     expect(r).toMatchObject({ status: 'cancelled', version: 2 });
     expect(r?.error).toBeUndefined();
 
     vi.setSystemTime(new Date('2027-03-23T15:59:05Z'));
-    refuse = new ConfigError('send engine: no suppression list wired');
+    refuse(new ConfigError('send engine: no suppression list wired'));
     await app.fireReminder({ deadlineId: id, offset: 'P7D', version: 2 });
     expect((await repo.getReminder(id, 'P7D'))?.status).toBe('failed');
     await app.cancelDeadline(id, 'cli:a');
@@ -528,17 +512,7 @@ describe('deadline reminders (time frozen)', () => {
   });
 
   it('an "extended" notice that failed to start after the update was saved goes out when the same update is retried', async () => {
-    let outage = false;
-    const { app, repo, started } = setup({
-      deps: {
-        startSend: async (campaign, by) => {
-          if (outage) throw new Error('send engine unavailable');
-          if (started.some((s) => s.campaign === campaign))
-            throw new ConflictError(`${campaign} was started before`);
-          started.push({ campaign, by });
-        },
-      },
-    });
+    const { app, repo, started, refuse } = setup();
     const { deadline } = await app.createDeadline(SURVEY);
     const id = deadline.deadlineId;
     // Never extended: the same due time with a notice is still refused.
@@ -546,11 +520,11 @@ describe('deadline reminders (time frozen)', () => {
       /later/,
     );
     const update = { due: '2027-04-30 23:59', notifyExtension: true, ifVersion: 1 };
-    outage = true;
+    refuse(new Error('send engine unavailable'));
     await expect(app.updateDeadline(id, update, 'cli:a')).rejects.toThrow(/unavailable/);
     expect((await repo.get(id))?.version).toBe(2); // saved; its notice was not started
     expect(started).toEqual([]);
-    outage = false;
+    refuse(undefined);
     const retried = await app.updateDeadline(id, update, 'cli:a');
     expect(retried.notice).toBe(`reminder#${id}#extended-v2`);
     expect(retried.deadline.version).toBe(2);
