@@ -1,8 +1,7 @@
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { emailHash, Subscriber } from '../../domain/index.ts';
 import type { RecipientDirectory, SuppressionCheck } from '../../ports/sending.ts';
 import { keys } from './keys.ts';
-import type { Item, Table } from './table.ts';
+import type { Table } from './table.ts';
 
 /**
  * The send path's read model over the subscribers area's items (same single-table keys): batched,
@@ -15,7 +14,10 @@ export class DynamoRecipientLookup implements RecipientDirectory, SuppressionChe
   constructor(private readonly table: Table) {}
 
   async getMany(subscriberIds: string[]): Promise<Subscriber[]> {
-    const items = await this.batchGet([...new Set(subscriberIds)].map((id) => keys.subscriber(id)));
+    const items = await this.table.batchGet(
+      [...new Set(subscriberIds)].map((id) => keys.subscriber(id)),
+      false,
+    );
     const byId = new Map<string, Subscriber>();
     for (const item of items) {
       const parsed = Subscriber.safeParse(item);
@@ -30,31 +32,15 @@ export class DynamoRecipientLookup implements RecipientDirectory, SuppressionChe
 
   async suppressedAmong(emails: string[]): Promise<Set<string>> {
     const byHash = new Map(emails.map((e) => [emailHash(e), e]));
-    const items = await this.batchGet([...byHash.keys()].map((h) => keys.suppression(h)));
+    const items = await this.table.batchGet(
+      [...byHash.keys()].map((h) => keys.suppression(h)),
+      false,
+    );
     const out = new Set<string>();
     for (const item of items) {
       const e = byHash.get(String(item.pk).slice('SUPP#'.length));
       if (e) out.add(e);
     }
     return out;
-  }
-
-  private async batchGet(all: { pk: string; sk: string }[]): Promise<Item[]> {
-    const found: Item[] = [];
-    for (let i = 0; i < all.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = all.slice(i, i + 100);
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
-        if (attempt) await new Promise((r) => setTimeout(r, 2 ** attempt * 25));
-        const out = await this.table.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.table.name]: { Keys: pending, ConsistentRead: false } },
-          }),
-        );
-        found.push(...((out.Responses?.[this.table.name] ?? []) as Item[]));
-        pending = out.UnprocessedKeys?.[this.table.name]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
-    return found;
   }
 }

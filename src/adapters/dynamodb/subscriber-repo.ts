@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ConflictError,
   Subscriber,
@@ -50,26 +50,11 @@ export class DynamoSubscriberRepo implements SubscriberRepo {
   }
 
   async getMany(subscriberIds: string[]): Promise<Subscriber[]> {
-    const unique = [...new Set(subscriberIds)];
+    const keyList = [...new Set(subscriberIds)].map((id) => keys.subscriber(id));
     const found = new Map<string, Subscriber>();
-    for (let i = 0; i < unique.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = unique
-        .slice(i, i + 100)
-        .map((id) => keys.subscriber(id));
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
-        if (attempt) await new Promise((r) => setTimeout(r, 2 ** attempt * 25));
-        const out = await this.table.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.table.name]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        for (const item of out.Responses?.[this.table.name] ?? []) {
-          const s = fromItem(item);
-          found.set(s.subscriberId, s);
-        }
-        pending = out.UnprocessedKeys?.[this.table.name]?.Keys as Record<string, unknown>[] | undefined;
-      }
+    for (const item of await this.table.batchGet(keyList, true)) {
+      const s = fromItem(item);
+      found.set(s.subscriberId, s);
     }
     return subscriberIds.flatMap((id) => {
       const s = found.get(id);

@@ -7,6 +7,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -71,6 +72,31 @@ export class Table {
     );
     this.track(out);
     return out.Item as T | undefined;
+  }
+
+  /**
+   * Many items by key, 100 per BatchGetItem, retrying the keys DynamoDB leaves unprocessed (with backoff).
+   * Missing items are simply absent; order is not kept.
+   */
+  async batchGet(all: Key[], consistent: boolean): Promise<Item[]> {
+    const found: Item[] = [];
+    for (let i = 0; i < all.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = all.slice(i, i + 100);
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
+        if (attempt) await new Promise((r) => setTimeout(r, 2 ** attempt * 25));
+        const out = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.name]: { Keys: pending, ConsistentRead: consistent } },
+            ReturnConsumedCapacity: this.rcc,
+          }),
+        );
+        this.track(out);
+        found.push(...((out.Responses?.[this.name] ?? []) as Item[]));
+        pending = out.UnprocessedKeys?.[this.name]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
   }
 
   /** Put; with `condition` a lost race throws ConditionFailed. */
