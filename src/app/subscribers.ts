@@ -1,8 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DynamoRateWindows } from '../adapters/dynamodb/rate-window-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
 import { DynamoEventLedger, DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
 import { DynamoSuppressionRepo } from '../adapters/dynamodb/suppression-repo.ts';
 import {
   type DomainError,
+  ForbiddenError,
   InvalidTokenError,
   isDomainError,
   MessageTooLargeError,
@@ -16,8 +19,11 @@ import { makeLinks } from '../use-cases/shared/links.ts';
 import { ImportRows, parseSubscriberCsv } from '../use-cases/subscribers/data.ts';
 import type { SubscribersDeps } from '../use-cases/subscribers/deps.ts';
 import { makeSubscriberUseCases } from '../use-cases/subscribers/index.ts';
+import { maskEmail } from '../use-cases/subscribers/mailbox.ts';
 import { type Lang, langOf, t } from '../use-cases/subscribers/messages.ts';
 import {
+  confirmPage,
+  erasePage,
   esc,
   layout,
   linkParagraph,
@@ -50,6 +56,7 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
     suppressions: suppressionRepo,
     stats: statsRepo,
     ledger: new DynamoEventLedger(infra.table, () => infra.clock.now()),
+    rateWindows: new DynamoRateWindows(infra.table, () => infra.clock.now()),
     // A getter: the Lambda runtime builds its SES client only when a mail is actually sent.
     get mailer() {
       return infra.mailer;
@@ -67,13 +74,31 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
   const subscribeLimit = makeTokenBucket({ perMinute: infra.config.GAZETTE_SUBSCRIBE_RATE_PER_MINUTE, now });
   const pageLimit = makeTokenBucket({ perMinute: infra.config.GAZETTE_PUBLIC_RATE_PER_MINUTE, now });
 
-  /** A public page: domain errors become a readable HTML page with the status error-map gives them. */
+  // Read per request, like the links: the public URL is the one in force when the form is posted.
+  const formOrigins = () =>
+    new Set([
+      new URL(infra.config.GAZETTE_PUBLIC_URL).origin,
+      ...infra.config.GAZETTE_FORM_ORIGINS.map((o) => safeOrigin(o)),
+    ]);
+
+  /**
+   * A public page: domain errors become a readable HTML page with the status error-map gives them. Its POSTs
+   * are refused when a browser sends them from another site's page (`crossSite: 'refuse'`), so a hostile page
+   * cannot make its visitors sign others up; only RFC 8058 one-click unsubscribe (posted by mailbox
+   * providers' servers, token-gated) allows any sender.
+   */
   const page =
-    (limiter: RateLimiter | undefined, fn: (req: HttpRequest, lang: Lang) => Promise<HttpResponse>) =>
+    (
+      limiter: RateLimiter | undefined,
+      fn: (req: HttpRequest, lang: Lang) => Promise<HttpResponse>,
+      crossSite: 'refuse' | 'allow' = 'refuse',
+    ) =>
     async (req: HttpRequest): Promise<HttpResponse> => {
       const lang = requestLang(req);
       const form = wantsHtml(req);
       try {
+        if (req.method !== 'GET' && req.method !== 'HEAD' && crossSite === 'refuse')
+          refuseCrossSite(req, formOrigins());
         const wait = limiter?.take(req.sourceIp) ?? 0;
         if (wait) {
           const r = form
@@ -104,7 +129,15 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
       access: 'public',
       handler: page(subscribeLimit, async (req, lang) => {
         const { data, isForm } = readBody(req, MAX_PUBLIC_BODY);
-        await uc.subscribe(data);
+        // Every outcome (a mail sent, none, an error) answers no sooner than the floor: timing must not
+        // tell whether an address is new, known or suppressed.
+        const started = performance.now();
+        try {
+          await uc.subscribe(data);
+        } finally {
+          const left = infra.config.GAZETTE_SUBSCRIBE_MIN_RESPONSE_MS - (performance.now() - started);
+          if (left > 0) await sleep(left);
+        }
         // The same answer whatever happened: new, pending, confirmed, suppressed or a bot (no enumeration).
         return isForm
           ? html(202, messagePage(lang, t(lang, 'checkInboxTitle'), t(lang, 'checkInbox')))
@@ -112,22 +145,50 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
       }),
     },
     {
+      // Opening the link (a person, or a mail security scanner) only shows the question; POST confirms.
       method: 'GET',
       path: '/v1/confirm',
       access: 'public',
       handler: page(pageLimit, async (req) => {
-        const { subscriber } = await uc.confirm(tokenOf(req));
+        const subscriber = await uc.inspectConfirm(tokenOf(req));
         const l = langOf(subscriber.language);
-        const prefs = (await links()).preferencesUrl(subscriber.subscriberId);
-        return html(
-          200,
-          messagePage(
-            l,
-            t(l, 'confirmedTitle'),
-            t(l, 'confirmed', { ...newsletter(), email: subscriber.email }),
-            linkParagraph(prefs, t(l, 'managePreferences')),
-          ),
-        );
+        if (subscriber.status === 'confirmed') return confirmedPage(subscriber);
+        return html(200, confirmPage(l, newsletter(), maskEmail(subscriber.email)));
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/confirm',
+      access: 'public',
+      handler: page(pageLimit, async (req) => {
+        const { data, isForm } = readBody(req, MAX_PUBLIC_BODY);
+        const { subscriber, alreadyConfirmed } = await uc.confirm(tokenOf(req, data));
+        if (!isForm) return json(200, { status: 'confirmed', alreadyConfirmed });
+        return confirmedPage(subscriber);
+      }),
+    },
+    {
+      // The erase link mailed to the address (see requestErase): GET asks, POST erases.
+      method: 'GET',
+      path: '/v1/erase',
+      access: 'public',
+      handler: page(pageLimit, async (req, lang) => {
+        const s = await uc.inspectErase(tokenOf(req));
+        if (!s) return html(200, messagePage(lang, t(lang, 'erasedTitle'), t(lang, 'erased')));
+        return html(200, erasePage(langOf(s.language), maskEmail(s.email)));
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/erase',
+      access: 'public',
+      handler: page(pageLimit, async (req, lang) => {
+        const { data, isForm } = readBody(req, MAX_PUBLIC_BODY);
+        const r = await uc.confirmErase(tokenOf(req, data));
+        const l = r.subscriber ? langOf(r.subscriber.language) : lang;
+        return isForm
+          ? html(200, messagePage(l, t(l, 'erasedTitle'), t(l, 'erased')))
+          : json(200, { erased: r.erased });
       }),
     },
     {
@@ -149,12 +210,15 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
         const token = tokenOf(req, data);
         const action = typeof data.action === 'string' ? data.action : 'save';
         if (action === 'erase') {
-          const s = await uc.getPreferences(token);
-          await uc.erase(s.subscriberId, 'self-service');
+          // The preferences link may have come in a forwarded newsletter: the mailbox confirms by mail.
+          const { subscriber: s } = await uc.requestErase(token);
           const l = langOf(s.language);
           return isForm
-            ? html(200, messagePage(l, t(l, 'erasedTitle'), t(l, 'erased')))
-            : json(200, { erased: true });
+            ? html(
+                202,
+                messagePage(l, t(l, 'eraseSentTitle'), t(l, 'eraseSent', { email: maskEmail(s.email) })),
+              )
+            : json(202, { status: 'confirmation-sent', email: maskEmail(s.email) });
         }
         if (action === 'unsubscribe') {
           const r = await uc.unsubscribeAllByPreferences(token);
@@ -185,7 +249,7 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
           return html(200, messagePage(l, t(l, 'unsubscribeTitle'), t(l, 'notSubscribed')));
         }
         const list = scope === 'all' ? t(l, 'everything', newsletter()) : t(l, `list.${scope}`);
-        return html(200, unsubscribePage(l, newsletter(), subscriber.email, list));
+        return html(200, unsubscribePage(l, newsletter(), maskEmail(subscriber.email), list));
       }),
     },
     {
@@ -195,27 +259,45 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
       method: 'POST',
       path: '/v1/unsubscribe',
       access: 'public',
-      handler: page(undefined, async (req) => {
-        if (req.body.length > MAX_PUBLIC_BODY) throw new MessageTooLargeError('request body too large');
-        const text = req.body.toString('utf8');
-        const fromPage = /(^|&)confirm=yes(&|$)/.test(text);
-        const bodyToken = new URLSearchParams(text).get('token') ?? undefined;
-        const r = await uc.unsubscribeByToken(
-          tokenOf(req, { token: bodyToken }),
-          fromPage ? 'page' : 'one-click',
-        );
-        if (!fromPage)
-          return {
-            status: 200,
-            headers: { 'content-type': 'text/plain; charset=utf-8' },
-            body: 'unsubscribed\n',
-          };
-        const l = langOf(r.subscriber?.language);
-        const list = r.scope === 'all' ? t(l, 'everything', newsletter()) : t(l, `list.${r.scope}`);
-        return html(200, messagePage(l, t(l, 'unsubscribedTitle'), t(l, 'unsubscribed', { list })));
-      }),
+      handler: page(
+        undefined,
+        async (req) => {
+          if (req.body.length > MAX_PUBLIC_BODY) throw new MessageTooLargeError('request body too large');
+          const text = req.body.toString('utf8');
+          const fromPage = /(^|&)confirm=yes(&|$)/.test(text);
+          const bodyToken = new URLSearchParams(text).get('token') ?? undefined;
+          const r = await uc.unsubscribeByToken(
+            tokenOf(req, { token: bodyToken }),
+            fromPage ? 'page' : 'one-click',
+          );
+          if (!fromPage)
+            return {
+              status: 200,
+              headers: { 'content-type': 'text/plain; charset=utf-8' },
+              body: 'unsubscribed\n',
+            };
+          const l = langOf(r.subscriber?.language);
+          const list = r.scope === 'all' ? t(l, 'everything', newsletter()) : t(l, `list.${r.scope}`);
+          return html(200, messagePage(l, t(l, 'unsubscribedTitle'), t(l, 'unsubscribed', { list })));
+        },
+        'allow',
+      ),
     },
   ];
+
+  async function confirmedPage(subscriber: { language: string; email: string; subscriberId: string }) {
+    const l = langOf(subscriber.language);
+    const prefs = (await links()).preferencesUrl(subscriber.subscriberId);
+    return html(
+      200,
+      messagePage(
+        l,
+        t(l, 'confirmedTitle'),
+        t(l, 'confirmed', { ...newsletter(), email: maskEmail(subscriber.email) }),
+        linkParagraph(prefs, t(l, 'managePreferences')),
+      ),
+    );
+  }
 
   const adminRoutes: Route[] = [
     {
@@ -411,13 +493,37 @@ function publicView(s: {
   status: string;
 }) {
   return {
-    email: s.email,
+    email: maskEmail(s.email),
     name: s.name,
     language: s.language,
     timeZone: s.timeZone,
     audiences: s.audiences,
     status: s.status,
   };
+}
+
+function safeOrigin(o: string): string {
+  try {
+    return new URL(o).origin;
+  } catch {
+    return o;
+  }
+}
+
+/**
+ * Browsers say where a POST comes from: `Origin` (sent with every cross-origin POST, and by current browsers
+ * with same-origin ones too) and `Sec-Fetch-Site`. A POST from another site's page is refused; one with
+ * neither header comes from no browser page (curl, a server) and carries no visitor to abuse.
+ */
+function refuseCrossSite(req: HttpRequest, allowed: Set<string>): void {
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    if (!allowed.has(origin)) throw new ForbiddenError('form posted from another site');
+    return;
+  }
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site')
+    throw new ForbiddenError('form posted from another site');
 }
 
 function htmlError(e: unknown, lang: Lang): HttpResponse {
@@ -429,6 +535,8 @@ function htmlError(e: unknown, lang: Lang): HttpResponse {
       return html(status, messagePage(lang, t(lang, 'invalidTitle'), t(lang, 'invalid')));
     case 'expired_token':
       return html(status, messagePage(lang, t(lang, 'expiredTitle'), t(lang, 'expired')));
+    case 'forbidden':
+      return html(status, messagePage(lang, t(lang, 'forbiddenTitle'), t(lang, 'crossSite')));
     case 'validation': {
       const problems = (err.details?.problems as { field: string; message: string }[] | undefined) ?? [];
       const items = problems.length

@@ -40,6 +40,29 @@ export const ConfigSchema = z.object({
   GAZETTE_SUBSCRIBE_RATE_PER_MINUTE: int(10),
   /** Per-IP limit on the other public pages (confirm, preferences, unsubscribe page). */
   GAZETTE_PUBLIC_RATE_PER_MINUTE: int(120),
+  /**
+   * Opt-in, "already subscribed" and erase-confirmation mails per mailbox per UTC day (`+tag` and Gmail dot
+   * variants count as one mailbox), counted in the table: shared by every Lambda container.
+   */
+  GAZETTE_OPTIN_MAILS_PER_MAILBOX_PER_DAY: int(3),
+  /**
+   * Least time POST /v1/subscribe takes to answer, ms: new, known and suppressed addresses then answer alike
+   * (the work behind each differs: a mail or none), so timing tells nothing about an address.
+   */
+  GAZETTE_SUBSCRIBE_MIN_RESPONSE_MS: int(300),
+  /**
+   * Origins whose pages may post the public forms (comma-separated, e.g. https://www.igpn.org for an embedded
+   * sign-up form), besides GAZETTE_PUBLIC_URL's own. A browser POST from any other origin is refused (403).
+   */
+  GAZETTE_FORM_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim().replace(/\/$/, ''))
+        .filter(Boolean),
+    ),
   /** Optional cap below the SES account rate (messages/s); the engine uses min(this, GetAccount). */
   GAZETTE_MAX_SEND_RATE: z.coerce.number().positive().optional(),
   /**

@@ -105,6 +105,7 @@ export type MailEventType = z.infer<typeof MailEventType>;
 /** Lifecycle and deliverability history kept per subscriber (no opens/clicks: counters only). */
 export const SubscriberEventType = z.enum([
   'subscribe-requested',
+  'erase-requested',
   'confirmed',
   'preferences-updated',
   'unsubscribed',

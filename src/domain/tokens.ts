@@ -3,11 +3,12 @@ import * as z from 'zod';
 import { ExpiredTokenError, InvalidTokenError } from './errors.ts';
 
 /**
- * Signed tokens for links in mails: confirm (double opt-in), unsubscribe, preferences.
+ * Signed tokens for links in mails: confirm (double opt-in), unsubscribe, preferences, erase (confirms a
+ * self-service erasure from the mailbox itself).
  * Format: base64url(JSON payload) "." base64url(HMAC-SHA256(secret, purpose "." payload)).
  * They carry the subscriber id, never the address.
  */
-export const TokenPurpose = z.enum(['confirm', 'unsubscribe', 'preferences']);
+export const TokenPurpose = z.enum(['confirm', 'unsubscribe', 'preferences', 'erase']);
 export type TokenPurpose = z.infer<typeof TokenPurpose>;
 
 const Payload = z.object({

@@ -50,6 +50,7 @@ export const keys = {
     sk: `REMINDER#${offset}`,
   }),
   schedule: (name: string) => ({ pk: `SCHEDULE#${name}`, sk: 'SCHEDULE' }),
+  rateWindow: (bucket: string, window: string) => ({ pk: `RATE#${bucket}`, sk: window }),
 } as const;
 
 /** Names shared by the table definition (local bootstrap and CDK). */

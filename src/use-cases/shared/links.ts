@@ -26,6 +26,11 @@ export function makeLinks(deps: {
       const t = signToken(deps.secret, 'confirm', { sub: subscriberId, exp: exp(7) });
       return `${base}/v1/confirm?token=${t}`;
     },
+    /** Short-lived: it is mailed only when someone asks to erase, and the mailbox must act on it soon. */
+    eraseUrl(subscriberId: string): string {
+      const t = signToken(deps.secret, 'erase', { sub: subscriberId, exp: exp(1) });
+      return `${base}/v1/erase?token=${t}`;
+    },
     preferencesUrl(subscriberId: string): string {
       const t = signToken(deps.secret, 'preferences', { sub: subscriberId, exp: exp(365) });
       return `${base}/v1/preferences?token=${t}`;

@@ -4,13 +4,18 @@ import { type TokenPayload, type TokenPurpose, verifyToken } from '../../domain/
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Mailer } from '../../ports/mailer.ts';
+import type { RateWindows } from '../../ports/rate-windows.ts';
 import type { StatsRepo } from '../../ports/stats.ts';
 import type { EventLedger, SubscriberRepo, SuppressionRepo } from '../../ports/subscribers.ts';
 import type { Links } from '../shared/links.ts';
 
 export type SubscribersConfig = Pick<
   Config,
-  'GAZETTE_FROM' | 'GAZETTE_NEWSLETTER_NAME' | 'GAZETTE_SOFT_BOUNCE_THRESHOLD' | 'GAZETTE_UNSUBSCRIBE_MAILTO'
+  | 'GAZETTE_FROM'
+  | 'GAZETTE_NEWSLETTER_NAME'
+  | 'GAZETTE_SOFT_BOUNCE_THRESHOLD'
+  | 'GAZETTE_UNSUBSCRIBE_MAILTO'
+  | 'GAZETTE_OPTIN_MAILS_PER_MAILBOX_PER_DAY'
 >;
 
 /** Everything the subscriber use cases need, as ports (the composition in src/app/subscribers.ts fills it). */
@@ -19,6 +24,8 @@ export interface SubscribersDeps {
   suppressions: SuppressionRepo;
   stats: StatsRepo;
   ledger: EventLedger;
+  /** Per-mailbox daily limits on opt-in mails, shared by every process. */
+  rateWindows: RateWindows;
   mailer: Mailer;
   clock: Clock;
   logger: Logger;

@@ -8,9 +8,11 @@ import {
   makeSuppressionAdmin,
 } from './data.ts';
 import type { SubscribersDeps } from './deps.ts';
+import { makeConfirmErase, makeInspectErase, makeRequestErase } from './erasure.ts';
 import {
   makeConfirm,
   makeGetPreferences,
+  makeInspectConfirm,
   makeInspectUnsubscribe,
   makeSubscribe,
   makeUnsubscribeAllByPreferences,
@@ -28,6 +30,7 @@ export function makeSubscriberUseCases(deps: SubscribersDeps) {
   return {
     subscribe: makeSubscribe(deps),
     confirm: makeConfirm(deps),
+    inspectConfirm: makeInspectConfirm(deps),
     getPreferences: makeGetPreferences(deps),
     updatePreferences: makeUpdatePreferences(deps),
     inspectUnsubscribe: makeInspectUnsubscribe(deps),
@@ -40,6 +43,9 @@ export function makeSubscriberUseCases(deps: SubscribersDeps) {
     exportSubscribers: makeExportSubscribers(deps),
     exportPersonalData: makeExportPersonalData(deps),
     erase: makeEraseSubscriber(deps),
+    requestErase: makeRequestErase(deps),
+    inspectErase: makeInspectErase(deps),
+    confirmErase: makeConfirmErase(deps),
     show: makeShowSubscriber(deps),
     add: makeAddSubscriber(deps),
     suppressionAdmin: makeSuppressionAdmin(deps),

@@ -15,6 +15,7 @@ import {
 import { type TokenPayload, tokensIn } from '../../domain/tokens.ts';
 import { parseInput } from '../../domain/validate.ts';
 import { mutate, type SubscribersDeps, verify } from './deps.ts';
+import { mayMailMailbox } from './mailbox.ts';
 import { alreadySubscribedMail, confirmationMail } from './mails.ts';
 
 /** A second opt-in mail to the same address within this window is not sent (mail-bombing guard). */
@@ -81,7 +82,9 @@ export function makeSubscribe(deps: SubscribersDeps) {
       updatedAt: iso,
       confirmationSentAt: iso,
     });
-    if (await deps.subscribers.create(fresh)) {
+    const known = await deps.subscribers.get(subscriberId);
+    if (!known && !(await mayMailMailbox(deps, req.email))) return 'throttled';
+    if (!known && (await deps.subscribers.create(fresh))) {
       try {
         await deps.mailer.send(confirmationMail(deps.config, fresh, links.confirmUrl(subscriberId)));
       } catch (e) {
@@ -93,12 +96,13 @@ export function makeSubscribe(deps: SubscribersDeps) {
       return 'confirmation-sent';
     }
 
-    const existing = await deps.subscribers.get(subscriberId);
+    const existing = known ?? (await deps.subscribers.get(subscriberId));
     if (!existing) throw new InvalidStateError('subscriber vanished during subscribe; please retry');
     if (recently(existing.confirmationSentAt, now)) {
       log.info('opt-in mail sent recently: not resent');
       return 'throttled';
     }
+    if (!(await mayMailMailbox(deps, existing.email))) return 'throttled';
     if (existing.status === 'confirmed') {
       await deps.mailer.send(
         alreadySubscribedMail(deps.config, existing, links.preferencesUrl(subscriberId)),
@@ -131,7 +135,20 @@ export function makeSubscribe(deps: SubscribersDeps) {
   };
 }
 
-/** Double opt-in: the link in the confirmation mail. Idempotent. */
+/**
+ * What the confirm link's page shows (GET): the token is checked, nothing changes. Mail security scanners
+ * open every link in a mail, so only the page's button (POST) confirms.
+ */
+export function makeInspectConfirm(deps: SubscribersDeps) {
+  return async (token: string): Promise<Subscriber> => {
+    const payload = await verify(deps, 'confirm', token);
+    const current = await deps.subscribers.get(payload.sub);
+    if (!current) throw new InvalidTokenError('this subscription no longer exists');
+    return current;
+  };
+}
+
+/** Double opt-in: the button on the confirm link's page (POST). Idempotent. */
 export function makeConfirm(deps: SubscribersDeps) {
   return async (token: string): Promise<{ subscriber: Subscriber; alreadyConfirmed: boolean }> => {
     const payload = await verify(deps, 'confirm', token);

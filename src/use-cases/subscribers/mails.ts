@@ -8,17 +8,29 @@ import { esc, layout } from './pages.ts';
 function mail(
   config: SubscribersConfig,
   s: Subscriber,
-  kind: 'confirm' | 'already-subscribed',
+  kind: 'confirm' | 'already-subscribed' | 'erase',
   url: string,
 ): OutboundMessage {
   const lang = langOf(s.language);
   const vars = { name: config.GAZETTE_NEWSLETTER_NAME };
-  const subject = t(lang, kind === 'confirm' ? 'confirmSubject' : 'alreadySubject', vars);
-  const lines =
-    kind === 'confirm'
-      ? [t(lang, 'confirmIntro', vars), t(lang, 'confirmExpiry'), t(lang, 'confirmIgnore')]
-      : [t(lang, 'alreadyIntro', vars), t(lang, 'confirmIgnore')];
-  const action = t(lang, kind === 'confirm' ? 'confirmAction' : 'alreadyAction');
+  const words = {
+    confirm: {
+      subject: t(lang, 'confirmSubject', vars),
+      lines: [t(lang, 'confirmIntro', vars), t(lang, 'confirmExpiry'), t(lang, 'confirmIgnore')],
+      action: t(lang, 'confirmAction'),
+    },
+    'already-subscribed': {
+      subject: t(lang, 'alreadySubject', vars),
+      lines: [t(lang, 'alreadyIntro', vars), t(lang, 'confirmIgnore')],
+      action: t(lang, 'alreadyAction'),
+    },
+    erase: {
+      subject: t(lang, 'eraseMailSubject', vars),
+      lines: [t(lang, 'eraseMailIntro', vars), t(lang, 'eraseMailIgnore')],
+      action: t(lang, 'eraseMailAction'),
+    },
+  }[kind];
+  const { subject, lines, action } = words;
   const text = [lines[0], '', `${action}:`, url, '', ...lines.slice(1)].join('\n');
   const html = layout(
     lang,
@@ -45,3 +57,7 @@ export const confirmationMail = (c: SubscribersConfig, s: Subscriber, confirmUrl
 
 export const alreadySubscribedMail = (c: SubscribersConfig, s: Subscriber, preferencesUrl: string) =>
   mail(c, s, 'already-subscribed', preferencesUrl);
+
+/** Erasure asked for on the preferences page: the mailbox itself must confirm (a forwarded link is not enough). */
+export const eraseConfirmationMail = (c: SubscribersConfig, s: Subscriber, eraseUrl: string) =>
+  mail(c, s, 'erase', eraseUrl);

@@ -52,6 +52,21 @@ const en = {
   errorTitle: 'Something went wrong',
   tooManyTitle: 'Too many requests',
   tooMany: 'Please wait a minute and try again.',
+  confirmPageTitle: 'Confirm your subscription',
+  confirmPageQuestion: 'Start sending {name} to {email}?',
+  confirmButton: 'Yes, confirm my subscription',
+  eraseMailSubject: 'Confirm the deletion of your {name} data',
+  eraseMailIntro: 'Someone (hopefully you) asked to delete everything {name} holds about this address.',
+  eraseMailAction: 'Delete my data',
+  eraseMailIgnore:
+    'If this was not you, ignore this message: nothing is deleted unless you confirm. The link is valid for 24 hours.',
+  eraseSentTitle: 'Check your inbox',
+  eraseSent:
+    'To protect you if this page was opened from a forwarded mail, we sent a confirmation link to {email}. Open it to delete your data.',
+  eraseQuestion: 'Delete everything we hold about {email}? This cannot be undone.',
+  forbiddenTitle: 'This form cannot be sent from here',
+  crossSite:
+    'For your safety this form only works on our own pages. Please open the link from the mail again.',
 } as const;
 
 type Key = keyof typeof en;
@@ -104,6 +119,18 @@ const zh: Record<Key, string> = {
   errorTitle: '出错了',
   tooManyTitle: '请求过多',
   tooMany: '请稍候一分钟再试。',
+  confirmPageTitle: '确认订阅',
+  confirmPageQuestion: '开始向 {email} 发送 {name}？',
+  confirmButton: '是的，确认订阅',
+  eraseMailSubject: '确认删除您在 {name} 的数据',
+  eraseMailIntro: '有人（希望是您本人）申请删除 {name} 保存的关于此邮箱的全部数据。',
+  eraseMailAction: '删除我的数据',
+  eraseMailIgnore: '如果不是您本人操作，请忽略此邮件：未经确认，不会删除任何数据。链接 24 小时内有效。',
+  eraseSentTitle: '请查收邮件',
+  eraseSent: '为防止转发的邮件被他人使用，我们已向 {email} 发送确认链接。请打开该链接删除您的数据。',
+  eraseQuestion: '删除我们保存的关于 {email} 的全部数据？此操作无法撤销。',
+  forbiddenTitle: '无法从此处提交表单',
+  crossSite: '为了您的安全，此表单只能在我们自己的页面上使用。请重新打开邮件中的链接。',
 };
 
 export type Lang = 'en' | 'zh';

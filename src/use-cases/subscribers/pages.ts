@@ -5,6 +5,7 @@
  */
 import { escapeHtml } from '../../domain/html.ts';
 import { Audience, type Subscriber } from '../../domain/index.ts';
+import { maskEmail } from './mailbox.ts';
 import { type Lang, t } from './messages.ts';
 
 export const esc = escapeHtml;
@@ -114,7 +115,7 @@ export function preferencesPage(lang: Lang, v: PageVars, s: Subscriber, saved: b
     lang,
     title,
     `${saved ? `<p class="ok" role="status">${esc(t(lang, 'saved'))}</p>` : ''}
-<p class="note">${esc(s.email)}</p>
+<p class="note">${esc(maskEmail(s.email))}</p>
 <form method="post">
 <input type="hidden" name="action" value="save">
 <label for="name">${esc(t(lang, 'yourName'))}</label>
@@ -143,5 +144,26 @@ export function unsubscribePage(lang: Lang, v: PageVars, email: string, list: st
     `<p>${esc(t(lang, 'unsubscribeQuestion', { ...v, email, list }))}</p>
 <form method="post"><input type="hidden" name="confirm" value="yes">
 <button type="submit">${esc(t(lang, 'unsubscribeButton'))}</button></form>`,
+  );
+}
+
+/** The confirm link's page: a scanner that opens the link changes nothing; the visitor's button confirms. */
+export function confirmPage(lang: Lang, v: PageVars, maskedEmail: string): string {
+  return layout(
+    lang,
+    t(lang, 'confirmPageTitle'),
+    `<p>${esc(t(lang, 'confirmPageQuestion', { ...v, email: maskedEmail }))}</p>
+<form method="post"><button type="submit">${esc(t(lang, 'confirmButton'))}</button></form>`,
+  );
+}
+
+/** The erase link's page (mailed to the address): asks once more before deleting. */
+export function erasePage(lang: Lang, maskedEmail: string): string {
+  return layout(
+    lang,
+    t(lang, 'eraseTitle'),
+    `<p>${esc(t(lang, 'eraseQuestion', { email: maskedEmail }))}</p>
+<form method="post"><input type="hidden" name="confirm" value="yes">
+<button type="submit" class="secondary">${esc(t(lang, 'eraseButton'))}</button></form>`,
   );
 }

@@ -37,7 +37,21 @@ function fakes(now: Date) {
     },
     clock: { now: () => now, sleep: async () => {} },
     logger: silentLogger,
-    config: { GAZETTE_FROM: 'news@example.org', GAZETTE_NEWSLETTER_NAME: 'Gazette' },
+    config: {
+      GAZETTE_FROM: 'news@example.org',
+      GAZETTE_NEWSLETTER_NAME: 'Gazette',
+      GAZETTE_OPTIN_MAILS_PER_MAILBOX_PER_DAY: 3,
+    },
+    rateWindows: {
+      counts: new Map<string, number>(),
+      async take(bucket: string, window: string, limit: number) {
+        const k = `${bucket}/${window}`;
+        const n = this.counts.get(k) ?? 0;
+        if (n >= limit) return false;
+        this.counts.set(k, n + 1);
+        return true;
+      },
+    },
     links: async () => ({
       confirmUrl: (id: string) => `https://x.example/v1/confirm?token=${id}`,
       preferencesUrl: (id: string) => `https://x.example/v1/preferences?token=${id}`,
