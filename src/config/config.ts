@@ -118,6 +118,11 @@ export const LocalConfigSchema = ConfigSchema.extend({
   GAZETTE_HOST: z.string().default('127.0.0.1'),
   GAZETTE_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   GAZETTE_DYNAMODB_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  /**
+   * A DynamoDB API to use instead of starting dynalite, e.g. AWS's DynamoDB Local (stricter: it refuses what
+   * real DynamoDB refuses). Stacks with state in memory (tests) each get a table of their own there.
+   */
+  GAZETTE_DYNAMODB_ENDPOINT: z.url().optional(),
   GAZETTE_SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
   GAZETTE_S3_PORT: z.coerce.number().int().min(0).max(65535).default(4569),
   GAZETTE_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),

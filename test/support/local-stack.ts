@@ -24,6 +24,8 @@ export async function startTestStack(
     GAZETTE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     GAZETTE_TOKEN_SECRET: TEST_TOKEN_SECRET,
     GAZETTE_LOCAL_SES_MAX_RATE: '1000',
+    // CI's second pass runs against AWS's DynamoDB Local instead of dynalite (see .ci/run).
+    GAZETTE_DYNAMODB_ENDPOINT: process.env.GAZETTE_DYNAMODB_ENDPOINT,
     ...opts.env,
   });
   const stack = await startLocalStack({

@@ -45,6 +45,7 @@ export class LocalScheduler implements Scheduler {
   private fire?: Target;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private ticking?: Promise<void>;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly failures = new Map<string, { attempts: number; retryAt: number }>();
   private readonly recurring = new Map<string, Recurring>();
@@ -212,6 +213,11 @@ export class LocalScheduler implements Scheduler {
   start(intervalMs = 1000) {
     this.stopped = false;
     const loop = async () => {
+      if (this.stopped) return;
+      let done!: () => void;
+      this.ticking = new Promise((resolve) => {
+        done = resolve;
+      });
       let wait = intervalMs;
       try {
         await this.dispatchDue();
@@ -222,13 +228,19 @@ export class LocalScheduler implements Scheduler {
       } catch (e) {
         this.logger.error('scheduler tick failed', { error: String(e) });
       }
+      done();
       if (!this.stopped) this.timer = setTimeout(loop, wait);
     };
     this.timer = setTimeout(loop, 0);
   }
 
-  stop() {
+  /**
+   * Stops polling and resolves once a tick in progress is over: the table must outlive it (closing dynalite
+   * under a running query was the "Iterator is not open" error seen on Ctrl-C).
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.ticking;
   }
 }

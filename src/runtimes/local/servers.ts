@@ -21,6 +21,8 @@ export interface ServerOptions {
   /** undefined = keep state in memory / a temp folder (tests). */
   dataDir?: string;
   dynamodbPort: number;
+  /** An external DynamoDB API (DynamoDB Local): dynalite is then not started. */
+  dynamodbEndpoint?: string;
   sesPort: number;
   s3Port: number;
   smtpPort: number;
@@ -38,20 +40,25 @@ export interface RunningServers {
 
 const url = (host: string, server: Server) => `http://${host}:${(server.address() as AddressInfo).port}`;
 
+async function startDynalite(o: ServerOptions, stops: (() => Promise<void>)[]): Promise<string> {
+  const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
+  const dynaOpts: Record<string, unknown> = { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 };
+  if (o.dataDir) {
+    mkdirSync(join(o.dataDir, 'dynamodb'), { recursive: true });
+    dynaOpts.path = join(o.dataDir, 'dynamodb');
+  }
+  const dyna = dynalite(dynaOpts);
+  dyna.listen(o.dynamodbPort, o.host);
+  await once(dyna, 'listening');
+  stops.push(() => closeServer(dyna));
+  return url(o.host, dyna);
+}
+
 export async function startServers(o: ServerOptions): Promise<RunningServers> {
   const stops: (() => Promise<void>)[] = [];
   try {
-    // --- DynamoDB (dynalite)
-    const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
-    const dynaOpts: Record<string, unknown> = { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 };
-    if (o.dataDir) {
-      mkdirSync(join(o.dataDir, 'dynamodb'), { recursive: true });
-      dynaOpts.path = join(o.dataDir, 'dynamodb');
-    }
-    const dyna = dynalite(dynaOpts);
-    dyna.listen(o.dynamodbPort, o.host);
-    await once(dyna, 'listening');
-    stops.push(() => closeServer(dyna));
+    // --- DynamoDB (dynalite), unless an external DynamoDB API was given
+    const dynamodb = o.dynamodbEndpoint ?? (await startDynalite(o, stops));
 
     // --- SES v2 (aws-ses-v2-local); GetAccount answers from this env var.
     process.env.AWS_SES_ACCOUNT = JSON.stringify(sesAccount(o.sesMaxSendRate));
@@ -125,7 +132,7 @@ export async function startServers(o: ServerOptions): Promise<RunningServers> {
 
     return {
       endpoints: {
-        dynamodb: url(o.host, dyna),
+        dynamodb,
         ses: url(o.host, ses),
         s3: `http://${o.host}:${s3Addr.port}`,
         smtp: { host: o.host, port: (smtp.server.address() as AddressInfo).port },

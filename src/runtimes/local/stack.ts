@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Table } from '../../adapters/dynamodb/table.ts';
 import { LocalJobRunner } from '../../adapters/local/local-jobs.ts';
 import { LocalQueue } from '../../adapters/local/local-queue.ts';
 import { LocalScheduler } from '../../adapters/local/local-scheduler.ts';
+import { LocalTtlSweeper } from '../../adapters/local/local-ttl-sweeper.ts';
 import { S3BlobStore } from '../../adapters/s3/s3-blob-store.ts';
 import { SesMailer } from '../../adapters/ses/ses-mailer.ts';
 import { buildApp } from '../../app/container.ts';
@@ -76,6 +78,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     host: c.GAZETTE_HOST,
     dataDir: opts.persist === false ? undefined : c.GAZETTE_DATA_DIR,
     dynamodbPort: c.GAZETTE_DYNAMODB_PORT,
+    dynamodbEndpoint: c.GAZETTE_DYNAMODB_ENDPOINT,
     sesPort: c.GAZETTE_SES_PORT,
     s3Port: c.GAZETTE_S3_PORT,
     smtpPort: c.GAZETTE_SMTP_PORT,
@@ -90,7 +93,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
   try {
     const aws = { region: c.AWS_REGION, credentials: LOCAL_CREDENTIALS };
-    const table = Table.create(c.GAZETTE_TABLE, { ...aws, endpoint: servers.endpoints.dynamodb });
+    // A shared external DynamoDB (DynamoDB Local in CI) holds many in-memory stacks at once: one table each.
+    const tableName =
+      c.GAZETTE_DYNAMODB_ENDPOINT && opts.persist === false
+        ? `${c.GAZETTE_TABLE}-${randomBytes(6).toString('hex')}`
+        : c.GAZETTE_TABLE;
+    const table = Table.create(tableName, { ...aws, endpoint: servers.endpoints.dynamodb });
     await table.ensureExists();
     const sesEndpoint = opts.sesEndpoint ? opts.sesEndpoint(servers.endpoints.ses) : servers.endpoints.ses;
     const queue = new LocalQueue<SendBatchMessage>(logger);
@@ -133,6 +141,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       type: 'compile-edition',
     });
     if (opts.schedulerLoop !== false) scheduler.start();
+    // What DynamoDB's TTL does on AWS (dynalite has none): expired sign-ups, histories and counters go.
+    const ttlSweeper = new LocalTtlSweeper(table, clock, logger);
+    if (opts.schedulerLoop !== false) ttlSweeper.start();
 
     // The send queue and background jobs live in this process: a stop mid-send (a forced quit, a crash, a
     // closed laptop) loses the queued batches, and those sends would stay 'running' for good. Re-plan them:
@@ -178,7 +189,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         }
       },
       async stop(o = {}) {
-        scheduler.stop();
+        await Promise.all([scheduler.stop(), ttlSweeper.stop()]);
         if (o.drain !== false) {
           await jobs.idle().catch(() => {});
           await queue.idle().catch(() => {});
@@ -207,7 +218,7 @@ async function assertPortsFree(c: LocalConfig): Promise<void> {
   ] as const;
   for (const name of vars) {
     const port = c[name];
-    if (port === 0) continue;
+    if (port === 0 || (name === 'GAZETTE_DYNAMODB_PORT' && c.GAZETTE_DYNAMODB_ENDPOINT)) continue;
     const probe = createServer();
     const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
       probe.once('error', resolve);
