@@ -13,6 +13,8 @@ export interface LocalHttpOptions {
   handle: (req: HttpRequest) => Promise<HttpResponse>;
   /** Extra static routes of the embedded runtime only (archive, inbox), tried first. */
   extra?: (req: HttpRequest) => Promise<HttpResponse | undefined>;
+  /** Other bearer tokens accepted for admin routes (console sessions): the actor, or undefined. */
+  authenticate?: (token: string) => string | undefined;
 }
 
 /** node:http → the same router the API Lambda uses. Admin routes need `Authorization: Bearer <token>`. */
@@ -21,7 +23,7 @@ export async function startHttpServer(
 ): Promise<{ server: Server; url: string; stop(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     try {
-      const request = await toRequest(req, o.adminToken);
+      const request = await toRequest(req, o.adminToken, o.authenticate);
       const response = (await o.extra?.(request)) ?? (await o.handle(request));
       res.writeHead(response.status, response.headers);
       res.end(req.method === 'HEAD' ? undefined : response.body);
@@ -50,7 +52,11 @@ export async function startHttpServer(
   };
 }
 
-async function toRequest(req: IncomingMessage, adminToken: string): Promise<HttpRequest> {
+async function toRequest(
+  req: IncomingMessage,
+  adminToken: string,
+  authenticate?: (token: string) => string | undefined,
+): Promise<HttpRequest> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
@@ -75,6 +81,6 @@ async function toRequest(req: IncomingMessage, adminToken: string): Promise<Http
     headers,
     body: Buffer.concat(chunks),
     sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-    actor: isAdmin ? 'local-admin' : undefined,
+    actor: isAdmin ? 'local-admin' : given.length ? authenticate?.(given.toString()) : undefined,
   };
 }

@@ -27,6 +27,7 @@ async function main() {
   console.log(
     [
       'Gazette embedded runtime is up.',
+      `  Console (secretariat)      ${u.console}      sign in: npx gazette console`,
       `  HTTP API (public + admin)  ${u.api}        admin: Authorization: Bearer $GAZETTE_ADMIN_TOKEN`,
       `  Archive (static site)      ${u.archive}`,
       `  Sent mail (SES web inbox)  ${u.inbox}`,

@@ -17,6 +17,7 @@ import { type Clock, systemClock } from '../../ports/clock.ts';
 import { jsonLogger, type Logger } from '../../ports/logger.ts';
 import type { SendBatchMessage } from '../../ports/queue.ts';
 import type { EditionRenderer } from '../../ports/renderer.ts';
+import { makeConsoleServing } from './console-serving.ts';
 import { startHttpServer } from './http-server.ts';
 import { startServers } from './servers.ts';
 
@@ -50,6 +51,8 @@ export interface LocalStack {
   urls: {
     api: string;
     archive: string;
+    /** The secretariat console (docs/console.md). */
+    console: string;
     inbox: string;
     dynamodb: string;
     ses: string;
@@ -154,13 +157,18 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       await jobs.run({ type: 'plan-send', campaign: job.campaign, requestedBy: 'system:restart' });
     }
 
+    const consoleServing = makeConsoleServing({ clock });
+    let apiUrl = '';
     const http = await startHttpServer({
       host: c.GAZETTE_HOST,
       port: c.GAZETTE_HTTP_PORT,
       adminToken: c.GAZETTE_ADMIN_TOKEN,
       handle: built.handle,
-      extra: (req) => serveLocalExtras(req, infra, servers.endpoints.ses),
+      extra: async (req) =>
+        (await consoleServing.handle(req, apiUrl)) ?? serveLocalExtras(req, infra, servers.endpoints.ses),
+      authenticate: consoleServing.authenticate,
     });
+    apiUrl = http.url;
 
     return {
       app: built,
@@ -172,6 +180,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       urls: {
         api: http.url,
         archive: `${http.url}/archive/`,
+        console: `${http.url}/console/`,
         inbox: `${servers.endpoints.ses}/`,
         dynamodb: servers.endpoints.dynamodb,
         ses: servers.endpoints.ses,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import * as consoleCmd from './console.ts';
 import * as demo from './demo.ts';
 import * as editions from './editions.ts';
 import * as inbound from './inbound.ts';
@@ -9,5 +10,6 @@ import * as subscribers from './subscribers.ts';
 
 /** Each area registers its own commands (members, updates, subscribers, editions, reminders …). */
 export function registerAll(program: Command, ctx: CliContext) {
-  for (const area of [inbound, subscribers, editions, sending, reminders, demo]) area.register(program, ctx);
+  for (const area of [inbound, subscribers, editions, sending, reminders, demo, consoleCmd])
+    area.register(program, ctx);
 }
