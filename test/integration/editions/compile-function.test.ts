@@ -17,6 +17,8 @@ describe('compile-edition function', () => {
     stack = await startTestStack();
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
+      // The stack's own table (a fresh one per stack when CI runs against DynamoDB Local).
+      GAZETTE_TABLE: stack.infra.table.name,
       AWS_ENDPOINT_URL_S3: stack.endpoints.s3,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,

@@ -87,6 +87,8 @@ describe('admin upload through the api and ingest functions', () => {
     });
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
+      // The stack's own table (a fresh one per stack when CI runs against DynamoDB Local).
+      GAZETTE_TABLE: stack.infra.table.name,
       AWS_ENDPOINT_URL_S3: stack.endpoints.s3,
       AWS_ENDPOINT_URL_SESV2: stack.endpoints.ses,
       AWS_ENDPOINT_URL_LAMBDA: lambda.url,
