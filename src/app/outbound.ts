@@ -31,6 +31,8 @@ export function buildOutbound(infra: Infra) {
 
   const reminders = composeReminders(infra, {
     startSend: (campaign, by) => ready(sending).startSend(campaign, by),
+    rerunSend: (campaign, by) => ready(sending).rerun(campaign, by),
+    requireAudience: true,
     subscribers: subscribers.subscriberRepo,
     suppressions: subscribers.suppressionRepo,
   });

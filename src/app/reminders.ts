@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DynamoDeadlineRepo } from '../adapters/dynamodb/deadline-repo.ts';
 import { DynamoMemberRepo } from '../adapters/dynamodb/member-repo.ts';
+import { DynamoSegmentRepo } from '../adapters/dynamodb/segment-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
 import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
 import { DynamoSuppressionRepo } from '../adapters/dynamodb/suppression-repo.ts';
@@ -12,6 +13,7 @@ import { type HttpRequest, json, type Route } from '../http/types.ts';
 import type { DeadlineRepo, MemberLookup } from '../ports/deadlines.ts';
 import type { JobRunner } from '../ports/jobs.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
+import type { SegmentRepo } from '../ports/segments.ts';
 import type { SubscriberRepo, SuppressionRepo } from '../ports/subscribers.ts';
 import {
   type DeadlineView,
@@ -44,6 +46,15 @@ export interface RemindersDeps {
   subscribers?: Pick<SubscriberRepo, 'listByStatus'>;
   members?: MemberLookup;
   suppressions?: Pick<SuppressionRepo, 'isSuppressed'>;
+  /** Saved segments (audience "segment:<id>"); default: DynamoDB over infra.table. */
+  segments?: Pick<SegmentRepo, 'get'>;
+  /** The send engine's rerun: tops up a day wave at each later readers' hour (docs/reminders.md). */
+  rerunSend?: StartSend;
+  /**
+   * Refuse an item whose audience has no confirmed subscriber, before anything is scheduled (issue 14).
+   * The container turns it on; unit tests of scheduling alone leave it off.
+   */
+  requireAudience?: boolean;
   /** Override the repository (tests); default: DynamoDB over infra.table. */
   repo?: DeadlineRepo;
 }
@@ -69,20 +80,32 @@ export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
   const subscribers = deps.subscribers ?? new DynamoSubscriberRepo(infra.table);
   const members = deps.members ?? new DynamoMemberRepo(infra.table);
   const suppressions = deps.suppressions ?? new DynamoSuppressionRepo(infra.table);
+  const segments = deps.segments ?? new DynamoSegmentRepo(infra.table);
 
-  const reconcile = makeReconcileReminders(base);
-  const createDeadline = makeCreateDeadline(base);
-  const updateDeadline = makeUpdateDeadline({ ...base, startSend });
-  const cancelDeadline = makeCancelDeadline(base);
-  const getDeadline = makeGetDeadline(base);
-  const listDeadlines = makeListDeadlines(base);
-  const fireReminder = makeFireReminder({ ...base, reconcile, startSend });
   const source = makeReminderSource({
     repo,
     clock: infra.clock,
     subscribers: () => subscribers,
     members: () => members,
+    segments: () => segments,
     config: { from: infra.config.GAZETTE_FROM, newsletterName: infra.config.GAZETTE_NEWSLETTER_NAME },
+  });
+  const requireAudience = deps.requireAudience
+    ? (d: Deadline) =>
+        source.audiences.requireRecipients(d.audience, 'reminders', `${d.kind} "${d.title.slice(0, 80)}"`)
+    : undefined;
+  const reconcile = makeReconcileReminders(base);
+  const createDeadline = makeCreateDeadline({ ...base, requireAudience });
+  const updateDeadline = makeUpdateDeadline({ ...base, startSend, requireAudience });
+  const cancelDeadline = makeCancelDeadline(base);
+  const getDeadline = makeGetDeadline(base);
+  const listDeadlines = makeListDeadlines(base);
+  const fireReminder = makeFireReminder({
+    ...base,
+    reconcile,
+    startSend,
+    topUp: deps.rerunSend,
+    nextReaderTime: source.nextReaderTime,
   });
   const remindNow = makeRemindNow({
     repo,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Actor, Audience, Instant, Language, TimeZone } from './common.ts';
+import { SegmentFilter, SegmentId } from './segment.ts';
 import { Section } from './update.ts';
 
 /**
@@ -109,13 +110,38 @@ export const CampaignStats = z.object({
 });
 export type CampaignStats = z.infer<typeof CampaignStats>;
 
-/** Scope of who receives a reminder or announcement. */
+/**
+ * Scope of who receives a reminder or announcement: a list (`all`), the contacts of members (of one type), a
+ * saved segment (docs/subscribers.md "Segments"), or a filter given inline. Each becomes a SegmentFilter.
+ */
 export const AudienceScope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all'), audience: Audience.default('reminders') }),
   z.object({ kind: z.literal('members') }),
   z.object({ kind: z.literal('member-type'), memberType: z.string() }),
+  z.object({ kind: z.literal('segment'), segmentId: SegmentId }),
+  z.object({ kind: z.literal('filter'), filter: SegmentFilter }),
 ]);
 export type AudienceScope = z.infer<typeof AudienceScope>;
+
+/**
+ * The filter of a scope other than a saved segment. `list` is the list the campaign is for (reminders:
+ * "reminders"): the member scopes and an inline filter without lists keep to readers of it.
+ */
+export function scopeFilter(
+  scope: Exclude<AudienceScope, { kind: 'segment' }>,
+  list: Audience,
+): SegmentFilter {
+  switch (scope.kind) {
+    case 'all':
+      return SegmentFilter.parse({ lists: [scope.audience] });
+    case 'members':
+      return SegmentFilter.parse({ lists: [list], members: true });
+    case 'member-type':
+      return SegmentFilter.parse({ lists: [list], memberTypes: [scope.memberType] });
+    case 'filter':
+      return { ...scope.filter, lists: scope.filter.lists ?? [list] };
+  }
+}
 
 export const DeadlineKind = z.enum(['deadline', 'event']);
 export const DeadlineStatus = z.enum(['active', 'cancelled', 'passed']);
@@ -132,6 +158,14 @@ export const Deadline = z.object({
   /** The time zone it was announced in (shown next to the recipient's own). */
   timeZone: TimeZone,
   audience: AudienceScope,
+  /**
+   * "HH:MM": reminders of whole days (P7D, P1D) go out at this local time in each reader's own zone on the
+   * reminder's day, instead of at the due wall time (docs/reminders.md "Each reader's hour").
+   */
+  readerTime: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .optional(),
   /** Offsets before dueAt, ISO-8601 durations: P14D, P7D, P1D, PT2H. */
   offsets: z
     .array(z.string().regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$/))

@@ -3,6 +3,7 @@ export * from './common.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './member.ts';
+export * from './segment.ts';
 export * from './sending.ts';
 export * from './subscriber.ts';
 export * from './tokens.ts';

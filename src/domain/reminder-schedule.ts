@@ -176,3 +176,58 @@ export function reminderScheduleName(deadlineId: string, offset: string): string
   }
   return name;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Each reader's hour (docs/reminders.md "Each reader's hour")
+
+/** A local time of day, "HH:MM" (24-hour). */
+export const LOCAL_TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** The zone whose day starts first (UTC+14, Kiritimati): nobody's local morning comes before its own. */
+export const EARLIEST_ZONE = 'Etc/GMT-14';
+
+/** Offsets of whole days (P14D, P1D) are "on that day" and go out at each reader's hour; PT2H stays exact. */
+export function isDayOffset(offset: string | Offset): boolean {
+  const o = typeof offset === 'string' ? parseOffset(offset) : offset;
+  return o.days > 0 && o.hours === 0 && o.minutes === 0;
+}
+
+/** The item fields reader-local timing needs. */
+export interface ReaderTimed {
+  dueAt: string;
+  timeZone: string;
+  /** "HH:MM": day reminders go out at this local time in each reader's zone; absent = the exact offset. */
+  readerTime?: string;
+}
+
+/**
+ * When a reader in `readerZone` gets the reminder with this offset. Without a reader time, or for an offset
+ * that is not whole days, the exact offset (reminderFireTime). Otherwise `readerTime` in the reader's zone on
+ * the reminder's day (the calendar day, in the announcing zone, the offset lands on): a deadline of 30 March
+ * 23:59 Beijing has its P1D reminder on 29 March, at 09:00 in Shanghai, in Berlin and in New York alike, not
+ * at 23:59. A local time the reader's zone skips (spring forward) moves forward by the gap. If that local
+ * time is not before the due time (a reader far west of an item due early in the morning), the exact offset.
+ */
+export function readerReminderTime(item: ReaderTimed, offset: string, readerZone: string): Date {
+  const due = new Date(item.dueAt);
+  const nominal = reminderFireTime(due, offset, item.timeZone);
+  const m = item.readerTime ? LOCAL_TIME_RE.exec(item.readerTime) : null;
+  if (!m || !isDayOffset(offset)) return nominal;
+  const day = wallTimeOf(nominal, item.timeZone);
+  const at = instantOfWallTime(
+    { year: day.year, month: day.month, day: day.day, hour: Number(m[1]), minute: Number(m[2]), second: 0 },
+    readerZone,
+  );
+  return at.getTime() < due.getTime() ? at : nominal;
+}
+
+/**
+ * When a reminder wave starts: its exact time, or with reader times the first local `readerTime` anywhere on
+ * Earth that day (each later reader's hour tops the same wave up; see fire-reminder.ts).
+ */
+export function waveStartTime(item: ReaderTimed, offset: string): Date {
+  const nominal = reminderFireTime(new Date(item.dueAt), offset, item.timeZone);
+  if (!item.readerTime || !isDayOffset(offset)) return nominal;
+  const first = readerReminderTime(item, offset, EARLIEST_ZONE);
+  return first.getTime() < nominal.getTime() ? first : nominal;
+}

@@ -15,6 +15,10 @@ export const Subscriber = z.object({
   status: SubscriptionStatus,
   /** Member organisation this subscriber belongs to, if any (audience "members only"). */
   memberId: z.string().optional(),
+  /** What the subscriber is for that member (main contact, communications …): see ContactRole in segment.ts. */
+  memberRole: z.string().max(50).optional(),
+  /** The subscriber's own country, if known (segments fall back to the member organisation's). */
+  country: z.string().trim().max(100).optional(),
   source: z.enum(['form', 'import', 'admin']).default('form'),
   createdAt: Instant,
   updatedAt: Instant,

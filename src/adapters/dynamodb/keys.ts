@@ -20,6 +20,7 @@
  *   local schedule SCHEDULE#<name>                      SCHEDULE                 SCHEDULES              <at>
  *   rate limit     RATE#<bucket>                        <window>                 —                      —
  *   event ledger   LEDGER#<source>:<id>                 LEDGER                   —                      —
+ *   segment        SEGMENT#<segmentId>                  SEGMENT                  SEGMENTS               <segmentId>
  *
  * Items carry `type` (the entity name) and, where they expire, `ttl` (epoch seconds; TTL is enabled on AWS).
  */
@@ -50,6 +51,7 @@ export const keys = {
     sk: `REMINDER#${offset}`,
   }),
   schedule: (name: string) => ({ pk: `SCHEDULE#${name}`, sk: 'SCHEDULE' }),
+  segment: (segmentId: string) => ({ pk: `SEGMENT#${segmentId}`, sk: 'SEGMENT' }),
   rateWindow: (bucket: string, window: string) => ({ pk: `RATE#${bucket}`, sk: window }),
 } as const;
 

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isDomainError } from '../../domain/errors.ts';
 import {
+  type AudiencePreview,
   ConflictError,
   type Deadline,
   InvalidStateError,
@@ -10,7 +11,13 @@ import {
   stableId,
   ValidationError,
 } from '../../domain/index.ts';
-import { normalizeOffsets, parseDueTime, reminderCampaign } from '../../domain/reminder-schedule.ts';
+import {
+  normalizeOffsets,
+  parseDueTime,
+  reminderCampaign,
+  reminderScheduleName,
+  waveStartTime,
+} from '../../domain/reminder-schedule.ts';
 import { parseInput } from '../../domain/validate.ts';
 import type { DeadlineRepo } from '../../ports/deadlines.ts';
 import { DeadlinePatchInput, NewDeadlineInput } from './inputs.ts';
@@ -25,6 +32,31 @@ export interface DeadlineView {
   reminders: Reminder[];
   /** Set when an "extended" notice was started. */
   notice?: string;
+  /** Who it reaches (count, sample, spread by language and zone): on create, on an audience change, on a dry run. */
+  audience?: AudiencePreview;
+  /** A dry run: nothing was written or scheduled. */
+  dryRun?: boolean;
+}
+
+/**
+ * The item's audience, counted (the reminders app wires the subscribers area's segment evaluation). Throws a
+ * ValidationError when nobody would receive it: an empty audience is an error before anything is scheduled.
+ */
+export type RequireAudience = (d: Deadline) => Promise<AudiencePreview>;
+
+/** What a dry run shows for the reminders it would plan (nothing is written). */
+function plannedReminders(d: Deadline, now: Date): Reminder[] {
+  return d.offsets.map((offset) => {
+    const fireAt = waveStartTime(d, offset);
+    return {
+      deadlineId: d.deadlineId,
+      offset,
+      fireAt: fireAt.toISOString(),
+      status: fireAt.getTime() <= now.getTime() ? 'skipped-late' : 'pending',
+      scheduleName: reminderScheduleName(d.deadlineId, offset),
+      version: d.version,
+    };
+  });
 }
 
 /** Resolve due/start/end text into instants and check they make sense for the kind. */
@@ -66,6 +98,7 @@ const asCreated = (d: Deadline) => ({
   audience: d.audience,
   offsets: d.offsets,
   language: d.language,
+  readerTime: d.readerTime ?? null,
 });
 
 /**
@@ -74,7 +107,9 @@ const asCreated = (d: Deadline) => ({
  * request finds the item made by the first attempt, plans what is missing (reconcile is idempotent) and
  * answers with it, instead of creating a second item whose readers would get every reminder twice.
  */
-export function makeCreateDeadline(deps: ReconcileDeps & { newId?: () => string }) {
+export function makeCreateDeadline(
+  deps: ReconcileDeps & { newId?: () => string; requireAudience?: RequireAudience },
+) {
   const reconcile = makeReconcileReminders(deps);
   return async (input: unknown): Promise<DeadlineView> => {
     const i = parseInput(NewDeadlineInput, input);
@@ -92,11 +127,15 @@ export function makeCreateDeadline(deps: ReconcileDeps & { newId?: () => string 
       audience: i.audience,
       offsets: normalizeOffsets(i.offsets ?? DEFAULT_OFFSETS),
       language: i.language,
+      ...(i.readerTime ? { readerTime: i.readerTime } : {}),
       status: 'active',
       createdAt: now,
       updatedAt: now,
       version: 1,
     };
+    const audience = deps.requireAudience ? await deps.requireAudience(d) : undefined;
+    if (i.dryRun)
+      return { deadline: d, reminders: plannedReminders(d, deps.clock.now()), audience, dryRun: true };
     if (!(await deps.repo.create(d))) {
       const first = i.requestId ? await deps.repo.get(d.deadlineId) : undefined;
       if (!first) throw new ConflictError(`deadline ${d.deadlineId} already exists`);
@@ -112,11 +151,13 @@ export function makeCreateDeadline(deps: ReconcileDeps & { newId?: () => string 
       return { deadline: first, reminders: await reconcile(first, { sendLate: i.sendLate }) };
     }
     deps.logger.info('deadline created', { deadlineId: d.deadlineId, dueAt: d.dueAt, offsets: d.offsets });
-    return { deadline: d, reminders: await reconcile(d, { sendLate: i.sendLate }) };
+    return { deadline: d, reminders: await reconcile(d, { sendLate: i.sendLate }), audience };
   };
 }
 
-export function makeUpdateDeadline(deps: ReconcileDeps & { startSend?: StartSend }) {
+export function makeUpdateDeadline(
+  deps: ReconcileDeps & { startSend?: StartSend; requireAudience?: RequireAudience },
+) {
   const reconcile = makeReconcileReminders(deps);
   return async (deadlineId: string, input: unknown, actor: string): Promise<DeadlineView> => {
     const p = parseInput(DeadlinePatchInput, input);
@@ -143,6 +184,7 @@ export function makeUpdateDeadline(deps: ReconcileDeps & { startSend?: StartSend
       audience: p.audience ?? old.audience,
       offsets: p.offsets ? normalizeOffsets(p.offsets) : old.offsets,
       language: p.language ?? old.language,
+      readerTime: p.readerTime === null ? undefined : (p.readerTime ?? old.readerTime),
       updatedAt: deps.clock.now().toISOString(),
       version: old.version + 1,
     };
@@ -180,6 +222,11 @@ export function makeUpdateDeadline(deps: ReconcileDeps & { startSend?: StartSend
     }
     if (p.notifyExtension && !deps.startSend) throw new InvalidStateError('sending is not available here');
     if (p.notifyExtension) d.noticeVersion = d.version;
+    // A new audience is counted (and refused when empty) before anything is re-planned.
+    const audience =
+      deps.requireAudience && !isDeepStrictEqual(d.audience, old.audience)
+        ? await deps.requireAudience(d)
+        : undefined;
     if (!(await deps.repo.replace(d, old.version))) {
       throw new ConflictError(`${deadlineId} was changed by someone else meanwhile; reload and retry`);
     }
@@ -190,7 +237,7 @@ export function makeUpdateDeadline(deps: ReconcileDeps & { startSend?: StartSend
       notice = reminderCampaign(d.deadlineId, { kind: 'extended', version: d.version });
       await deps.startSend(notice, actor);
     }
-    return { deadline: d, reminders, notice };
+    return { deadline: d, reminders, notice, ...(audience ? { audience } : {}) };
   };
 }
 

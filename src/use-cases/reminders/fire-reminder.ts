@@ -1,9 +1,16 @@
 import { type ErrorCode, isDomainError } from '../../domain/errors.ts';
 import type { Deadline, Reminder } from '../../domain/index.ts';
-import { reminderCampaign, reminderFireTime, reminderScheduleName } from '../../domain/reminder-schedule.ts';
+import {
+  isDayOffset,
+  minuteStamp,
+  reminderCampaign,
+  reminderScheduleName,
+  waveStartTime,
+} from '../../domain/reminder-schedule.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { DeadlineRepo } from '../../ports/deadlines.ts';
 import type { Logger } from '../../ports/logger.ts';
+import type { Scheduler } from '../../ports/scheduler.ts';
 import type { StartSend } from './deadlines.ts';
 import type { ReconcileReminders } from './reconcile.ts';
 
@@ -59,7 +66,35 @@ export function makeFireReminder(deps: {
   startSend: StartSend;
   clock: Clock;
   logger: Logger;
+  /**
+   * Each reader's hour (docs/reminders.md): a day wave with a reader time is one campaign fired once per
+   * distinct reader time. `topUp` re-plans the started campaign (the engine's rerun: claims make it a no-op for
+   * anyone already mailed), `nextReaderTime` says when the next readers' hour comes, `scheduler` plans it.
+   */
+  topUp?: StartSend;
+  nextReaderTime?: (d: Deadline, offset: string, after: Date) => Promise<Date | undefined>;
+  scheduler?: Scheduler;
 }) {
+  /** Plan the wave's next fire at the next readers' hour; false when every reader's hour has come. */
+  async function planNextReaders(d: Deadline, offset: string, scheduleName: string): Promise<boolean> {
+    if (!d.readerTime || !isDayOffset(offset) || !deps.nextReaderTime || !deps.scheduler) return false;
+    const next = await deps.nextReaderTime(d, offset, deps.clock.now());
+    if (!next) return false;
+    // A name per fire time: on AWS the schedule that is firing is deleted after it ran (ActionAfterCompletion).
+    const named = `${scheduleName}.${minuteStamp(next).slice(6)}`;
+    await deps.scheduler.upsert({
+      name: named.length <= 64 ? named : scheduleName,
+      at: next,
+      job: { type: 'reminder', deadlineId: d.deadlineId, offset, version: d.version },
+    });
+    deps.logger.info('reminder wave: next readers at their hour', {
+      deadlineId: d.deadlineId,
+      offset,
+      at: next.toISOString(),
+    });
+    return true;
+  }
+
   /**
    * An older version's schedule fired at the very time the current version plans for this offset (the item
    * changed, e.g. its title, but not this reminder's time, and the update has not moved the schedule yet or
@@ -68,7 +103,7 @@ export function makeFireReminder(deps: {
   async function sameTimeInCurrentVersion(d: Deadline, offset: string, prev: Reminder | undefined) {
     if (!d.offsets.includes(offset) || !prev || !['pending', 'skipped-late'].includes(prev.status))
       return false;
-    const fireAt = reminderFireTime(new Date(d.dueAt), offset, d.timeZone);
+    const fireAt = waveStartTime(d, offset);
     return prev.fireAt === fireAt.toISOString() && fireAt.getTime() <= deps.clock.now().getTime();
   }
 
@@ -80,7 +115,7 @@ export function makeFireReminder(deps: {
   function overtaken(d: Deadline, offset: string): boolean {
     const now = deps.clock.now().getTime();
     const due = new Date(d.dueAt);
-    const at = (o: string) => reminderFireTime(due, o, d.timeZone).getTime();
+    const at = (o: string) => waveStartTime(d, o).getTime();
     const mine = at(offset);
     if (mine < due.getTime() && now >= due.getTime()) return true;
     return d.offsets.some((o) => o !== offset && at(o) > mine && at(o) <= now);
@@ -128,7 +163,7 @@ export function makeFireReminder(deps: {
     const base = {
       deadlineId: d.deadlineId,
       offset: job.offset,
-      fireAt: prev?.fireAt ?? reminderFireTime(new Date(d.dueAt), job.offset, d.timeZone).toISOString(),
+      fireAt: prev?.fireAt ?? waveStartTime(d, job.offset).toISOString(),
       scheduleName: prev?.scheduleName ?? reminderScheduleName(d.deadlineId, job.offset),
       version: d.version,
     };
@@ -148,7 +183,16 @@ export function makeFireReminder(deps: {
     } catch (e) {
       if (!isDomainError(e)) throw e;
       // The engine refuses a second start of the same campaign: a retried fire whose first start succeeded.
-      if (e.code === 'conflict') {
+      if (e.code === 'conflict' && d.readerTime && isDayOffset(job.offset) && deps.topUp) {
+        // A later readers' hour of a wave started earlier: send to the readers whose hour has come now.
+        try {
+          await deps.topUp(campaign, 'system:scheduler');
+        } catch (t) {
+          // Paused (a resume re-plans, reaching them then) or cancelled by an operator: not retried here.
+          if (!(isDomainError(t) && t.code === 'invalid_state')) throw t;
+          log.warn('reminder wave not topped up: the send is paused or cancelled', { error: t.message });
+        }
+      } else if (e.code === 'conflict') {
         log.info('reminder wave was already started', { campaign });
       } else {
         // Refused because the item was cancelled (or this reminder removed) during the fire: final, so the
@@ -180,6 +224,8 @@ export function makeFireReminder(deps: {
         };
       }
     }
+    // More readers' hours to come: the wave stays `sending` until the last of them.
+    if (await planNextReaders(d, job.offset, base.scheduleName)) return { outcome: 'started', campaign };
     await deps.repo.saveReminder({ ...base, status: 'sent', sentAt: deps.clock.now().toISOString() });
     return { outcome: 'started', campaign };
   };

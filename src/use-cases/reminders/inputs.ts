@@ -3,7 +3,7 @@ import { AudienceScope, DeadlineKind, Language, MemberType, TimeZone } from '../
 
 /**
  * Audience as an object ({kind:'member-type', memberType:'council'}) or as the short text the CLI sends:
- * "all", "members", "member-type:council".
+ * "all", "members", "member-type:council", "segment:council-contacts".
  */
 export const AudienceInput = z
   .preprocess((v) => {
@@ -13,6 +13,8 @@ export const AudienceInput = z
     if (s === 'members') return { kind: 'members' };
     const m = /^member-type:(.+)$/.exec(s);
     if (m) return { kind: 'member-type', memberType: m[1] };
+    const seg = /^segment:(.+)$/.exec(s);
+    if (seg) return { kind: 'segment', segmentId: seg[1] };
     return { kind: s };
   }, AudienceScope)
   .superRefine((a, ctx) => {
@@ -50,6 +52,11 @@ const fields = {
   audience: AudienceInput,
   offsets: Offsets,
   language: Language,
+  /** "09:00": day reminders at this local time in each reader's zone. */
+  readerTime: z
+    .string()
+    .trim()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time such as 09:00'),
 };
 
 export const NewDeadlineInput = z
@@ -65,6 +72,9 @@ export const NewDeadlineInput = z
     audience: fields.audience.default({ kind: 'all', audience: 'reminders' }),
     offsets: fields.offsets.optional(),
     language: fields.language.default('en'),
+    readerTime: fields.readerTime.optional(),
+    /** Count the audience and show the reminders it would plan; write and schedule nothing. */
+    dryRun: z.boolean().default(false),
     /** Send reminders whose time has already passed right away instead of skipping them. */
     sendLate: z.boolean().default(false),
     /**
@@ -91,6 +101,8 @@ export const DeadlinePatchInput = z
     audience: fields.audience.optional(),
     offsets: fields.offsets.optional(),
     language: fields.language.optional(),
+    /** null: back to the exact offset for everyone. */
+    readerTime: fields.readerTime.nullable().optional(),
     sendLate: z.boolean().default(false),
     /** When the due time moves later: also send an "extended" notice to the audience now. */
     notifyExtension: z.boolean().default(false),

@@ -1,5 +1,5 @@
 import type { Deadline, Reminder } from '../../domain/index.ts';
-import { reminderFireTime, reminderScheduleName } from '../../domain/reminder-schedule.ts';
+import { reminderScheduleName, waveStartTime } from '../../domain/reminder-schedule.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { DeadlineRepo } from '../../ports/deadlines.ts';
 import type { JobRunner } from '../../ports/jobs.ts';
@@ -37,15 +37,13 @@ export function makeReconcileReminders(deps: ReconcileDeps) {
     // ahead: two missed offsets must not become two mails at once, nor a reminder for something already over.
     const catchUp =
       opts.sendLate && new Date(d.dueAt).getTime() > now.getTime()
-        ? wanted.findLast(
-            (o) => reminderFireTime(new Date(d.dueAt), o, d.timeZone).getTime() <= now.getTime(),
-          )
+        ? wanted.findLast((o) => waveStartTime(d, o).getTime() <= now.getTime())
         : undefined;
 
     for (const offset of wanted) {
       const prev = existing.get(offset);
       if (prev && DONE.includes(prev.status)) continue;
-      const fireAt = reminderFireTime(new Date(d.dueAt), offset, d.timeZone);
+      const fireAt = waveStartTime(d, offset);
       const scheduleName = reminderScheduleName(d.deadlineId, offset);
       const job = { type: 'reminder' as const, deadlineId: d.deadlineId, offset, version: d.version };
       const base = {

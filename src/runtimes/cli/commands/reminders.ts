@@ -4,11 +4,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Command, Option } from 'commander';
-import type { CampaignStats, Deadline, Reminder } from '../../../domain/index.ts';
+import type { AudiencePreview, CampaignStats, Deadline, Reminder } from '../../../domain/index.ts';
+import { describeFilter } from '../../../domain/segment.ts';
 import { ApiError } from '../api-client.ts';
 import { type CliContext, table } from '../context.ts';
 
-type View = { deadline: Deadline; reminders: (Reminder & { stats?: CampaignStats })[]; notice?: string };
+type View = {
+  deadline: Deadline;
+  reminders: (Reminder & { stats?: CampaignStats })[];
+  notice?: string;
+  audience?: AudiencePreview;
+  dryRun?: boolean;
+};
 interface RemindNowDry {
   dryRun: true;
   campaign: string;
@@ -45,7 +52,25 @@ function local(iso: string | undefined, timeZone: string): string {
 function audienceText(a: Deadline['audience']): string {
   if (a.kind === 'all')
     return a.audience === 'reminders' ? 'all reminder subscribers' : `all on ${a.audience}`;
-  return a.kind === 'members' ? 'members only' : `member type ${a.memberType}`;
+  if (a.kind === 'members') return 'members only';
+  if (a.kind === 'member-type') return `member type ${a.memberType}`;
+  if (a.kind === 'segment') return `segment ${a.segmentId}`;
+  return describeFilter(a.filter);
+}
+
+/** Count, spread and a sample of who an item reaches (create, audience change, --dry-run). */
+export function audienceLines(p: AudiencePreview): string[] {
+  const spread = (r: Record<string, number>) =>
+    Object.entries(r)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  return [
+    `  reaches ${p.count} confirmed subscriber(s)   languages: ${spread(p.byLanguage) || '–'}`,
+    `  time zones: ${spread(p.byTimeZone) || '–'}`,
+    ...p.sample.map((s) => `    ${s.email}${s.name ? ` (${s.name})` : ''}  ${s.language}  ${s.timeZone}`),
+    ...(p.sample.length < p.count ? [`    … and ${p.count - p.sample.length} more`] : []),
+  ];
 }
 
 function showView(v: View): string {
@@ -55,10 +80,13 @@ function showView(v: View): string {
       ? `${local(d.dueAt, d.timeZone)} – ${local(d.endAt, d.timeZone)} (${d.timeZone})`
       : `${local(d.dueAt, d.timeZone)} (${d.timeZone})`;
   const lines = [
+    ...(v.dryRun ? ['DRY RUN — nothing written or scheduled.'] : []),
     `${d.deadlineId}  ${d.kind}  ${d.status}  v${d.version}`,
     `  ${d.title}`,
     `  ${d.kind === 'event' ? 'when' : 'due'}: ${when}   = ${d.dueAt}`,
     `  audience: ${audienceText(d.audience)}   language: ${d.language}   offsets: ${d.offsets.join(', ')}`,
+    ...(d.readerTime ? [`  day reminders at ${d.readerTime} in each reader's time zone`] : []),
+    ...(v.audience ? audienceLines(v.audience) : []),
     ...(d.link ? [`  link: ${d.link}`] : []),
     '',
     table(
@@ -103,6 +131,7 @@ interface ItemOptions {
   audience?: string;
   language?: string;
   sendLate?: boolean;
+  readerTime?: string;
 }
 
 function itemBody(o: ItemOptions): Record<string, unknown> {
@@ -117,6 +146,7 @@ function itemBody(o: ItemOptions): Record<string, unknown> {
     offsets: o.offsets,
     audience: o.audience,
     language: o.language,
+    readerTime: o.readerTime === 'off' ? null : o.readerTime,
   };
   if (o.sendLate) body.sendLate = true;
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
@@ -140,7 +170,11 @@ function itemOptions(cmd: Command, creating: boolean): Command {
     )
     .option(
       '--audience <scope>',
-      'all | members | member-type:<council|secretariat|advisory|network|associate>',
+      'all | members | member-type:<council|secretariat|advisory|network|associate> | segment:<id>',
+    )
+    .option(
+      '--reader-time <HH:MM>',
+      "day reminders (P7D, P1D) at this local time in each reader's zone, e.g. 09:00 ('off': at the due wall time)",
     )
     .option('--language <tag>', 'language of the reminder (en, zh …)')
     .option(
@@ -161,18 +195,24 @@ export function register(program: Command, ctx: CliContext): void {
       .command('add')
       .description('announce a deadline (or with --event an event) and schedule its reminders')
       .option('--event', 'an event with --start and --end instead of a deadline with --due', false)
+      .option('--dry-run', 'count the audience and show the reminders it would plan; change nothing', false)
       .option(
         '--request-id <key>',
         'idempotency key (default: a new one, printed if the command fails); the same key never makes a second item',
       ),
     true,
-  ).action(async (o: ItemOptions & { event: boolean; requestId?: string }) => {
+  ).action(async (o: ItemOptions & { event: boolean; requestId?: string; dryRun: boolean }) => {
     if (!o.title) throw new Error('--title is required');
     if (!o.tz)
       throw new Error('--tz is required (the time zone the time is announced in, e.g. Asia/Shanghai)');
     const client = await ctx.client();
     const requestId = o.requestId ?? randomUUID();
-    const body = { kind: o.event ? 'event' : 'deadline', ...itemBody(o), requestId };
+    const body = {
+      kind: o.event ? 'event' : 'deadline',
+      ...itemBody(o),
+      requestId,
+      ...(o.dryRun ? { dryRun: true } : {}),
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         const v = await client.request<View>('POST', '/admin/deadlines', { body });
