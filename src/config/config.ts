@@ -23,7 +23,11 @@ export const ConfigSchema = z.object({
   GAZETTE_PUBLIC_URL: z.url().default('http://127.0.0.1:8787'),
   /** Public base URL of the archive (static site). */
   GAZETTE_ARCHIVE_URL: z.url().default('http://127.0.0.1:8787/archive'),
-  /** HMAC key for opt-in, preference and unsubscribe tokens (at least 32 chars). On AWS read from Secrets Manager. */
+  /**
+   * HMAC key for opt-in, preference and unsubscribe tokens and for subscriber ids (at least 32 chars). On AWS
+   * read from Secrets Manager; in the embedded runtime generated on the first start and kept in
+   * GAZETTE_DATA_DIR/secrets.json unless set. Never derived from another setting.
+   */
   GAZETTE_TOKEN_SECRET: z.string().min(32).optional(),
   GAZETTE_TOKEN_SECRET_ARN: z.string().optional(),
   GAZETTE_SES_CONFIGURATION_SET: z.string().optional(),
@@ -126,17 +130,37 @@ export const LocalConfigSchema = ConfigSchema.extend({
   GAZETTE_SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
   GAZETTE_S3_PORT: z.coerce.number().int().min(0).max(65535).default(4569),
   GAZETTE_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
-  /** Credential for the admin API in the embedded runtime (sent as a bearer token). */
-  GAZETTE_ADMIN_TOKEN: z.string().min(16).default('local-admin-token-change-me'),
+  /**
+   * Credential for the admin API in the embedded runtime (sent as a bearer token). Unset: a random one is
+   * generated on the first start and kept in GAZETTE_DATA_DIR/secrets.json (the CLI reads it from there).
+   * Required when GAZETTE_HOST is not a loopback address.
+   */
+  GAZETTE_ADMIN_TOKEN: z.string().min(16).optional(),
   /** Send rate the local SES stand-in reports from GetAccount. */
   GAZETTE_LOCAL_SES_MAX_RATE: z.coerce.number().positive().default(14),
 });
 export type LocalConfig = z.infer<typeof LocalConfigSchema>;
 
+/**
+ * A public URL readers open from a mail outside the embedded runtime: https, since its links carry signed
+ * tokens (unsubscribe, preferences, confirm) and mailbox providers and link scanners mark http links. Plain
+ * http is left only to a loopback host, which no reader can reach (a handler run against the local
+ * stand-ins, as the function tests do).
+ */
+const HttpsUrl = z.url().refine(
+  (u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname);
+  },
+  { message: 'must be an https:// URL outside the embedded runtime (links in mails carry signed tokens)' },
+);
+
 /** Settings only the Lambda runtime needs: required there, so a bad deploy fails at cold start. */
 export const LambdaConfigSchema = ConfigSchema.extend({
   GAZETTE_TOKEN_SECRET_ARN: z.string().min(1),
   GAZETTE_SES_CONFIGURATION_SET: z.string().min(1),
+  GAZETTE_PUBLIC_URL: HttpsUrl.default('http://127.0.0.1:8787'),
+  GAZETTE_ARCHIVE_URL: HttpsUrl.default('http://127.0.0.1:8787/archive'),
 });
 export type LambdaConfig = z.infer<typeof LambdaConfigSchema>;
 

@@ -91,10 +91,10 @@ export class SesMailer implements Mailer {
     try {
       const out = await (await this.client()).send(
         new (await sdk()).SendEmailCommand({
-          // SES refuses a raw non-ASCII display name ("国际绿色采购网络 <news@…>"): encode it.
+          // SES refuses a raw non-ASCII display name ("国际绿色采购网络 <news@…>"): encode it; quote "IGPN, Secretariat".
           FromEmailAddress: encodedMailbox(m.from),
           Destination: { ToAddresses: [m.to] },
-          ReplyToAddresses: m.replyTo ? [m.replyTo] : undefined,
+          ReplyToAddresses: m.replyTo ? [encodedMailbox(m.replyTo)] : undefined,
           Content: {
             Simple: {
               Subject: { Data: m.subject, Charset: 'UTF-8' },

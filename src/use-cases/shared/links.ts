@@ -10,7 +10,8 @@ const DAY = 86_400;
  * Unsubscribe tokens live long (a year): a newsletter read late must still unsubscribe in one click.
  */
 export function makeLinks(deps: {
-  config: Pick<Config, 'GAZETTE_PUBLIC_URL' | 'GAZETTE_UNSUBSCRIBE_MAILTO' | 'GAZETTE_NEWSLETTER_NAME'>;
+  config: Pick<Config, 'GAZETTE_PUBLIC_URL' | 'GAZETTE_UNSUBSCRIBE_MAILTO' | 'GAZETTE_NEWSLETTER_NAME'> &
+    Partial<Pick<Config, 'GAZETTE_FROM'>>;
   secret: string;
   now: () => Date;
 }) {
@@ -18,7 +19,7 @@ export function makeLinks(deps: {
   const exp = (days: number) => Math.floor(deps.now().getTime() / 1000) + days * DAY;
   const unsubscribeToken = (subscriberId: string, scope: string) =>
     signToken(deps.secret, 'unsubscribe', { sub: subscriberId, exp: exp(365), scope });
-  const listId = `<${slug(deps.config.GAZETTE_NEWSLETTER_NAME)}.${new URL(base).hostname}>`;
+  const listId = `<${slug(deps.config.GAZETTE_NEWSLETTER_NAME)}.${listDomain(deps.config)}>`;
   const listName = encodedPhrase(deps.config.GAZETTE_NEWSLETTER_NAME.replace(/[<>"\r\n]/g, '').trim());
 
   return {
@@ -69,3 +70,20 @@ const slug = (s: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '') || 'gazette';
+
+/**
+ * The domain of a List-Id (RFC 2919: a domain the list owner controls): the sending domain (GAZETTE_FROM's),
+ * which SES has verified; never the public URL's host when that is an IP address (the embedded runtime's
+ * 127.0.0.1, or an AWS endpoint), which filters would see as a different, unowned list on every machine.
+ */
+export function listDomain(config: {
+  GAZETTE_PUBLIC_URL: string;
+  GAZETTE_UNSUBSCRIBE_MAILTO: string;
+  GAZETTE_FROM?: string;
+}) {
+  const domainOf = (address: string | undefined) =>
+    /@([^@<>\s]+?)>?\s*$/.exec(address ?? '')?.[1]?.toLowerCase();
+  const host = new URL(config.GAZETTE_PUBLIC_URL).hostname;
+  const isIp = /^[\d.]+$/.test(host) || host.includes(':') || host.startsWith('[');
+  return domainOf(config.GAZETTE_FROM) ?? (isIp ? domainOf(config.GAZETTE_UNSUBSCRIBE_MAILTO) : host) ?? host;
+}

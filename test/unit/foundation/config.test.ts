@@ -36,3 +36,38 @@ describe('configuration', () => {
     expect(() => loadConfig(ConfigSchema, { GAZETTE_TOKEN_SECRET: 'short' })).toThrow(/GAZETTE_TOKEN_SECRET/);
   });
 });
+
+describe('public URLs outside the embedded runtime (issue 15)', () => {
+  const lambda = (env: Record<string, string>) =>
+    loadConfig(LambdaConfigSchema, {
+      GAZETTE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:t',
+      GAZETTE_SES_CONFIGURATION_SET: 'gazette',
+      ...env,
+    });
+
+  it('refuses an http public or archive URL in the Lambda runtime, naming the variable', () => {
+    expect(() => lambda({ GAZETTE_PUBLIC_URL: 'http://news.igpn.example' })).toThrow(
+      /GAZETTE_PUBLIC_URL: must be an https:\/\/ URL/,
+    );
+    expect(() => lambda({ GAZETTE_ARCHIVE_URL: 'http://archive.igpn.example/gazette' })).toThrow(
+      /GAZETTE_ARCHIVE_URL/,
+    );
+  });
+
+  it('accepts https there, and http only on a loopback host no reader can reach', () => {
+    const c = lambda({
+      GAZETTE_PUBLIC_URL: 'https://abc.execute-api.us-east-1.amazonaws.com',
+      GAZETTE_ARCHIVE_URL: 'https://d111.cloudfront.net',
+    });
+    expect(c.GAZETTE_PUBLIC_URL).toMatch(/^https:/);
+    expect(lambda({ GAZETTE_PUBLIC_URL: 'http://127.0.0.1:8787' }).GAZETTE_PUBLIC_URL).toBe(
+      'http://127.0.0.1:8787',
+    );
+  });
+
+  it('leaves the embedded runtime free to serve plain http on the machine', () => {
+    expect(
+      loadConfig(LocalConfigSchema, { GAZETTE_PUBLIC_URL: 'http://gazette.lan:8787' }).GAZETTE_PUBLIC_URL,
+    ).toBe('http://gazette.lan:8787');
+  });
+});

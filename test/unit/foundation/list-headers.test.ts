@@ -93,3 +93,65 @@ describe('list headers as SES accepts them', () => {
     await expect(send({ 'X-Ok': 'x'.repeat(870) })).rejects.toThrow(/must not reach SES/);
   });
 });
+
+describe('addresses and list ids as mail programs read them (issue 15)', () => {
+  const parseFrom = async (from: string) => {
+    const { default: PostalMime } = await import('postal-mime');
+    const raw = `From: ${from}\r\nTo: b@x.example\r\nSubject: s\r\nMessage-ID: <1@x.example>\r\n\r\nhi\r\n`;
+    return (await PostalMime.parse(raw)).from;
+  };
+
+  it('quotes a From display name with a comma, so it stays one mailbox and keeps its name', async () => {
+    const from = encodedMailbox('IGPN, Secretariat <news@igpn.example>');
+    expect(from).toBe('"IGPN, Secretariat" <news@igpn.example>');
+    expect(await parseFrom(from)).toMatchObject({ name: 'IGPN, Secretariat', address: 'news@igpn.example' });
+    expect(encodedMailbox('Dr. Li <li@igpn.example>')).toBe('"Dr. Li" <li@igpn.example>');
+    expect(encodedMailbox('IGPN Gazette <news@igpn.example>')).toBe('IGPN Gazette <news@igpn.example>');
+    const escaped = encodedMailbox('Secretariat "GPN", Beijing <news@igpn.example>');
+    expect(await parseFrom(escaped)).toMatchObject({ name: 'Secretariat "GPN", Beijing' });
+  });
+
+  it('sends the quoted From to SES', async () => {
+    let input: { FromEmailAddress?: string; ReplyToAddresses?: string[] } | undefined;
+    const mailer = new SesMailer((async () => ({
+      send: async (cmd: { input: typeof input }) => {
+        input = cmd.input;
+        return { MessageId: 'm1' };
+      },
+    })) as never);
+    await mailer.send({
+      from: 'IGPN, Secretariat <news@igpn.example>',
+      replyTo: 'GPN, 事务局 <office@igpn.example>',
+      to: 'b@x.example',
+      subject: 's',
+      text: 't',
+    });
+    expect(input?.FromEmailAddress).toBe('"IGPN, Secretariat" <news@igpn.example>');
+    expect(input?.ReplyToAddresses?.[0]).toMatch(/^=\?UTF-8\?B\?.+\?= <office@igpn\.example>$/);
+  });
+
+  it('takes the List-Id domain from the sending address, never from an IP address in the public URL', () => {
+    const h = makeLinks({
+      config: {
+        GAZETTE_PUBLIC_URL: 'http://127.0.0.1:8787',
+        GAZETTE_UNSUBSCRIBE_MAILTO: 'unsubscribe@gazette.local',
+        GAZETTE_NEWSLETTER_NAME: 'IGPN Gazette',
+        GAZETTE_FROM: 'IGPN Gazette <news@igpn.example>',
+      },
+      secret: 'a-test-secret-of-sufficient-length-0123456789',
+      now: () => new Date('2027-01-01T00:00:00Z'),
+    }).recipientLinks('s_1').listHeaders;
+    expect(h['List-Id']).toBe('IGPN Gazette <igpn-gazette.igpn.example>');
+    expect(h['List-Id']).not.toMatch(/\d+\.\d+\.\d+\.\d+/);
+    const noFrom = makeLinks({
+      config: {
+        GAZETTE_PUBLIC_URL: 'http://127.0.0.1:8787',
+        GAZETTE_UNSUBSCRIBE_MAILTO: 'unsubscribe@gazette.local',
+        GAZETTE_NEWSLETTER_NAME: 'IGPN, Gazette',
+      },
+      secret: 'a-test-secret-of-sufficient-length-0123456789',
+      now: () => new Date('2027-01-01T00:00:00Z'),
+    }).recipientLinks('s_1').listHeaders;
+    expect(noFrom['List-Id']).toBe('"IGPN, Gazette" <igpn-gazette.gazette.local>');
+  });
+});
