@@ -1,9 +1,9 @@
-import { createEvent } from 'ics';
 import { escapeHtml } from '../../domain/html.ts';
 import type { Deadline, Subscriber } from '../../domain/index.ts';
 import { parseOffset, type ReminderWave } from '../../domain/reminder-schedule.ts';
 import type { RecipientLinks } from '../../ports/campaign-source.ts';
 import type { OutboundAttachment, OutboundMessage } from '../../ports/mailer.ts';
+import { buildIcs } from './calendar.ts';
 
 /**
  * Reminder mails: plain text + simple HTML built with string concatenation (no template engine, no mjml),
@@ -66,34 +66,6 @@ const stringsFor = (language: string): Strings => (language.toLowerCase().starts
 
 /** A planned reminder this much closer to the due time than its offset went out late. */
 const LATE_SLACK_MS = 2 * 3_600_000;
-
-/** 15 minutes: a deadline shows as a short, non-blocking entry starting at the due time. */
-const DEADLINE_ENTRY_MS = 15 * 60_000;
-
-export function buildIcs(d: Deadline, productName: string): string {
-  const start = new Date(d.dueAt).getTime();
-  const end = d.kind === 'event' && d.endAt ? new Date(d.endAt).getTime() : start + DEADLINE_ENTRY_MS;
-  const r = createEvent({
-    start,
-    startInputType: 'utc',
-    startOutputType: 'utc',
-    end,
-    endInputType: 'utc',
-    endOutputType: 'utc',
-    title: d.title,
-    description: [d.description, d.link].filter(Boolean).join('\n\n') || undefined,
-    url: d.link,
-    // Stable UID + SEQUENCE = version: a later reminder updates the same calendar entry instead of adding one.
-    uid: `${d.deadlineId}@gazette`,
-    sequence: d.version,
-    productId: `-//${productName.replace(/[^\w .-]/g, '')}//reminders//EN`,
-    method: 'PUBLISH',
-    status: 'CONFIRMED',
-    transp: d.kind === 'event' ? 'OPAQUE' : 'TRANSPARENT',
-  });
-  if (r.error || !r.value) throw new Error(`could not build the calendar entry: ${r.error?.message}`);
-  return r.value;
-}
 
 function formatter(language: string, timeZone: string): Intl.DateTimeFormat {
   const opts: Intl.DateTimeFormatOptions = {
@@ -171,7 +143,7 @@ export function prepareReminderMessage(
       ? `${t.extendedSubject(d.kind)}: ${title}`
       : `${t.reminder}: ${title}${when ? ` – ${verb} ${when}` : ''}`;
 
-  const ics = buildIcs(d, o.newsletterName);
+  const ics = buildIcs(d, o.newsletterName, o.now);
   const icsName = isEvent ? 'event.ics' : 'deadline.ics';
   const attachment: OutboundAttachment = {
     filename: icsName,
