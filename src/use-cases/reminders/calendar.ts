@@ -1,4 +1,4 @@
-import { createEvent } from 'ics';
+import { createEvent, type EventAttributes } from 'ics';
 import type { Deadline } from '../../domain/index.ts';
 
 /** RFC 5545 3.1: content lines SHOULD NOT be longer than 75 octets, excluding the line break. */
@@ -39,6 +39,8 @@ export function foldOctets(ics: string): string {
 export function buildIcs(d: Deadline, productName: string, stamp?: Date): string {
   const start = new Date(d.dueAt).getTime();
   const end = d.kind === 'event' && d.endAt ? new Date(d.endAt).getTime() : undefined;
+  // The library's types insist on an end or a duration; at run time it writes neither when given neither,
+  // which is exactly the zero-length entry RFC 5545 defines (the calendar test parses the result).
   const r = createEvent({
     start,
     startInputType: 'utc',
@@ -55,7 +57,7 @@ export function buildIcs(d: Deadline, productName: string, stamp?: Date): string
     method: 'PUBLISH',
     status: 'CONFIRMED',
     transp: d.kind === 'event' ? 'OPAQUE' : 'TRANSPARENT',
-  });
+  } as EventAttributes);
   if (r.error || !r.value) throw new Error(`could not build the calendar entry: ${r.error?.message}`);
   return foldOctets(r.value);
 }

@@ -102,6 +102,26 @@ const asCreated = (d: Deadline) => ({
 });
 
 /**
+ * A due time (an event's start) already past is almost always a typo (the year, the month, the zone): the
+ * item would be accepted with every reminder skipped and nobody told. Refused, unless asked for (`force`).
+ */
+function assertNotPast(d: Deadline, now: Date) {
+  if (new Date(d.dueAt).getTime() > now.getTime()) return;
+  const local = new Intl.DateTimeFormat('en-CA', {
+    timeZone: d.timeZone,
+    dateStyle: 'short',
+    timeStyle: 'short',
+    hourCycle: 'h23',
+  }).format(new Date(d.dueAt));
+  const what = d.kind === 'event' ? 'start' : 'due time';
+  throw new ValidationError(
+    `the ${what} ${local} (${d.timeZone}) has already passed, so no reminder would be sent: check the date, ` +
+      'year and time zone, or use --force (API: "force": true) to record it anyway',
+    { dueAt: d.dueAt },
+  );
+}
+
+/**
  * Create an item and plan its reminders. Scheduler can fail partway (some reminders planned, the others not,
  * nothing left to re-plan them): with a `requestId` the item's id is derived from it, so a retry of the same
  * request finds the item made by the first attempt, plans what is missing (reconcile is idempotent) and
@@ -133,6 +153,7 @@ export function makeCreateDeadline(
       updatedAt: now,
       version: 1,
     };
+    if (!i.force) assertNotPast(d, deps.clock.now());
     const audience = deps.requireAudience ? await deps.requireAudience(d) : undefined;
     if (i.dryRun)
       return { deadline: d, reminders: plannedReminders(d, deps.clock.now()), audience, dryRun: true };
@@ -188,6 +209,7 @@ export function makeUpdateDeadline(
       updatedAt: deps.clock.now().toISOString(),
       version: old.version + 1,
     };
+    if (timeChanged && d.dueAt !== old.dueAt && !p.force) assertNotPast(d, deps.clock.now());
     const extended = new Date(d.dueAt).getTime() > new Date(old.dueAt).getTime();
     // The same update sent again (its notice failed to start after the change was saved, or the answer was
     // lost): nothing to change, so finish it. Re-plan (idempotent) and start the current version's notice; the

@@ -77,6 +77,8 @@ export const NewDeadlineInput = z
     dryRun: z.boolean().default(false),
     /** Send reminders whose time has already passed right away instead of skipping them. */
     sendLate: z.boolean().default(false),
+    /** Record an item whose due time (an event's start) has passed, which is refused otherwise (issue 15). */
+    force: z.boolean().default(false),
     /**
      * Idempotency key chosen by the client: a retry of the same create (after a timeout or an error halfway)
      * finishes the first item instead of making a second one.
@@ -104,6 +106,8 @@ export const DeadlinePatchInput = z
     /** null: back to the exact offset for everyone. */
     readerTime: fields.readerTime.nullable().optional(),
     sendLate: z.boolean().default(false),
+    /** Accept a new due time (or start) that has already passed. */
+    force: z.boolean().default(false),
     /** When the due time moves later: also send an "extended" notice to the audience now. */
     notifyExtension: z.boolean().default(false),
     /** Optimistic concurrency: refuse the change if the item is no longer at this version. */

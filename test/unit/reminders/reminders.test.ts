@@ -135,9 +135,30 @@ describe('deadline reminders (time frozen)', () => {
   it('sending late sends nothing for an item whose due time has already passed', async () => {
     vi.setSystemTime(new Date('2027-04-02T00:00:00Z'));
     const { app, jobs } = setup();
-    const { reminders } = await app.createDeadline({ ...SURVEY, sendLate: true });
+    const { reminders } = await app.createDeadline({ ...SURVEY, sendLate: true, force: true });
     expect(reminders.map((r) => r.status)).toEqual(['skipped-late', 'skipped-late', 'skipped-late']);
     expect(jobs.ran).toEqual([]);
+  });
+
+  it('refuses an item whose due time has passed (a typo in the year or zone), unless forced (issue 15)', async () => {
+    vi.setSystemTime(new Date('2027-04-02T00:00:00Z'));
+    const { app, repo, scheduler } = setup();
+    await expect(app.createDeadline(SURVEY)).rejects.toThrow(
+      /due time 2027-03-30, 23:59 \(Asia\/Shanghai\) has already passed.*--force/,
+    );
+    await expect(app.createDeadline({ ...SURVEY, dryRun: true })).rejects.toThrow(/already passed/);
+    expect(repo.deadlines.size).toBe(0);
+    expect(scheduler.schedules.size).toBe(0);
+    const { deadline } = await app.createDeadline({ ...SURVEY, due: '2027-04-30 23:59' });
+    await expect(
+      app.updateDeadline(deadline.deadlineId, { due: '2027-03-30 23:59' }, 'cli:a'),
+    ).rejects.toThrow(/already passed/);
+    const moved = await app.updateDeadline(
+      deadline.deadlineId,
+      { due: '2027-03-30 23:59', force: true },
+      'cli:a',
+    );
+    expect(moved.deadline.dueAt).toBe('2027-03-30T15:59:00.000Z');
   });
 
   it('a create cut short by a Scheduler error is finished by a retry with the same requestId: one item, every reminder planned', async () => {

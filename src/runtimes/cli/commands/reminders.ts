@@ -131,6 +131,7 @@ interface ItemOptions {
   audience?: string;
   language?: string;
   sendLate?: boolean;
+  force?: boolean;
   readerTime?: string;
 }
 
@@ -149,6 +150,7 @@ function itemBody(o: ItemOptions): Record<string, unknown> {
     readerTime: o.readerTime === 'off' ? null : o.readerTime,
   };
   if (o.sendLate) body.sendLate = true;
+  if (o.force) body.force = true;
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
 
@@ -177,11 +179,8 @@ function itemOptions(cmd: Command, creating: boolean): Command {
       "day reminders (P7D, P1D) at this local time in each reader's zone, e.g. 09:00 ('off': at the due wall time)",
     )
     .option('--language <tag>', 'language of the reminder (en, zh …)')
-    .option(
-      '--send-late',
-      'send reminders whose time has already passed at once (default: skip them)',
-      false,
-    );
+    .option('--send-late', 'send reminders whose time has already passed at once (default: skip them)', false)
+    .option('--force', 'accept a due time (or start) that has already passed (refused otherwise)', false);
 }
 
 export function register(program: Command, ctx: CliContext): void {
