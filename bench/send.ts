@@ -91,7 +91,7 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
     const subs: Subscriber[] = Array.from({ length: n }, (_, i) => {
       const email = `bench${String(i).padStart(5, '0')}@example.org`;
       return {
-        subscriberId: subscriberIdFor(email),
+        subscriberId: subscriberIdFor(email, stack.infra.config.GAZETTE_TOKEN_SECRET!),
         email,
         name: i % 4 === 0 ? `读者 ${i}` : `Reader ${i}`,
         language: 'en',

@@ -9,6 +9,7 @@ import {
   NotFoundError,
   ValidationError,
   type VerdictPreset,
+  type Verdicts,
 } from '../domain/index.ts';
 import type { IngestGateway, MimeParser } from '../ports/inbound.ts';
 import { makeIngest } from '../use-cases/inbound/ingest.ts';
@@ -86,7 +87,7 @@ export function composeIngest(infra: Infra, deps: IngestDeps = {}) {
   async function ingestWithVerdicts(
     messageId: string,
     raw: Uint8Array,
-    preset: VerdictPreset,
+    preset: VerdictPreset | Verdicts,
     envelope?: { from: string; to: string[] },
   ): Promise<IngestResult> {
     const head = await mime.parseHeaders(raw);
@@ -96,7 +97,7 @@ export function composeIngest(infra: Infra, deps: IngestDeps = {}) {
       at: infra.clock.now(),
       mailFrom: env.from,
       recipients: env.to.length ? env.to : [c.GAZETTE_UPDATES_ADDRESS],
-      verdicts: presetVerdicts(preset),
+      verdicts: typeof preset === 'string' ? presetVerdicts(preset) : preset,
       bucket: infra.blobs.raw.bucket,
       commonHeaders: {
         from: head.from ? [head.from.address] : [],
@@ -127,9 +128,10 @@ export function composeIngest(infra: Infra, deps: IngestDeps = {}) {
   async function receiveRaw(
     raw: Buffer,
     envelope?: { from: string; to: string[] },
-    preset: VerdictPreset = 'pass',
+    preset: VerdictPreset | Verdicts = 'pass',
   ): Promise<IngestResult> {
-    const messageId = localMessageId(raw, preset === 'pass' ? '' : preset);
+    const salt = typeof preset === 'string' ? preset : Object.values(preset).join(',');
+    const messageId = localMessageId(raw, salt === 'pass' ? '' : salt);
     await infra.blobs.raw.put(inboundRawKey(messageId), raw, 'message/rfc822');
     return ingestWithVerdicts(messageId, raw, preset, envelope);
   }
@@ -147,8 +149,13 @@ export function composeIngest(infra: Infra, deps: IngestDeps = {}) {
     ingest,
     handleSesEvent,
     receiveRaw,
-    receiveSmtp: async (raw: Buffer, envelope: { from: string; to: string[] }): Promise<void> => {
-      await receiveRaw(raw, envelope);
+    /** The local SMTP server: verdicts computed from the message and its SMTP session (mailauth), never a preset. */
+    receiveSmtp: async (
+      raw: Buffer,
+      envelope: { from: string; to: string[] },
+      verdicts: Verdicts,
+    ): Promise<void> => {
+      await receiveRaw(raw, envelope, verdicts);
     },
     gateway,
   };

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 /** Time-ordered, URL-safe id: sorts by creation time, 16 random bits per ms are plenty here. */
 export function newId(prefix: string, now: Date = new Date()): string {
@@ -16,7 +16,13 @@ export function emailHash(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 }
 
-/** Subscriber id derived from the address so a re-subscribe finds the same record. */
-export function subscriberIdFor(email: string): string {
-  return `s_${emailHash(email).slice(0, 24)}`;
+/**
+ * Subscriber id keyed by the token secret (HMAC of the normalised address), so a re-subscribe finds the same
+ * record while nobody without the secret can compute the id of an address (and so forge its links from a
+ * guessed id). A plain hash of the address was guessable by anyone who knew the address.
+ */
+export function subscriberIdFor(email: string, key: string): string {
+  if (key.length < 32) throw new Error('subscriberIdFor: the key must be the token secret (32+ characters)');
+  const mac = createHmac('sha256', key).update(`subscriber-id\0${email.trim().toLowerCase()}`).digest('hex');
+  return `s_${mac.slice(0, 32)}`;
 }

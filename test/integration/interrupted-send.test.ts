@@ -28,7 +28,7 @@ describe('embedded runtime: a send interrupted by a stop', () => {
         fetch(`${first.urls.api}${path}`, {
           method: 'POST',
           headers: {
-            authorization: `Bearer ${config.GAZETTE_ADMIN_TOKEN}`,
+            authorization: `Bearer ${first.secrets.adminToken}`,
             'content-type': 'application/json',
           },
           body: JSON.stringify(body),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriberIdFor } from '../../src/domain/ids.ts';
 import { form, linkIn, mailsTo } from '../integration/subscribers/support.ts';
-import { startTestStack } from '../support/local-stack.ts';
+import { startTestStack, TEST_TOKEN_SECRET } from '../support/local-stack.ts';
 
 /**
  * Issue 12, item 3: mail security scanners (Microsoft Defender Safe Links, Proofpoint, Mimecast …) open every
@@ -37,12 +37,16 @@ describe('links in mails survive link scanners', () => {
     expect(page).toContain('Yes, confirm my subscription');
     // A second scanner pass, as some do, changes nothing either.
     await fetch(url);
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'unconfirmed' });
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
+      status: 'unconfirmed',
+    });
 
     const post = await fetch(url, { method: 'POST', ...form({}) });
     expect(post.status).toBe(200);
     expect(await post.text()).toContain('Subscription confirmed');
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'confirmed' });
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
+      status: 'confirmed',
+    });
   });
 
   it('erase from the preferences page asks the mailbox again; opening the erase link deletes nothing', async () => {
@@ -51,11 +55,13 @@ describe('links in mails survive link scanners', () => {
       method: 'POST',
       body: JSON.stringify({ email, consent: true }),
     });
-    const prefs = (await stack.app.subscribers.links()).preferencesUrl(subscriberIdFor(email));
+    const prefs = (await stack.app.subscribers.links()).preferencesUrl(
+      subscriberIdFor(email, TEST_TOKEN_SECRET),
+    );
 
     const asked = await fetch(prefs, { method: 'POST', ...form({ action: 'erase' }) });
     expect(asked.status).toBe(202);
-    expect(await repo().get(subscriberIdFor(email))).toBeDefined();
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toBeDefined();
 
     const mail = mailsTo(await stack.sentMail(), email).at(-1);
     expect(mail?.subject).toContain('Confirm the deletion');
@@ -63,11 +69,11 @@ describe('links in mails survive link scanners', () => {
     await fetch(eraseUrl, { method: 'HEAD' });
     const question = await fetch(eraseUrl);
     expect(await question.text()).toContain('This cannot be undone');
-    expect(await repo().get(subscriberIdFor(email))).toBeDefined();
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toBeDefined();
 
     const erased = await fetch(eraseUrl, { method: 'POST', ...form({ confirm: 'yes' }) });
     expect(erased.status).toBe(200);
-    expect(await repo().get(subscriberIdFor(email))).toBeUndefined();
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toBeUndefined();
     expect((await stack.app.subscribers.suppressionRepo.get(email))?.reason).toBe('erased');
   });
 
@@ -78,7 +84,7 @@ describe('links in mails survive link scanners', () => {
       body: JSON.stringify({ email, consent: true }),
     });
     const links = await stack.app.subscribers.links();
-    const id = subscriberIdFor(email);
+    const id = subscriberIdFor(email, TEST_TOKEN_SECRET);
     for (const url of [links.preferencesUrl(id), links.confirmUrl(id), links.unsubscribeUrl(id)]) {
       const token = new URL(url).searchParams.get('token') ?? '';
       const r = await api(`/v1/erase?token=${token}`, { method: 'POST', ...form({ confirm: 'yes' }) });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriberIdFor } from '../../src/domain/ids.ts';
-import { startTestStack } from '../support/local-stack.ts';
+import { startTestStack, TEST_TOKEN_SECRET } from '../support/local-stack.ts';
 
 /**
  * Issue 12, item 10: what the public routes give away. Subscribe answers alike — in body and in time — for
@@ -68,7 +68,7 @@ describe('small leaks on the public routes', () => {
       body: JSON.stringify({ email, consent: true }),
     });
     const links = await stack.app.subscribers.links();
-    const id = subscriberIdFor(email);
+    const id = subscriberIdFor(email, TEST_TOKEN_SECRET);
     for (const url of [links.preferencesUrl(id), links.unsubscribeUrl(id)]) {
       const page = await (await fetch(url)).text();
       expect(page).not.toContain(email);
@@ -87,7 +87,9 @@ describe('small leaks on the public routes', () => {
       method: 'POST',
       body: JSON.stringify({ email, consent: true }),
     });
-    const prefs = (await stack.app.subscribers.links()).preferencesUrl(subscriberIdFor(email));
+    const prefs = (await stack.app.subscribers.links()).preferencesUrl(
+      subscriberIdFor(email, TEST_TOKEN_SECRET),
+    );
     const r = await fetch(prefs, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -95,7 +97,9 @@ describe('small leaks on the public routes', () => {
     });
     expect(r.status).toBe(202);
     expect(await r.json()).toEqual({ status: 'confirmation-sent', email: 'o•••@example.org' });
-    expect(await stack.app.subscribers.subscriberRepo.get(subscriberIdFor(email))).toBeDefined();
+    expect(
+      await stack.app.subscribers.subscriberRepo.get(subscriberIdFor(email, TEST_TOKEN_SECRET)),
+    ).toBeDefined();
     const mails = (await stack.sentMail()).filter((m) => m.destination.to.includes(email));
     expect(mails.at(-1)?.body.text).toMatch(/\/v1\/erase\?token=/);
   });

@@ -1,17 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import type { DnsResolver } from '../../src/adapters/mailauth/mail-authenticator.ts';
 import { EPHEMERAL_PORTS, type LocalConfig, LocalConfigSchema, loadConfig } from '../../src/config/config.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import { type LocalStack, startLocalStack } from '../../src/runtimes/local/stack.ts';
 
-export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
-export const TEST_TOKEN_SECRET = 'test-token-secret-0123456789abcdef0123456789';
+import { fakeDns } from './fake-dns.ts';
+
+// Random per test run: no test may pass because a credential was known in advance.
+export const TEST_ADMIN_TOKEN = `test-admin-${randomBytes(16).toString('hex')}`;
+export const TEST_TOKEN_SECRET = `test-secret-${randomBytes(24).toString('hex')}`;
 
 /**
  * The real embedded stack (dynalite, aws-ses-v2-local, s3rver, SMTP, HTTP API) on ephemeral ports with
  * state in memory. Integration tests talk to it over the real AWS SDK clients and real HTTP.
  */
 export async function startTestStack(
-  opts: { env?: Record<string, string>; clock?: Clock; sesEndpoint?: (real: string) => string } = {},
+  opts: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    sesEndpoint?: (real: string) => string;
+    /** DNS for SPF/DKIM/DMARC of mail sent to the stack's SMTP (default: an empty zone, see fake-dns.ts). */
+    dns?: DnsResolver;
+  } = {},
 ): Promise<
   LocalStack & {
     config: LocalConfig;
@@ -35,6 +46,7 @@ export async function startTestStack(
     schedulerLoop: false,
     clock: opts.clock,
     sesEndpoint: opts.sesEndpoint,
+    dnsResolver: opts.dns ?? fakeDns(),
   });
   // Point links in mails at this stack's API.
   Object.assign(config, {

@@ -16,6 +16,7 @@ import type { BackgroundJob } from '../../src/ports/jobs.ts';
 import type { SendBatchMessage } from '../../src/ports/queue.ts';
 import type { RecipientDirectory, SuppressionCheck } from '../../src/ports/sending.ts';
 import { LOCAL_CREDENTIALS } from '../../src/runtimes/local/stack.ts';
+import { TEST_TOKEN_SECRET } from './local-stack.ts';
 
 export function makeSubscribers(
   n: number,
@@ -25,7 +26,7 @@ export function makeSubscribers(
   return Array.from({ length: n }, (_, i): Subscriber => {
     const email = `reader${String(i).padStart(5, '0')}@${opts.domain ?? 'example.org'}`;
     return {
-      subscriberId: subscriberIdFor(email),
+      subscriberId: subscriberIdFor(email, TEST_TOKEN_SECRET),
       email,
       name: i % 3 === 0 ? `读者 ${i}` : `Reader ${i}`,
       language: 'en',

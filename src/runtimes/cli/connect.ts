@@ -1,5 +1,6 @@
 import type { LocalConfig } from '../../config/config.ts';
 import { silentLogger } from '../../ports/logger.ts';
+import { readStoredSecrets } from '../local/secrets.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { ApiClient } from './api-client.ts';
 
@@ -15,13 +16,13 @@ export async function connect(o: { api?: string; region?: string; config: LocalC
     return new ApiClient(
       o.api,
       isLocal
-        ? { kind: 'bearer', token: o.config.GAZETTE_ADMIN_TOKEN }
+        ? { kind: 'bearer', token: localAdminToken(o.config) }
         : { kind: 'sigv4', region: o.region ?? o.config.AWS_REGION },
     );
   }
   const local = `http://${o.config.GAZETTE_HOST}:${o.config.GAZETTE_HTTP_PORT}`;
   if (await reachable(local))
-    return new ApiClient(local, { kind: 'bearer', token: o.config.GAZETTE_ADMIN_TOKEN });
+    return new ApiClient(local, { kind: 'bearer', token: localAdminToken(o.config) });
   const { startLocalStack } = await import('../local/stack.ts');
   embedded = await startLocalStack({
     config: {
@@ -35,7 +36,17 @@ export async function connect(o: { api?: string; region?: string; config: LocalC
     logger: silentLogger,
     schedulerLoop: false,
   });
-  return new ApiClient(embedded.urls.api, { kind: 'bearer', token: o.config.GAZETTE_ADMIN_TOKEN });
+  return new ApiClient(embedded.urls.api, { kind: 'bearer', token: embedded.secrets.adminToken });
+}
+
+/**
+ * The admin token of a running `npm start`: GAZETTE_ADMIN_TOKEN, else the one it generated in its data
+ * folder (same GAZETTE_DATA_DIR), so `npx gazette …` works with no variable set.
+ */
+function localAdminToken(c: LocalConfig): string {
+  const token = c.GAZETTE_ADMIN_TOKEN ?? readStoredSecrets(c.GAZETTE_DATA_DIR)?.adminToken;
+  // No token anywhere: the server's first start has not happened in this folder; the API will answer 401.
+  return token ?? '';
 }
 
 /** The in-process stack, if this command started one (for commands that must wait for background work). */

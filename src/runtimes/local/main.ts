@@ -28,7 +28,7 @@ async function main() {
     [
       'Gazette embedded runtime is up.',
       `  Console (secretariat)      ${u.console}      sign in: npx gazette console`,
-      `  HTTP API (public + admin)  ${u.api}        admin: Authorization: Bearer $GAZETTE_ADMIN_TOKEN`,
+      `  HTTP API (public + admin)  ${u.api}        admin: Authorization: Bearer <admin token>`,
       `  Archive (static site)      ${u.archive}`,
       `  Sent mail (SES web inbox)  ${u.inbox}`,
       `  Inbound SMTP (member mail) ${u.smtp}   → to ${config.GAZETTE_UPDATES_ADDRESS}`,
@@ -39,6 +39,16 @@ async function main() {
       'Try: npx gazette --help    Stop: Ctrl-C',
     ].join('\n'),
   );
+  // Shown once, on the start that made it; later the CLI reads it from the data folder itself.
+  if (stack.secrets.adminTokenSource === 'generated')
+    console.log(
+      [
+        '',
+        `New admin token (shown once; kept in ${stack.secrets.file}, mode 0600):`,
+        `  ${stack.secrets.adminToken}`,
+        'npx gazette finds it there; other clients send it as Authorization: Bearer <token>.',
+      ].join('\n'),
+    );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {

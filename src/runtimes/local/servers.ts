@@ -1,5 +1,7 @@
 /**
- * The embedded default's servers: the same AWS APIs Gazette uses in production, served on loopback.
+ * The embedded default's servers: the same AWS APIs Gazette uses in production. The stand-ins accept any
+ * credentials and the SES inbox shows live links, so they listen on loopback whatever GAZETTE_HOST says;
+ * only inbound SMTP (and the HTTP API, started elsewhere) follow `host`.
  *   dynalite          → DynamoDB API (LevelDB on disk under the data folder, or in memory for tests)
  *   aws-ses-v2-local  → SES v2 API + a web inbox showing every mail sent (GET /store as JSON)
  *   s3rver            → S3 API (files under the data folder)
@@ -13,10 +15,12 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { LOOPBACK } from './secrets.ts';
 
 const require = createRequire(import.meta.url);
 
 export interface ServerOptions {
+  /** Where inbound SMTP listens (GAZETTE_HOST); the stand-ins are always on LOOPBACK. */
   host: string;
   /** undefined = keep state in memory / a temp folder (tests). */
   dataDir?: string;
@@ -30,7 +34,15 @@ export interface ServerOptions {
   /** Send rate GetAccount reports (the SES stand-in has no throttling of its own). */
   sesMaxSendRate: number;
   maxMessageBytes: number;
-  onInboundMail: (raw: Buffer, envelope: { from: string; to: string[] }) => Promise<void>;
+  onInboundMail: (raw: Buffer, envelope: InboundEnvelope) => Promise<void>;
+}
+
+/** The SMTP transaction around a received message: what SPF checks. */
+export interface InboundEnvelope {
+  from: string;
+  to: string[];
+  clientIp: string;
+  helo?: string;
 }
 
 export interface RunningServers {
@@ -48,10 +60,10 @@ async function startDynalite(o: ServerOptions, stops: (() => Promise<void>)[]): 
     dynaOpts.path = join(o.dataDir, 'dynamodb');
   }
   const dyna = dynalite(dynaOpts);
-  dyna.listen(o.dynamodbPort, o.host);
+  dyna.listen(o.dynamodbPort, LOOPBACK);
   await once(dyna, 'listening');
   stops.push(() => closeServer(dyna));
-  return url(o.host, dyna);
+  return url(LOOPBACK, dyna);
 }
 
 export async function startServers(o: ServerOptions): Promise<RunningServers> {
@@ -73,7 +85,7 @@ export async function startServers(o: ServerOptions): Promise<RunningServers> {
     };
     const outbox = o.dataDir ? join(o.dataDir, 'ses-outbox.json') : undefined;
     if (outbox) loadOutbox(outbox, sesStore.getStoreReadonly().emails);
-    const ses = await sesModule.default({ host: o.host, port: o.sesPort });
+    const ses = await sesModule.default({ host: LOOPBACK, port: o.sesPort });
     stops.push(async () => {
       if (outbox) writeFileSync(outbox, JSON.stringify(sesStore.getStoreReadonly().emails));
       await closeServer(ses);
@@ -90,7 +102,7 @@ export async function startServers(o: ServerOptions): Promise<RunningServers> {
     const s3Dir = o.dataDir ? join(o.dataDir, 's3') : join(tmpBase(), `s3-${process.pid}-${Date.now()}`);
     mkdirSync(s3Dir, { recursive: true });
     const s3 = new S3rver({
-      address: o.host,
+      address: LOOPBACK,
       port: o.s3Port,
       directory: s3Dir,
       silent: true,
@@ -99,7 +111,7 @@ export async function startServers(o: ServerOptions): Promise<RunningServers> {
     const s3Addr = await s3.run();
     stops.push(() => s3.close());
 
-    // --- inbound SMTP on loopback
+    // --- inbound SMTP (on GAZETTE_HOST: a member's mail client may be on another machine)
     const smtp = new SMTPServer({
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
@@ -118,6 +130,8 @@ export async function startServers(o: ServerOptions): Promise<RunningServers> {
           const envelope = {
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
+            clientIp: session.remoteAddress,
+            helo: session.hostNameAppearsAs || undefined,
           };
           o.onInboundMail(Buffer.concat(chunks), envelope).then(
             () => callback(),
@@ -133,8 +147,8 @@ export async function startServers(o: ServerOptions): Promise<RunningServers> {
     return {
       endpoints: {
         dynamodb,
-        ses: url(o.host, ses),
-        s3: `http://${o.host}:${s3Addr.port}`,
+        ses: url(LOOPBACK, ses),
+        s3: `http://${LOOPBACK}:${s3Addr.port}`,
         smtp: { host: o.host, port: (smtp.server.address() as AddressInfo).port },
       },
       async stop() {

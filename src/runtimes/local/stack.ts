@@ -5,6 +5,7 @@ import { LocalJobRunner } from '../../adapters/local/local-jobs.ts';
 import { LocalQueue } from '../../adapters/local/local-queue.ts';
 import { LocalScheduler } from '../../adapters/local/local-scheduler.ts';
 import { LocalTtlSweeper } from '../../adapters/local/local-ttl-sweeper.ts';
+import { createMailAuthenticator, type DnsResolver } from '../../adapters/mailauth/mail-authenticator.ts';
 import { S3BlobStore } from '../../adapters/s3/s3-blob-store.ts';
 import { SesMailer } from '../../adapters/ses/ses-mailer.ts';
 import { buildApp } from '../../app/container.ts';
@@ -19,6 +20,7 @@ import type { SendBatchMessage } from '../../ports/queue.ts';
 import type { EditionRenderer } from '../../ports/renderer.ts';
 import { makeConsoleServing } from './console-serving.ts';
 import { startHttpServer } from './http-server.ts';
+import { assertSafeHost, LOOPBACK, type LocalSecrets, localSecrets } from './secrets.ts';
 import { startServers } from './servers.ts';
 
 // The AWS SDK warns about Node 20 on every start; the Lambdas run Node 22.
@@ -40,6 +42,8 @@ export interface LocalStackOptions {
   schedulerLoop?: boolean;
   /** Wrap or replace the mailer (fault injection, throttling proxy endpoints). */
   sesEndpoint?: (real: string) => string;
+  /** DNS for SPF/DKIM/DMARC of mail received over SMTP (default: the system's). Tests pass a fake zone. */
+  dnsResolver?: DnsResolver;
 }
 
 export interface LocalStack {
@@ -48,6 +52,8 @@ export interface LocalStack {
   queue: LocalQueue<SendBatchMessage>;
   jobs: LocalJobRunner;
   scheduler: LocalScheduler;
+  /** The admin token in force and where it came from (main.ts prints a generated one once). */
+  secrets: Pick<LocalSecrets, 'adminToken' | 'adminTokenSource' | 'file'>;
   urls: {
     api: string;
     archive: string;
@@ -76,7 +82,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const clock = opts.clock ?? systemClock;
   let app: LocalApp | undefined;
 
+  const secrets = localSecrets(c, opts.persist === false ? undefined : c.GAZETTE_DATA_DIR);
+  assertSafeHost(c, secrets);
   await assertPortsFree(c);
+  const mailAuth = createMailAuthenticator({ resolver: opts.dnsResolver });
   const servers = await startServers({
     host: c.GAZETTE_HOST,
     dataDir: opts.persist === false ? undefined : c.GAZETTE_DATA_DIR,
@@ -90,7 +99,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     maxMessageBytes: c.GAZETTE_MAX_MESSAGE_BYTES,
     onInboundMail: async (raw, envelope) => {
       if (!app) throw new Error('not ready');
-      await app.ingest.receiveSmtp(raw, envelope);
+      const auth = await mailAuth.verify(raw, { ...envelope, mailFrom: envelope.from });
+      // No spam or virus scanner runs locally: DISABLED, as SES reports a rule that did not scan.
+      await app.ingest.receiveSmtp(raw, envelope, { ...auth, spam: 'DISABLED', virus: 'DISABLED' });
     },
   });
 
@@ -124,8 +135,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       jobs,
       clock,
       logger,
-      tokenSecret: async () =>
-        c.GAZETTE_TOKEN_SECRET ?? `local-only-secret-${c.GAZETTE_ADMIN_TOKEN}-do-not-deploy`,
+      tokenSecret: async () => secrets.tokenSecret,
       renderer: () => {
         renderer ??= import('../../adapters/mjml/mjml-renderer.ts').then((m) => m.createMjmlRenderer());
         return renderer;
@@ -162,7 +172,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const http = await startHttpServer({
       host: c.GAZETTE_HOST,
       port: c.GAZETTE_HTTP_PORT,
-      adminToken: c.GAZETTE_ADMIN_TOKEN,
+      adminToken: secrets.adminToken,
       handle: built.handle,
       extra: async (req) =>
         (await consoleServing.handle(req, apiUrl)) ?? serveLocalExtras(req, infra, servers.endpoints.ses),
@@ -176,6 +186,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       queue,
       jobs,
       scheduler,
+      secrets: {
+        adminToken: secrets.adminToken,
+        adminTokenSource: secrets.adminTokenSource,
+        file: secrets.file,
+      },
       endpoints: servers.endpoints,
       urls: {
         api: http.url,
@@ -228,17 +243,19 @@ async function assertPortsFree(c: LocalConfig): Promise<void> {
   for (const name of vars) {
     const port = c[name];
     if (port === 0 || (name === 'GAZETTE_DYNAMODB_PORT' && c.GAZETTE_DYNAMODB_ENDPOINT)) continue;
+    // Only the API and SMTP listen on GAZETTE_HOST; the stand-ins are on loopback (see servers.ts).
+    const host = name === 'GAZETTE_HTTP_PORT' || name === 'GAZETTE_SMTP_PORT' ? c.GAZETTE_HOST : LOOPBACK;
     const probe = createServer();
     const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
       probe.once('error', resolve);
-      probe.listen(port, c.GAZETTE_HOST, () => probe.close(() => resolve(undefined)));
+      probe.listen(port, host, () => probe.close(() => resolve(undefined)));
     });
     if (!error) continue;
     const why =
       error.code === 'EADDRINUSE'
         ? 'is already in use (is `npm start` already running? stop it, or set another port)'
         : `cannot be opened (${error.code ?? error.message})`;
-    throw new ConfigError(`${name}: port ${port} on ${c.GAZETTE_HOST} ${why}`, { variable: name, port });
+    throw new ConfigError(`${name}: port ${port} on ${host} ${why}`, { variable: name, port });
   }
 }
 

@@ -155,7 +155,7 @@ type RowResult =
 /** Undoes the export's formula guard (see `cell`): "'=x" was written for "=x". */
 const undefuse = (s: string | undefined) => (s !== undefined && /^'[=+\-@\t\r]/.test(s) ? s.slice(1) : s);
 
-function validateRow(row: ImportRow, nowIso: string): RowResult {
+function validateRow(row: ImportRow, nowIso: string, idKey: string): RowResult {
   const v: Record<string, string | undefined> = {
     ...row.values,
     email: undefuse(row.values.email),
@@ -209,7 +209,7 @@ function validateRow(row: ImportRow, nowIso: string): RowResult {
     // The export's mark of a suppressed address (bounced, complained…): the reason, or empty.
     suppressed: v.suppressed?.trim() || undefined,
     subscriber: Subscriber.parse({
-      subscriberId: subscriberIdFor(email.data),
+      subscriberId: subscriberIdFor(email.data, idKey),
       email: email.data,
       name: v.name ?? '',
       language: language.data,
@@ -237,6 +237,7 @@ function validateRow(row: ImportRow, nowIso: string): RowResult {
 export function makeImportSubscribers(deps: SubscribersDeps) {
   return async (rows: ImportRow[], opts: { dryRun?: boolean } = {}): Promise<ImportReport> => {
     const nowIso = deps.clock.now().toISOString();
+    const idKey = await deps.tokenSecret();
     const report: ImportReport = {
       rows: rows.length,
       imported: 0,
@@ -248,7 +249,7 @@ export function makeImportSubscribers(deps: SubscribersDeps) {
     const seen = new Map<string, number>();
     const work: { line: number; subscriber: Subscriber; consent: boolean; suppressed?: string }[] = [];
     for (const row of rows) {
-      const r = validateRow(row, nowIso);
+      const r = validateRow(row, nowIso, idKey);
       if (r.kind === 'error') {
         report.errors.push({ line: row.line, reason: r.reason });
         continue;
@@ -422,7 +423,7 @@ export interface PersonalDataExport {
 export function makeExportPersonalData(deps: SubscribersDeps) {
   return async (emailInput: string): Promise<PersonalDataExport> => {
     const email = parseInput(Email, emailInput);
-    const id = subscriberIdFor(email);
+    const id = subscriberIdFor(email, await deps.tokenSecret());
     const [subscriber, history, suppression] = await Promise.all([
       deps.subscribers.get(id),
       deps.subscribers.listEvents(id),
@@ -450,7 +451,7 @@ export function makeExportPersonalData(deps: SubscribersDeps) {
 /** Delete-my-data: the subscriber and its history go; a hash-only suppression entry stays so we never mail again. */
 export function makeEraseSubscriber(deps: SubscribersDeps) {
   return async (idOrEmail: string, by: string): Promise<{ erased: boolean; emailHash?: string }> => {
-    const id = resolveId(idOrEmail);
+    const id = resolveId(idOrEmail, await deps.tokenSecret());
     const s = await deps.subscribers.get(id);
     const email = s?.email ?? (idOrEmail.includes('@') ? parseInput(Email, idOrEmail) : undefined);
     if (!email) throw new NotFoundError(`no subscriber ${idOrEmail}`);
@@ -469,12 +470,12 @@ export function makeEraseSubscriber(deps: SubscribersDeps) {
 // ---------------------------------------------------------------------------------------------------------
 // Admin look-ups and suppression management
 
-export const resolveId = (idOrEmail: string): string =>
-  idOrEmail.includes('@') ? subscriberIdFor(parseInput(Email, idOrEmail)) : idOrEmail;
+export const resolveId = (idOrEmail: string, idKey: string): string =>
+  idOrEmail.includes('@') ? subscriberIdFor(parseInput(Email, idOrEmail), idKey) : idOrEmail;
 
 export function makeShowSubscriber(deps: SubscribersDeps) {
   return async (idOrEmail: string) => {
-    const id = resolveId(idOrEmail);
+    const id = resolveId(idOrEmail, await deps.tokenSecret());
     const subscriber = await deps.subscribers.get(id);
     if (!subscriber) throw new NotFoundError(`no subscriber ${idOrEmail}`);
     const [history, suppression] = await Promise.all([
@@ -503,7 +504,7 @@ export function makeAddSubscriber(deps: SubscribersDeps) {
     if (suppression) throw new SuppressedError(`${req.email} is suppressed (${suppression.reason})`);
     const iso = deps.clock.now().toISOString();
     const s = Subscriber.parse({
-      subscriberId: subscriberIdFor(req.email),
+      subscriberId: subscriberIdFor(req.email, await deps.tokenSecret()),
       email: req.email,
       name: req.name,
       language: req.language,
@@ -552,7 +553,7 @@ export function makeSuppressionAdmin(deps: SubscribersDeps) {
       if (!existing) throw new NotFoundError('no such suppression');
       await deps.suppressions.removeByHash(hash);
       // A lifted soft-bounce suppression starts counting again: the old count would re-suppress at the next one.
-      if (existing.email) await deps.subscribers.resetSoftBounces(subscriberIdFor(existing.email));
+      if (existing.email) await deps.subscribers.resetSoftBounces(subscriberIdFor(existing.email, await deps.tokenSecret()));
       return { removed: existing };
     },
   };

@@ -67,7 +67,7 @@ export function makeSubscribe(deps: SubscribersDeps) {
       log.info('address is suppressed: no mail', { reason: suppression.reason });
       return 'suppressed';
     }
-    const subscriberId = subscriberIdFor(req.email);
+    const subscriberId = subscriberIdFor(req.email, await deps.tokenSecret());
     const links = await deps.links();
     const fresh = Subscriber.parse({
       subscriberId,
@@ -312,7 +312,7 @@ export function makeUnsubscribeByEmail(deps: SubscribersDeps) {
   ): Promise<{ found: boolean; changed: boolean }> => {
     const address = Email.safeParse(email);
     if (!address.success) return { found: false, changed: false };
-    const r = await unsubscribe(deps, subscriberIdFor(address.data), 'all', via);
+    const r = await unsubscribe(deps, subscriberIdFor(address.data, await deps.tokenSecret()), 'all', via);
     return { found: r.found, changed: r.changed };
   };
 }

@@ -277,7 +277,9 @@ async function apply(deps: SubscribersDeps, c: ClassifiedEvent, actions: string[
     const email = parsed.data;
     const tag = `${emailHash(email).slice(0, 12)}`;
     const subscriberId =
-      c.subscriberTag && c.recipients.length === 1 ? c.subscriberTag : subscriberIdFor(email);
+      c.subscriberTag && c.recipients.length === 1
+        ? c.subscriberTag
+        : subscriberIdFor(email, await deps.tokenSecret());
     const history = (
       type: 'bounce-hard' | 'bounce-soft' | 'complaint' | 'reject' | 'suppressed',
       detail?: string,

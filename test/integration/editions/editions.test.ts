@@ -11,7 +11,7 @@ import { buildOutbound } from '../../../src/app/outbound.ts';
 import { InvalidStateError, Subscriber, subscriberIdFor, type Update } from '../../../src/domain/index.ts';
 import type { Clock } from '../../../src/ports/clock.ts';
 import { makeLinks } from '../../../src/use-cases/shared/links.ts';
-import { startTestStack } from '../../support/local-stack.ts';
+import { startTestStack, TEST_TOKEN_SECRET } from '../../support/local-stack.ts';
 import { anUpdate } from '../../unit/editions/fixtures.ts';
 
 // 09:00 in Shanghai on the first day of Q2: when the quarterly schedule fires.
@@ -196,7 +196,7 @@ describe('editions on the embedded stack', () => {
     const subs = new DynamoSubscriberRepo(stack.infra.table);
     const make = (email: string, over: Partial<Subscriber> = {}) =>
       Subscriber.parse({
-        subscriberId: subscriberIdFor(email),
+        subscriberId: subscriberIdFor(email, TEST_TOKEN_SECRET),
         email,
         status: 'confirmed',
         createdAt: now.toISOString(),
@@ -214,7 +214,7 @@ describe('editions on the embedded stack', () => {
 
     const personalise = await editions.source.prepare('edition#6');
     const links = makeLinks({ config: stack.config, secret: 'x'.repeat(32), now: () => now });
-    const wei = (await subs.get(subscriberIdFor('wei@example.cn'))) as Subscriber;
+    const wei = (await subs.get(subscriberIdFor('wei@example.cn', TEST_TOKEN_SECRET))) as Subscriber;
     const msg = personalise(wei, links.recipientLinks(wei.subscriberId, 'newsletter'));
     expect(msg.subject).toBe('IGPN Gazette 第6期 · 2026年第2季度');
     expect(msg.from).toBe(stack.config.GAZETTE_FROM);
@@ -223,7 +223,7 @@ describe('editions on the embedded stack', () => {
     expect(msg.text).toContain('张伟 <b>，您好');
     expect(msg.html).toContain(links.unsubscribeUrl(wei.subscriberId, 'newsletter').replace(/&/g, '&amp;'));
     expect(msg.headers?.['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
-    const ana = (await subs.get(subscriberIdFor('ana@example.org'))) as Subscriber;
+    const ana = (await subs.get(subscriberIdFor('ana@example.org', TEST_TOKEN_SECRET))) as Subscriber;
     expect(personalise(ana, links.recipientLinks(ana.subscriberId)).subject).toBe(
       'IGPN Gazette No. 6 · Q2 2026',
     );

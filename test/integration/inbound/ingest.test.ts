@@ -11,6 +11,7 @@ import {
   mail,
   nestedMultipart,
 } from '../../fixtures/inbound/index.ts';
+import { fakeDns, testDkimKey } from '../../support/fake-dns.ts';
 import { startTestStack } from '../../support/local-stack.ts';
 
 type Stack = Awaited<ReturnType<typeof startTestStack>>;
@@ -35,8 +36,15 @@ describe('inbound mail through the embedded stack (S3, DynamoDB, SES v2, SMTP)',
   const acksTo = async (address: string) =>
     (await stack.sentMail()).filter((m) => m.destination.to.includes(address));
 
+  // GreenBuy signs its mail (DKIM) and publishes a DMARC policy: local SMTP verdicts are real checks.
+  const greenbuyKey = testDkimKey('greenbuy.example');
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({
+      dns: fakeDns({
+        [greenbuyKey.name]: greenbuyKey.record,
+        '_dmarc.greenbuy.example': 'v=DMARC1; p=reject',
+      }),
+    });
     await addMember({
       organisation: 'GreenBuy e.V.',
       type: 'network',
@@ -123,8 +131,17 @@ describe('inbound mail through the embedded stack (S3, DynamoDB, SES v2, SMTP)',
       expect(to).not.toContain(a);
   });
 
-  it('delivers a mail sent over SMTP on loopback into moderation and acknowledges it in the member’s language', async () => {
-    const transport = nodemailer.createTransport({ ...stack.endpoints.smtp, secure: false, ignoreTLS: true });
+  it('delivers a DKIM-signed mail sent over SMTP on loopback into moderation and acknowledges it in the member’s language', async () => {
+    const transport = nodemailer.createTransport({
+      ...stack.endpoints.smtp,
+      secure: false,
+      ignoreTLS: true,
+      dkim: {
+        domainName: greenbuyKey.domain,
+        keySelector: greenbuyKey.selector,
+        privateKey: greenbuyKey.privateKey,
+      },
+    });
     const info = await transport.sendMail({
       from: 'GreenBuy <news@greenbuy.example>',
       to: stack.config.GAZETTE_UPDATES_ADDRESS,

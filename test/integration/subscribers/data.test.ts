@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../../src/adapters/dynamodb/keys.ts';
 import { emailHash, subscriberIdFor } from '../../../src/domain/ids.ts';
-import { startTestStack } from '../../support/local-stack.ts';
+import { startTestStack, TEST_TOKEN_SECRET } from '../../support/local-stack.ts';
 
 describe('import, export, GDPR access and erasure (admin API)', () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -61,7 +61,7 @@ describe('import, export, GDPR access and erasure (admin API)', () => {
       { line: 6, email: 'bounced@example.org', reason: 'suppressed (hard-bounce): never imported' },
       { line: 10, email: 'noconsent@example.org', reason: expect.stringContaining('no recorded consent') },
     ]);
-    expect(await repo().get(subscriberIdFor('wang@example.cn'))).toMatchObject({
+    expect(await repo().get(subscriberIdFor('wang@example.cn', TEST_TOKEN_SECRET))).toMatchObject({
       status: 'confirmed',
       name: '王小明',
       audiences: ['newsletter', 'reminders'],
@@ -69,18 +69,20 @@ describe('import, export, GDPR access and erasure (admin API)', () => {
       consentSource: 'import',
       consentedAt: '2025-11-03T00:00:00.000Z',
     });
-    expect(await repo().get(subscriberIdFor('multi@example.org'))).toMatchObject({
+    expect(await repo().get(subscriberIdFor('multi@example.org', TEST_TOKEN_SECRET))).toMatchObject({
       name: 'Line one\nline two',
     });
-    expect(await repo().get(subscriberIdFor('left@example.org'))).toMatchObject({ status: 'unsubscribed' });
-    expect(await repo().get(subscriberIdFor('bounced@example.org'))).toBeUndefined();
-    expect(await repo().get(subscriberIdFor('noconsent@example.org'))).toBeUndefined();
+    expect(await repo().get(subscriberIdFor('left@example.org', TEST_TOKEN_SECRET))).toMatchObject({
+      status: 'unsubscribed',
+    });
+    expect(await repo().get(subscriberIdFor('bounced@example.org', TEST_TOKEN_SECRET))).toBeUndefined();
+    expect(await repo().get(subscriberIdFor('noconsent@example.org', TEST_TOKEN_SECRET))).toBeUndefined();
   });
 
   it('a dry run reports without writing; a file without an email column is refused', async () => {
     const { body } = await importCsv('email,consent\ndry@example.org,yes\n', '?dryRun=true');
     expect(body).toMatchObject({ imported: 1, dryRun: true });
-    expect(await repo().get(subscriberIdFor('dry@example.org'))).toBeUndefined();
+    expect(await repo().get(subscriberIdFor('dry@example.org', TEST_TOKEN_SECRET))).toBeUndefined();
     const bad = await importCsv('name,consent\nx,yes\n');
     expect(bad.status).toBe(400);
     const broken = await importCsv('email,name\n"a@example.org,oops\n');
@@ -161,7 +163,7 @@ describe('import, export, GDPR access and erasure (admin API)', () => {
 
   it('erase removes the subscriber and its history and keeps only a hashed suppression entry', async () => {
     const email = 'wang@example.cn';
-    const id = subscriberIdFor(email);
+    const id = subscriberIdFor(email, TEST_TOKEN_SECRET);
     const r = await stack.admin(`/admin/subscribers/${encodeURIComponent(email)}`, { method: 'DELETE' });
     expect(await r.json()).toEqual({ erased: true, emailHash: emailHash(email) });
     // Nothing left in the subscriber's partition.
@@ -213,7 +215,9 @@ describe('import, export, GDPR access and erasure (admin API)', () => {
       method: 'POST',
       body: JSON.stringify({ email, consent: true }),
     });
-    const url = (await stack.app.subscribers.links()).preferencesUrl(subscriberIdFor(email));
+    const url = (await stack.app.subscribers.links()).preferencesUrl(
+      subscriberIdFor(email, TEST_TOKEN_SECRET),
+    );
     const r = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -222,12 +226,12 @@ describe('import, export, GDPR access and erasure (admin API)', () => {
     // The preferences link may have been forwarded: the mailbox confirms through a mailed erase link.
     expect(r.status).toBe(202);
     expect(await r.text()).toContain('we sent a confirmation link to s•••@example.org');
-    expect(await repo().get(subscriberIdFor(email))).toBeDefined();
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toBeDefined();
     const eraseMail = (await stack.sentMail()).filter((m) => m.destination.to.includes(email)).at(-1);
     const eraseUrl = /http\S+\/v1\/erase\?token=[\w.-]+/.exec(eraseMail?.body.text ?? '')?.[0];
     const ask = await fetch(eraseUrl!);
     expect(await ask.text()).toContain('This cannot be undone');
-    expect(await repo().get(subscriberIdFor(email))).toBeDefined();
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toBeDefined();
     const erased = await fetch(eraseUrl!, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -235,7 +239,7 @@ describe('import, export, GDPR access and erasure (admin API)', () => {
     });
     expect(erased.status).toBe(200);
     expect(await erased.text()).toContain('Your data is deleted');
-    expect(await repo().get(subscriberIdFor(email))).toBeUndefined();
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toBeUndefined();
     expect((await stack.app.subscribers.suppressionRepo.get(email))?.reason).toBe('erased');
 
     await fetch(`${stack.urls.api}/v1/subscribe`, {

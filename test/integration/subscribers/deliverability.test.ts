@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSesEventsHandler } from '../../../functions/ses-events.ts';
 import { subscriberIdFor } from '../../../src/domain/ids.ts';
 import { silentLogger } from '../../../src/ports/logger.ts';
-import { startTestStack } from '../../support/local-stack.ts';
+import { startTestStack, TEST_TOKEN_SECRET } from '../../support/local-stack.ts';
 import { type FixtureName, sesEvent, snsEvent } from '../../unit/subscribers/ses-fixtures.ts';
 import { collect } from './support.ts';
 
@@ -17,7 +17,7 @@ describe('SES events → suppression, soft-bounce threshold and campaign stats',
       .results;
   };
   const event = (name: FixtureName, email: string, campaign = 'edition_8') =>
-    snsEvent(sesEvent(name, { to: email, campaign, subscriber: subscriberIdFor(email) }));
+    snsEvent(sesEvent(name, { to: email, campaign, subscriber: subscriberIdFor(email, TEST_TOKEN_SECRET) }));
   const suppressions = () => stack.app.subscribers.suppressionRepo;
 
   beforeAll(async () => {
@@ -38,7 +38,9 @@ describe('SES events → suppression, soft-bounce threshold and campaign stats',
       email,
       detail: '5.1.1 smtp; 550 5.1.1 user unknown',
     });
-    const history = await stack.app.subscribers.subscriberRepo.listEvents(subscriberIdFor(email));
+    const history = await stack.app.subscribers.subscriberRepo.listEvents(
+      subscriberIdFor(email, TEST_TOKEN_SECRET),
+    );
     expect(history.at(-1)).toMatchObject({ type: 'bounce-hard', campaign: 'edition#8' });
   });
 
@@ -47,7 +49,9 @@ describe('SES events → suppression, soft-bounce threshold and campaign stats',
     await add(email);
     await feed(event('complaint', email));
     expect(await suppressions().get(email)).toMatchObject({ reason: 'complaint', detail: 'abuse' });
-    expect(await stack.app.subscribers.subscriberRepo.get(subscriberIdFor(email))).toMatchObject({
+    expect(
+      await stack.app.subscribers.subscriberRepo.get(subscriberIdFor(email, TEST_TOKEN_SECRET)),
+    ).toMatchObject({
       status: 'unsubscribed',
     });
   });
@@ -65,7 +69,9 @@ describe('SES events → suppression, soft-bounce threshold and campaign stats',
     await feed(event('bounce-transient', email));
     await feed(event('bounce-transient', email));
     await feed(event('delivery', email));
-    expect(await stack.app.subscribers.subscriberRepo.get(subscriberIdFor(email))).toMatchObject({
+    expect(
+      await stack.app.subscribers.subscriberRepo.get(subscriberIdFor(email, TEST_TOKEN_SECRET)),
+    ).toMatchObject({
       softBounces: 0,
     });
     await feed(event('bounce-transient', email));
@@ -149,7 +155,9 @@ describe('SES events → suppression, soft-bounce threshold and campaign stats',
     expect(lift.status).toBe(200);
     await feed(event('bounce-transient', email));
     expect(await suppressions().isSuppressed(email)).toBe(false);
-    expect(await stack.app.subscribers.subscriberRepo.get(subscriberIdFor(email))).toMatchObject({
+    expect(
+      await stack.app.subscribers.subscriberRepo.get(subscriberIdFor(email, TEST_TOKEN_SECRET)),
+    ).toMatchObject({
       softBounces: 1,
     });
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriberIdFor } from '../../../src/domain/ids.ts';
-import { startTestStack } from '../../support/local-stack.ts';
+import { startTestStack, TEST_TOKEN_SECRET } from '../../support/local-stack.ts';
 import { collect, DAY, form, linkIn, mailsTo, manualClock } from './support.ts';
 
 describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 unsubscribe)', () => {
@@ -54,7 +54,7 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
     expect(confirm.status).toBe(200);
     expect(await confirm.text()).toContain('订阅已确认');
     expect(await activeEmails()).toContain(email);
-    const stored = await repo().get(subscriberIdFor(email));
+    const stored = await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET));
     expect(stored).toMatchObject({
       status: 'confirmed',
       name: '绿色 Ada',
@@ -63,7 +63,9 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
     });
 
     // What the send engine puts on every bulk mail.
-    const links = (await stack.app.subscribers.links()).recipientLinks(subscriberIdFor(email));
+    const links = (await stack.app.subscribers.links()).recipientLinks(
+      subscriberIdFor(email, TEST_TOKEN_SECRET),
+    );
     const httpsUrl = /<(http[^>]+)>/.exec(links.listHeaders['List-Unsubscribe'] ?? '')?.[1];
     expect(links.listHeaders['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     const oneClick = await fetch(httpsUrl!, {
@@ -75,11 +77,13 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
     expect(oneClick.headers.get('content-type')).toContain('text/plain');
 
     expect(await activeEmails()).not.toContain(email);
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'unsubscribed' });
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
+      status: 'unsubscribed',
+    });
     // A mailbox provider may retry: still 200, still unsubscribed.
     const again = await fetch(httpsUrl!, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
     expect(again.status).toBe(200);
-    const history = await repo().listEvents(subscriberIdFor(email));
+    const history = await repo().listEvents(subscriberIdFor(email, TEST_TOKEN_SECRET));
     expect(history.map((e) => e.type)).toEqual(['subscribe-requested', 'confirmed', 'unsubscribed']);
   });
 
@@ -122,7 +126,7 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
     const r = await subscribe({ email: 'bot@example.org', website: 'http://spam.example' });
     expect(r.status).toBe(202);
     expect(mailsTo(await stack.sentMail(), 'bot@example.org')).toHaveLength(0);
-    expect(await repo().get(subscriberIdFor('bot@example.org'))).toBeUndefined();
+    expect(await repo().get(subscriberIdFor('bot@example.org', TEST_TOKEN_SECRET))).toBeUndefined();
   });
 
   it('accepts the HTML form (repeated checkboxes) and answers with a page', async () => {
@@ -136,7 +140,7 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
     });
     expect(r.status).toBe(202);
     expect(r.headers.get('content-type')).toContain('text/html');
-    expect(await repo().get(subscriberIdFor('form@example.org'))).toMatchObject({
+    expect(await repo().get(subscriberIdFor('form@example.org', TEST_TOKEN_SECRET))).toMatchObject({
       audiences: ['newsletter', 'member-announcements'],
       status: 'unconfirmed',
     });
@@ -157,7 +161,7 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
     const token = u.searchParams.get('token')!;
     const [body, sig] = token.split('.') as [string, string];
     // Payload swapped for another subscriber's id, signature kept.
-    const forged = `${Buffer.from(JSON.stringify({ sub: subscriberIdFor('victim@example.org'), exp: 4e9 })).toString('base64url')}.${sig}`;
+    const forged = `${Buffer.from(JSON.stringify({ sub: subscriberIdFor('victim@example.org', TEST_TOKEN_SECRET), exp: 4e9 })).toString('base64url')}.${sig}`;
     for (const bad of [
       forged,
       `${body}.${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`,
@@ -179,7 +183,9 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
     const expired = await fetch(lateUrl);
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain('This link has expired');
-    expect(await repo().get(subscriberIdFor(late))).toMatchObject({ status: 'unconfirmed' });
+    expect(await repo().get(subscriberIdFor(late, TEST_TOKEN_SECRET))).toMatchObject({
+      status: 'unconfirmed',
+    });
   });
 
   it('GET on the unsubscribe link shows a confirm page with a button and changes nothing', async () => {
@@ -188,19 +194,25 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
       method: 'POST',
       body: JSON.stringify({ email, consent: true }),
     });
-    const links = (await stack.app.subscribers.links()).recipientLinks(subscriberIdFor(email));
+    const links = (await stack.app.subscribers.links()).recipientLinks(
+      subscriberIdFor(email, TEST_TOKEN_SECRET),
+    );
     const r = await fetch(links.unsubscribeUrl);
     expect(r.status).toBe(200);
     const text = await r.text();
     expect(text).toMatch(/<form method="post">/);
     expect(text).toContain('<button type="submit">Unsubscribe</button>');
     expect(r.headers.get('cache-control')).toBe('no-store');
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'confirmed' });
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
+      status: 'confirmed',
+    });
 
     const pressed = await fetch(links.unsubscribeUrl, { method: 'POST', ...form({ confirm: 'yes' }) });
     expect(pressed.status).toBe(200);
     expect(await pressed.text()).toContain('You are unsubscribed');
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'unsubscribed' });
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
+      status: 'unsubscribed',
+    });
   });
 
   it('a list-scoped one-click unsubscribe removes only that list', async () => {
@@ -209,10 +221,13 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
       method: 'POST',
       body: JSON.stringify({ email, consent: true, audiences: ['newsletter', 'reminders'] }),
     });
-    const links = (await stack.app.subscribers.links()).recipientLinks(subscriberIdFor(email), 'reminders');
+    const links = (await stack.app.subscribers.links()).recipientLinks(
+      subscriberIdFor(email, TEST_TOKEN_SECRET),
+      'reminders',
+    );
     const r = await fetch(links.unsubscribeUrl, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
     expect(r.status).toBe(200);
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
       status: 'confirmed',
       audiences: ['newsletter'],
     });
@@ -224,7 +239,9 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
       method: 'POST',
       body: JSON.stringify({ email, consent: true }),
     });
-    const url = (await stack.app.subscribers.links()).preferencesUrl(subscriberIdFor(email));
+    const url = (await stack.app.subscribers.links()).preferencesUrl(
+      subscriberIdFor(email, TEST_TOKEN_SECRET),
+    );
     const view = await fetch(url, { headers: { accept: 'application/json' } });
     // A preferences link travels in every newsletter, forwarded ones too: the address is never shown whole.
     expect(await view.json()).toEqual({
@@ -252,7 +269,7 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
     const savedHtml = await saved.text();
     expect(savedHtml).toContain('&lt;b&gt;Lin&lt;/b&gt;');
     expect(savedHtml).not.toContain('<b>Lin</b>');
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
       name: '<b>Lin</b>',
       language: 'zh',
       timeZone: 'Asia/Tokyo',
@@ -260,9 +277,11 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
     });
 
     await fetch(url, { method: 'POST', ...form({ action: 'save', name: 'Lin' }) });
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'unsubscribed' });
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
+      status: 'unsubscribed',
+    });
     await fetch(url, { method: 'POST', ...form({ action: 'save', audiences: 'newsletter' }) });
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
       status: 'confirmed',
       audiences: ['newsletter'],
     });
@@ -276,11 +295,15 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
     await subscribe({ email });
     const confirmUrl = linkIn(mailsTo(await stack.sentMail(), email)[0], '/v1/confirm');
     expect((await fetch(confirmUrl, { method: 'POST', ...form({}) })).status).toBe(200);
-    const unsub = (await stack.app.subscribers.links()).unsubscribeUrl(subscriberIdFor(email));
+    const unsub = (await stack.app.subscribers.links()).unsubscribeUrl(
+      subscriberIdFor(email, TEST_TOKEN_SECRET),
+    );
     await fetch(unsub, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
     const replay = await fetch(confirmUrl, { method: 'POST', ...form({}) });
     expect(replay.status).toBe(409);
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'unsubscribed' });
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
+      status: 'unsubscribed',
+    });
   });
 
   it('unsubscribeByEmail (the List-Unsubscribe mailto) unsubscribes from everything', async () => {
@@ -293,7 +316,9 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
       found: true,
       changed: true,
     });
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'unsubscribed' });
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
+      status: 'unsubscribed',
+    });
     expect(await stack.app.subscribers.useCases.unsubscribeByEmail('nobody@example.org')).toEqual({
       found: false,
       changed: false,
@@ -307,9 +332,8 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
       body: JSON.stringify({ email, consent: true }),
     });
     const header =
-      (await stack.app.subscribers.links()).recipientLinks(subscriberIdFor(email)).listHeaders[
-        'List-Unsubscribe'
-      ] ?? '';
+      (await stack.app.subscribers.links()).recipientLinks(subscriberIdFor(email, TEST_TOKEN_SECRET))
+        .listHeaders['List-Unsubscribe'] ?? '';
     const mailto = new URL(/<(mailto:[^>]+)>/.exec(header)?.[1] ?? '');
     const subject = mailto.searchParams.get('subject') ?? '';
     const send = (from: string, subjectHeader: string) =>
@@ -333,12 +357,16 @@ describe('subscriber lifecycle over HTTP (double opt-in, preferences, RFC 8058 u
     // A forged token (the signature of another payload) unsubscribes nobody: the bare address is no subscriber.
     const forged = subject.replace(/\.[A-Za-z0-9_-]+$/, `.${'A'.repeat(43)}`);
     expect((await send('jane@example.org', forged)).status).toBe(200);
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'confirmed' });
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
+      status: 'confirmed',
+    });
 
     // The client answered from the bare address and RFC 2047-encoded the prefixed subject.
     const encoded = `=?UTF-8?B?${Buffer.from(`AW: ${subject}`).toString('base64')}?=`;
     expect((await send('Jane <jane@example.org>', encoded)).status).toBe(200);
-    expect(await repo().get(subscriberIdFor(email))).toMatchObject({ status: 'unsubscribed' });
+    expect(await repo().get(subscriberIdFor(email, TEST_TOKEN_SECRET))).toMatchObject({
+      status: 'unsubscribed',
+    });
   });
 
   it('public routes never expose admin routes or data', async () => {

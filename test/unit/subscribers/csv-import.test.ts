@@ -27,6 +27,7 @@ function emptySystem() {
       addEvent: async () => {},
     } as unknown as SubscriberRepo,
     clock: { now: () => new Date('2026-03-02T10:00:00Z'), sleep: async () => {} },
+    tokenSecret: async () => 'a-test-secret-of-at-least-32-characters!',
   } as unknown as SubscribersDeps;
   return { deps, created };
 }

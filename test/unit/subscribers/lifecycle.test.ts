@@ -9,6 +9,8 @@ import type { SubscribersDeps } from '../../../src/use-cases/subscribers/deps.ts
 import { makeSubscribe, makeUnsubscribeByMail } from '../../../src/use-cases/subscribers/lifecycle.ts';
 
 /** In-memory ports for the subscribe use case, with a mailer that can be made to fail. */
+const SECRET = 'a-test-secret-of-at-least-32-characters!';
+
 function fakes(now: Date) {
   const subs = new Map<string, Subscriber>();
   const sent: OutboundMessage[] = [];
@@ -56,6 +58,7 @@ function fakes(now: Date) {
       confirmUrl: (id: string) => `https://x.example/v1/confirm?token=${id}`,
       preferencesUrl: (id: string) => `https://x.example/v1/preferences?token=${id}`,
     }),
+    tokenSecret: async () => SECRET,
   } as unknown as SubscribersDeps;
   return { deps, subs, sent, failNextMail: () => (failMail = 1) };
 }
@@ -66,9 +69,9 @@ describe('subscribe', () => {
     const f = fakes(now);
     const email = 'again@example.org';
     f.subs.set(
-      subscriberIdFor(email),
+      subscriberIdFor(email, SECRET),
       Subscriber.parse({
-        subscriberId: subscriberIdFor(email),
+        subscriberId: subscriberIdFor(email, SECRET),
         email,
         status: 'unsubscribed',
         createdAt: '2026-01-01T00:00:00.000Z',
@@ -87,7 +90,6 @@ describe('subscribe', () => {
 });
 
 describe('mail to the List-Unsubscribe mailto', () => {
-  const SECRET = 'a-test-secret-of-at-least-32-characters!';
   const now = new Date('2026-03-02T10:00:00Z');
   const config = {
     GAZETTE_PUBLIC_URL: 'https://news.example.org',
@@ -101,9 +103,9 @@ describe('mail to the List-Unsubscribe mailto', () => {
     const deps = { ...f.deps, tokenSecret: async () => SECRET } as SubscribersDeps;
     for (const email of emails)
       f.subs.set(
-        subscriberIdFor(email),
+        subscriberIdFor(email, SECRET),
         Subscriber.parse({
-          subscriberId: subscriberIdFor(email),
+          subscriberId: subscriberIdFor(email, SECRET),
           email,
           status: 'confirmed',
           audiences,
@@ -113,7 +115,7 @@ describe('mail to the List-Unsubscribe mailto', () => {
         }),
       );
     const status = (email: string) => {
-      const s = f.subs.get(subscriberIdFor(email));
+      const s = f.subs.get(subscriberIdFor(email, SECRET));
       return s && { status: s.status, audiences: s.audiences };
     };
     return { unsubscribe: makeUnsubscribeByMail(deps), status };
@@ -121,7 +123,8 @@ describe('mail to the List-Unsubscribe mailto', () => {
 
   /** The subject a mail client writes when the reader follows the List-Unsubscribe mailto. */
   function mailtoSubject(l: ReturnType<typeof links>, email: string, scope = 'all'): string {
-    const header = l.recipientLinks(subscriberIdFor(email), scope).listHeaders['List-Unsubscribe'] ?? '';
+    const header =
+      l.recipientLinks(subscriberIdFor(email, SECRET), scope).listHeaders['List-Unsubscribe'] ?? '';
     const mailto = /<(mailto:[^>]+)>/.exec(header)?.[1] ?? '';
     const url = new URL(mailto);
     expect(url.pathname).toBe(config.GAZETTE_UNSUBSCRIBE_MAILTO);
@@ -157,7 +160,10 @@ describe('mail to the List-Unsubscribe mailto', () => {
     const forgedBody = Buffer.from(
       Buffer.from(body, 'base64url')
         .toString('utf8')
-        .replace(subscriberIdFor('jane+news@example.org'), subscriberIdFor('victim@example.org')),
+        .replace(
+          subscriberIdFor('jane+news@example.org', SECRET),
+          subscriberIdFor('victim@example.org', SECRET),
+        ),
     ).toString('base64url');
     const flipped = `${sig.slice(0, -2)}${sig.at(-2) === 'A' ? 'B' : 'A'}${sig.at(-1)}`;
     for (const token of [`${forgedBody}.${sig}`, `${body}.${flipped}`]) {
@@ -177,11 +183,11 @@ describe('mail to the List-Unsubscribe mailto', () => {
   it('an expired token, a token of another purpose or an old id-only subject falls back to the From address', async () => {
     const w = world(['jane+news@example.org', 'jane@example.org']);
     const stale = mailtoSubject(links(new Date('2024-01-01T00:00:00Z')), 'jane+news@example.org');
-    const prefs = links().preferencesUrl(subscriberIdFor('jane+news@example.org')).split('token=')[1];
+    const prefs = links().preferencesUrl(subscriberIdFor('jane+news@example.org', SECRET)).split('token=')[1];
     for (const subject of [
       stale,
       `unsubscribe ${prefs}`,
-      `unsubscribe ${subscriberIdFor('jane+news@example.org')}`,
+      `unsubscribe ${subscriberIdFor('jane+news@example.org', SECRET)}`,
     ])
       expect(await w.unsubscribe({ from: 'nobody@example.org', subject })).toMatchObject({ via: 'sender' });
     expect(w.status('jane+news@example.org')?.status).toBe('confirmed');

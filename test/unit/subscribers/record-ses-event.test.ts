@@ -8,11 +8,13 @@ import type { SubscribersDeps } from '../../../src/use-cases/subscribers/deps.ts
 import { makeRecordSesEvent } from '../../../src/use-cases/subscribers/ses-events.ts';
 import { sesEvent } from './ses-fixtures.ts';
 
+const SECRET = 'a-test-secret-of-at-least-32-characters!';
+
 const addConfirmed = (subs: Map<string, Subscriber>, email: string) =>
   subs.set(
-    subscriberIdFor(email),
+    subscriberIdFor(email, SECRET),
     Subscriber.parse({
-      subscriberId: subscriberIdFor(email),
+      subscriberId: subscriberIdFor(email, SECRET),
       email,
       status: 'confirmed',
       createdAt: '2026-01-01T00:00:00.000Z',
@@ -77,6 +79,7 @@ function fakes() {
     clock: { now: () => new Date('2026-03-02T10:00:00Z'), sleep: async () => {} },
     logger: silentLogger,
     config: { GAZETTE_SOFT_BOUNCE_THRESHOLD: 2 },
+    tokenSecret: async () => SECRET,
   } as unknown as SubscribersDeps;
   const count = (k: StatCounter) => counters.get(`edition#8:${k}`) ?? 0;
   return {
@@ -134,7 +137,7 @@ describe('recordSesEvent', () => {
     message.complaint.complaintFeedbackType = 'not-spam';
     await makeRecordSesEvent(f.deps)({ key: 'ns-1', message });
     expect(f.supp.size).toBe(0);
-    expect(f.subs.get(subscriberIdFor(email))?.status).toBe('confirmed');
+    expect(f.subs.get(subscriberIdFor(email, SECRET))?.status).toBe('confirmed');
     expect(f.count('complained')).toBe(0);
   });
 
