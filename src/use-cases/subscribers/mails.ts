@@ -1,47 +1,61 @@
+import type { Config } from '../../config/config.ts';
+import { escapeHtml } from '../../domain/html.ts';
 import type { Subscriber } from '../../domain/index.ts';
 import type { OutboundMessage } from '../../ports/mailer.ts';
+import { pickLanguage } from '../shared/language.ts';
+import { paragraphs, systemMailHtml, wrapText } from '../shared/system-mail.ts';
 import type { SubscribersConfig } from './deps.ts';
-import { langOf, t } from './messages.ts';
-import { esc, layout } from './pages.ts';
+import { MAIL_LANGUAGES, tm } from './messages.ts';
 
-/** Transactional mails about the subscription itself. No List-Unsubscribe: they are not bulk mail. */
+type MailConfig = SubscribersConfig & Partial<Pick<Config, 'GAZETTE_POSTAL_ADDRESS'>>;
+
+/**
+ * Transactional mails about the subscription itself, in the reader's language (zh-Hant → zh → en) and in
+ * the newsletter's own layout (templates/system/layout.mjml), never the web pages' CSS. No List-Unsubscribe:
+ * they are not bulk mail.
+ */
 function mail(
-  config: SubscribersConfig,
+  config: MailConfig,
   s: Subscriber,
   kind: 'confirm' | 'already-subscribed' | 'erase',
   url: string,
 ): OutboundMessage {
-  const lang = langOf(s.language);
-  const vars = { name: config.GAZETTE_NEWSLETTER_NAME };
+  const lang = pickLanguage(s.language, MAIL_LANGUAGES);
+  const vars = { name: config.GAZETTE_NEWSLETTER_NAME, email: s.email };
   const words = {
     confirm: {
-      subject: t(lang, 'confirmSubject', vars),
-      lines: [t(lang, 'confirmIntro', vars), t(lang, 'confirmExpiry'), t(lang, 'confirmIgnore')],
-      action: t(lang, 'confirmAction'),
+      subject: tm(lang, 'confirmSubject', vars),
+      lines: [tm(lang, 'confirmIntro', vars), tm(lang, 'confirmExpiry'), tm(lang, 'confirmIgnore')],
+      action: tm(lang, 'confirmAction'),
     },
     'already-subscribed': {
-      subject: t(lang, 'alreadySubject', vars),
-      lines: [t(lang, 'alreadyIntro', vars), t(lang, 'confirmIgnore')],
-      action: t(lang, 'alreadyAction'),
+      subject: tm(lang, 'alreadySubject', vars),
+      lines: [tm(lang, 'alreadyIntro', vars), tm(lang, 'confirmIgnore')],
+      action: tm(lang, 'alreadyAction'),
     },
     erase: {
-      subject: t(lang, 'eraseMailSubject', vars),
-      lines: [t(lang, 'eraseMailIntro', vars), t(lang, 'eraseMailIgnore')],
-      action: t(lang, 'eraseMailAction'),
+      subject: tm(lang, 'eraseMailSubject', vars),
+      lines: [tm(lang, 'eraseMailIntro', vars), tm(lang, 'eraseMailIgnore')],
+      action: tm(lang, 'eraseMailAction'),
     },
   }[kind];
   const { subject, lines, action } = words;
-  const text = [lines[0], '', `${action}:`, url, '', ...lines.slice(1)].join('\n');
-  const html = layout(
-    lang,
-    subject,
-    `<p>${esc(lines[0] ?? '')}</p>
-<p><a href="${esc(url)}" style="display:inline-block;padding:.6rem 1.2rem;background:#1f5f2c;color:#fff;border-radius:4px;text-decoration:none;font-weight:600">${esc(action)}</a></p>
-${lines
-  .slice(1)
-  .map((l) => `<p class="note">${esc(l)}</p>`)
-  .join('\n')}`,
+  const footer = tm(lang, 'mailFooter', vars);
+  const address = config.GAZETTE_POSTAL_ADDRESS ?? '';
+  const text = wrapText(
+    [lines[0], '', `${action}:`, url, '', ...lines.slice(1), '', '--', footer, address].join('\n').trimEnd(),
   );
+  const html = systemMailHtml({
+    lang,
+    title: subject,
+    preheader: lines[0],
+    newsletterName: config.GAZETTE_NEWSLETTER_NAME,
+    bodyHtml: `<h1>${escapeHtml(subject)}</h1>${paragraphs([lines[0] ?? ''])}`,
+    action: { url, label: action },
+    notesHtml: paragraphs(lines.slice(1)),
+    footerHtml: escapeHtml(footer),
+    postalAddress: address,
+  });
   return {
     from: config.GAZETTE_FROM,
     to: s.email,
@@ -52,12 +66,12 @@ ${lines
   };
 }
 
-export const confirmationMail = (c: SubscribersConfig, s: Subscriber, confirmUrl: string) =>
+export const confirmationMail = (c: MailConfig, s: Subscriber, confirmUrl: string) =>
   mail(c, s, 'confirm', confirmUrl);
 
-export const alreadySubscribedMail = (c: SubscribersConfig, s: Subscriber, preferencesUrl: string) =>
+export const alreadySubscribedMail = (c: MailConfig, s: Subscriber, preferencesUrl: string) =>
   mail(c, s, 'already-subscribed', preferencesUrl);
 
 /** Erasure asked for on the preferences page: the mailbox itself must confirm (a forwarded link is not enough). */
-export const eraseConfirmationMail = (c: SubscribersConfig, s: Subscriber, eraseUrl: string) =>
+export const eraseConfirmationMail = (c: MailConfig, s: Subscriber, eraseUrl: string) =>
   mail(c, s, 'erase', eraseUrl);

@@ -133,11 +133,80 @@ const zh: Record<Key, string> = {
   crossSite: '为了您的安全，此表单只能在我们自己的页面上使用。请重新打开邮件中的链接。',
 };
 
+/** The subscription mails (not the pages) also in Japanese and Korean (issue 14); the rest falls back to English. */
+type MailKey =
+  | 'confirmSubject'
+  | 'confirmIntro'
+  | 'confirmAction'
+  | 'confirmIgnore'
+  | 'confirmExpiry'
+  | 'alreadySubject'
+  | 'alreadyIntro'
+  | 'alreadyAction'
+  | 'eraseMailSubject'
+  | 'eraseMailIntro'
+  | 'eraseMailAction'
+  | 'eraseMailIgnore'
+  | 'mailFooter';
+
+const ja: Partial<Record<Key | 'mailFooter', string>> & Record<MailKey, string> = {
+  confirmSubject: '{name} の購読を確認してください',
+  confirmIntro: 'このアドレスで {name} を受け取る申し込みがありました（ご本人であることを願っています）。',
+  confirmAction: '購読を確認する',
+  confirmIgnore:
+    'お心当たりがない場合は、このメールを無視してください。確認されない限り、何も送信されません。',
+  confirmExpiry: 'このリンクの有効期限は 7 日間です。',
+  alreadySubject: '{name} はすでに購読されています',
+  alreadyIntro: 'このアドレスで {name} の購読申し込みがありましたが、すでに購読中です。',
+  alreadyAction: '購読設定を変更する',
+  eraseMailSubject: '{name} のデータ削除を確認してください',
+  eraseMailIntro: 'このアドレスについて {name} が保存しているすべてのデータの削除依頼がありました。',
+  eraseMailAction: 'データを削除する',
+  eraseMailIgnore:
+    'お心当たりがない場合は、このメールを無視してください。確認されない限り、何も削除されません。リンクの有効期限は 24 時間です。',
+  mailFooter: 'このメールは {email} 宛てに {name} から自動送信されました。',
+};
+
+const ko: Partial<Record<Key | 'mailFooter', string>> & Record<MailKey, string> = {
+  confirmSubject: '{name} 구독을 확인해 주세요',
+  confirmIntro: '이 주소로 {name}을(를) 받겠다는 신청이 있었습니다(본인이시길 바랍니다).',
+  confirmAction: '구독 확인',
+  confirmIgnore: '본인이 아니라면 이 메일을 무시하세요. 확인하지 않으면 아무것도 발송되지 않습니다.',
+  confirmExpiry: '링크는 7일 동안 유효합니다.',
+  alreadySubject: '이미 {name}을(를) 구독 중입니다',
+  alreadyIntro: '이 주소로 {name} 구독 신청이 있었지만, 이미 구독 중입니다.',
+  alreadyAction: '구독 설정 변경',
+  eraseMailSubject: '{name} 데이터 삭제를 확인해 주세요',
+  eraseMailIntro: '이 주소에 대해 {name}이(가) 보관한 모든 데이터의 삭제 요청이 있었습니다.',
+  eraseMailAction: '내 데이터 삭제',
+  eraseMailIgnore:
+    '본인이 아니라면 이 메일을 무시하세요. 확인하지 않으면 아무것도 삭제되지 않습니다. 링크는 24시간 동안 유효합니다.',
+  mailFooter: '{name}이(가) {email}(으)로 자동 발송한 메일입니다.',
+};
+
+const mailFooter = {
+  en: 'This automatic message was sent to {email} by {name}.',
+  zh: '此邮件由 {name} 自动发送至 {email}。',
+} as const;
+
 export type Lang = 'en' | 'zh';
 export const langOf = (language: string | undefined): Lang => (language?.startsWith('zh') ? 'zh' : 'en');
 
 /** Plain-text message with {placeholders} filled in (callers escape for HTML). */
 export function t(lang: Lang, key: Key, vars: Record<string, string> = {}): string {
   const template = (lang === 'zh' ? zh : en)[key];
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+  return fill(template, vars);
+}
+
+const fill = (template: string, vars: Record<string, string>) =>
+  template.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+
+export const MAIL_LANGUAGES = ['en', 'zh', 'ja', 'ko'] as const;
+export type MailLang = (typeof MAIL_LANGUAGES)[number];
+
+/** A subscription mail's sentence in the reader's language (en, zh, ja, ko; see pickLanguage). */
+export function tm(lang: MailLang, key: MailKey, vars: Record<string, string> = {}): string {
+  const table: Partial<Record<string, string>> =
+    lang === 'ja' ? ja : lang === 'ko' ? ko : { ...(lang === 'zh' ? zh : en), mailFooter: mailFooter[lang] };
+  return fill(table[key] ?? (key === 'mailFooter' ? mailFooter.en : en[key as Key]), vars);
 }
