@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DynamoMemberRepo } from '../adapters/dynamodb/member-repo.ts';
 import { DynamoRateWindows } from '../adapters/dynamodb/rate-window-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
 import { DynamoEventLedger, DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
 import { DynamoSuppressionRepo } from '../adapters/dynamodb/suppression-repo.ts';
+import { readSpreadsheet } from '../adapters/spreadsheet/spreadsheet.ts';
 import {
   type DomainError,
   ForbiddenError,
@@ -34,6 +36,7 @@ import {
 } from '../use-cases/subscribers/pages.ts';
 import { sesEventsFromBody } from '../use-cases/subscribers/ses-events.ts';
 import { makeTokenBucket, type RateLimiter } from '../use-cases/subscribers/throttle.ts';
+import { composeAudiences } from './audiences.ts';
 import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
 
@@ -46,6 +49,7 @@ const PRIVATE = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' 
 export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'onMailSent'> = {}) {
   const subscriberRepo = new DynamoSubscriberRepo(infra.table);
   const suppressionRepo = new DynamoSuppressionRepo(infra.table);
+  const memberRepo = new DynamoMemberRepo(infra.table);
   const statsRepo = new DynamoStatsRepo(infra.table);
   const logger = infra.logger.child({ area: 'subscribers' });
   // Built per call (cheap): the public URL is read when the link is made, the secret is cached by Infra.
@@ -67,7 +71,10 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
     links,
     tokenSecret: infra.tokenSecret,
     onMailSent: extra.onMailSent,
+    members: memberRepo,
   };
+  // Segments, their previews, contacts of members, subscriber updates (src/app/audiences.ts).
+  const audienceApp = composeAudiences(infra, { ...deps, members: memberRepo });
   const uc = makeSubscriberUseCases(deps);
   const newsletter = () => ({ name: infra.config.GAZETTE_NEWSLETTER_NAME });
   const now = () => infra.clock.now().getTime();
@@ -325,14 +332,23 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
         if (req.body.length > MAX_IMPORT_BODY)
           throw new MessageTooLargeError('import body too large: split the file');
         const type = req.headers['content-type'] ?? '';
-        if (type.includes('text/csv') || type.includes('text/plain')) {
-          const rows = parseSubscriberCsv(req.body.toString('utf8'));
-          return json(200, await uc.importSubscribers(rows, { dryRun: req.query.dryRun === 'true' }));
+        const flags = { dryRun: req.query.dryRun === 'true', update: req.query.update === 'true' };
+        // A file as people have it: CSV in any common encoding and separator, or an .xlsx workbook.
+        if (type.includes('text/csv') || type.includes('text/plain') || type.includes('spreadsheetml')) {
+          const sheet = await readSpreadsheet(req.body, {
+            fileName: type.includes('spreadsheetml') ? 'upload.xlsx' : undefined,
+            encoding: req.query.encoding ?? /charset=([\w-]+)/i.exec(type)?.[1],
+          });
+          const rows = parseSubscriberCsv(sheet.text, { delimiter: sheet.delimiter });
+          return json(200, await uc.importSubscribers(rows, flags));
         }
         const body = ImportRows.safeParse(readBody(req, MAX_IMPORT_BODY).data);
         if (!body.success)
           throw new ValidationError(`invalid import body: ${body.error.issues[0]?.message ?? ''}`);
-        return json(200, await uc.importSubscribers(body.data.rows, { dryRun: body.data.dryRun }));
+        return json(
+          200,
+          await uc.importSubscribers(body.data.rows, { dryRun: body.data.dryRun, update: body.data.update }),
+        );
       },
     },
     {
@@ -404,7 +420,7 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
     },
   ];
 
-  const routes: Route[] = [...publicRoutes, ...adminRoutes];
+  const routes: Route[] = [...publicRoutes, ...adminRoutes, ...audienceApp.routes];
   const jobs: JobHandlers = {};
   return {
     jobs,
@@ -413,6 +429,8 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
     suppressionRepo,
     statsRepo,
     links,
+    /** Segment evaluation (count, sample, recipients) and the saved segments. */
+    audiences: audienceApp.audiences,
     /**
      * For mail to the List-Unsubscribe mailto: (inbound path; its dependency is `(email, subject) => Promise<void>`):
      * the subscriber the subject's signed token names, else the sender.

@@ -15,6 +15,18 @@ export const ContactRole = z.enum([
 ]);
 export type ContactRole = z.infer<typeof ContactRole>;
 
+/** A role as people type it: "Main contact", "survey_focal_point" → main-contact, survey-focal-point. */
+export const ContactRoleInput = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .trim()
+          .toLowerCase()
+          .replace(/[\s_]+/g, '-')
+      : v,
+  ContactRole,
+);
+
 /** Trimmed, de-duplicated, non-empty list; accepts "a,b c" text (CLI, forms) as well as arrays. */
 const list = <T extends z.ZodType>(item: T) =>
   z.preprocess(

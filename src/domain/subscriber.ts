@@ -130,3 +130,24 @@ export const SubscriberEvent = z.object({
   detail: z.string().max(1000).optional(),
 });
 export type SubscriberEvent = z.infer<typeof SubscriberEvent>;
+
+/**
+ * An operator's change of a subscriber (`gazette subscribers update`, PATCH /admin/subscribers/:id): only the
+ * fields given. `member` is a member id or an organisation name; null unlinks (and drops the role and
+ * country with null). Status is not patched: unsubscribing and confirming have their own paths.
+ */
+export const SubscriberPatch = z
+  .object({
+    name: z.string().trim().max(200),
+    language: Language,
+    timeZone: TimeZone,
+    audiences: z.preprocess(splitList, z.array(Audience).min(1, 'keep at least one list (or unsubscribe)')),
+    member: z.string().trim().min(1).max(300).nullable(),
+    memberRole: z.string().trim().min(1).max(50).nullable(),
+    country: z.string().trim().min(2).max(100).nullable(),
+    /** Optimistic concurrency: refuse if the record is no longer at this version. */
+    ifVersion: z.number().int().nonnegative(),
+  })
+  .partial()
+  .strict();
+export type SubscriberPatch = z.input<typeof SubscriberPatch>;

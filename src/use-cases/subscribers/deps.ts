@@ -1,5 +1,5 @@
 import type { Config } from '../../config/config.ts';
-import { ConflictError, type Subscriber } from '../../domain/index.ts';
+import { ConflictError, type Member, type Subscriber } from '../../domain/index.ts';
 import { type TokenPayload, type TokenPurpose, verifyToken } from '../../domain/tokens.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
@@ -8,6 +8,12 @@ import type { RateWindows } from '../../ports/rate-windows.ts';
 import type { StatsRepo } from '../../ports/stats.ts';
 import type { EventLedger, SubscriberRepo, SuppressionRepo } from '../../ports/subscribers.ts';
 import type { Links } from '../shared/links.ts';
+
+/** What the subscribers area reads of the member registry (the inbound area owns it). */
+export interface MemberDirectory {
+  get(memberId: string): Promise<Member | undefined>;
+  list(): Promise<Member[]>;
+}
 
 export type SubscribersConfig = Pick<
   Config,
@@ -32,6 +38,8 @@ export interface SubscribersDeps {
   config: SubscribersConfig;
   links: () => Promise<Links>;
   tokenSecret: () => Promise<string>;
+  /** The member registry: contacts of members (import column `member`, subscribers update --member). */
+  members?: MemberDirectory;
   /**
    * SES confirmed that a tagged campaign mail went out (Send/Delivery event): the send engine turns an
    * "uncertain" recipient (worker died between SES and its log) into sent.

@@ -1,3 +1,4 @@
+import { makeMemberContacts, makeUpdateSubscriber } from './contacts.ts';
 import {
   makeAddSubscriber,
   makeEraseSubscriber,
@@ -49,6 +50,8 @@ export function makeSubscriberUseCases(deps: SubscribersDeps) {
     show: makeShowSubscriber(deps),
     add: makeAddSubscriber(deps),
     suppressionAdmin: makeSuppressionAdmin(deps),
+    update: makeUpdateSubscriber(deps),
+    memberContacts: makeMemberContacts(deps),
   };
 }
 export type SubscriberUseCases = ReturnType<typeof makeSubscriberUseCases>;

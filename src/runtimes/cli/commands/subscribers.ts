@@ -4,7 +4,9 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
+import { readSpreadsheet } from '../../../adapters/spreadsheet/spreadsheet.ts';
 import type { Subscriber, SubscriberEvent, Suppression } from '../../../domain/index.ts';
+import { type AudiencePreview, ContactRole, describeFilter, type Segment } from '../../../domain/segment.ts';
 import {
   type ImportReport,
   type ImportRow,
@@ -48,9 +50,9 @@ function showSubscriber(d: {
   ].join('\n');
 }
 
-function showReport(r: ImportReport): string {
+function showReport(r: ImportReport & { format?: string }): string {
   const lines = [
-    `${r.dryRun ? 'DRY RUN — nothing written. ' : ''}${r.rows} rows: ${r.imported} imported, ${r.updated} confirmed, ${r.skipped.length} skipped, ${r.errors.length} with errors`,
+    `${r.dryRun ? 'DRY RUN — nothing written. ' : ''}${r.format ? `read as ${r.format}. ` : ''}${r.rows} rows: ${r.imported} imported, ${r.updated} confirmed, ${r.changed ? `${r.changed} updated, ` : ''}${r.alreadySubscribed} already subscribed, ${r.skipped.length} skipped, ${r.errors.length} with errors`,
   ];
   if (r.errors.length)
     lines.push('', 'Errors (fix and import again):', ...r.errors.map((e) => `  line ${e.line}: ${e.reason}`));
@@ -94,10 +96,22 @@ export function register(program: Command, ctx: CliContext): void {
       'newsletter',
     )
     .option('--consented', 'the person already agreed (recorded as consent given to an operator)', false)
+    .option('--member <idOrName>', 'a contact of this member organisation (member id or organisation name)')
+    .option('--role <role>', `role for the member: ${ContactRole.options.join(', ')}`)
+    .option('--country <country>', "the person's own country (segments fall back to the member's)")
     .action(
       async (
         email: string,
-        o: { name: string; language: string; timeZone: string; audiences: string; consented: boolean },
+        o: {
+          name: string;
+          language: string;
+          timeZone: string;
+          audiences: string;
+          consented: boolean;
+          member?: string;
+          role?: string;
+          country?: string;
+        },
       ) => {
         const client = await ctx.client();
         const r = await client.request<{ subscriber: Subscriber; confirmationSent: boolean }>(
@@ -111,6 +125,9 @@ export function register(program: Command, ctx: CliContext): void {
               timeZone: o.timeZone,
               audiences: list(o.audiences),
               consent: o.consented,
+              member: o.member,
+              memberRole: o.role,
+              country: o.country,
             },
           },
         );
@@ -179,17 +196,34 @@ export function register(program: Command, ctx: CliContext): void {
       'import subscribers who already consented (consent=yes); bad rows are reported with line numbers',
     )
     .option('--dry-run', 'check the file and report, write nothing', false)
-    .action(async (file: string, o: { dryRun: boolean }) => {
-      const rows = parseSubscriberCsv(await readFile(file, 'utf8'));
+    .option(
+      '--update',
+      'existing subscribers get the name, language, time zone, member, role and country of their row',
+      false,
+    )
+    .option(
+      '--encoding <name>',
+      'the CSV encoding when the guess is wrong (utf-8, gb18030, big5, shift_jis, euc-kr, windows-1252 …)',
+    )
+    .action(async (file: string, o: { dryRun: boolean; update: boolean; encoding?: string }) => {
+      // CSV in whatever encoding and separator it was saved with, or an .xlsx workbook.
+      const sheet = await readSpreadsheet(await readFile(file), { fileName: file, encoding: o.encoding });
+      const rows = parseSubscriberCsv(sheet.text, { delimiter: sheet.delimiter });
       const { unique, duplicates } = splitDuplicates(rows);
       const client = await ctx.client();
-      const total: ImportReport = {
+      const total: ImportReport & { format: string } = {
         rows: rows.length,
         imported: 0,
         updated: 0,
+        alreadySubscribed: 0,
+        changed: 0,
         skipped: [],
         errors: [...duplicates],
         dryRun: o.dryRun,
+        format:
+          sheet.format === 'xlsx'
+            ? 'xlsx'
+            : `${sheet.encoding} CSV, ${sheet.delimiter === '\t' ? 'tab' : sheet.delimiter}-separated`,
       };
       const bar = ctx.progress('importing', rows.length);
       let done = duplicates.length;
@@ -197,10 +231,12 @@ export function register(program: Command, ctx: CliContext): void {
         for (let i = 0; i < unique.length; i += IMPORT_CHUNK) {
           const chunk = unique.slice(i, i + IMPORT_CHUNK);
           const r = await client.request<ImportReport>('POST', '/admin/subscribers/import', {
-            body: { rows: chunk, dryRun: o.dryRun },
+            body: { rows: chunk, dryRun: o.dryRun, update: o.update },
           });
           total.imported += r.imported;
           total.updated += r.updated;
+          total.alreadySubscribed += r.alreadySubscribed ?? 0;
+          total.changed += r.changed ?? 0;
           total.skipped.push(...r.skipped);
           total.errors.push(...r.errors);
           done += chunk.length;
@@ -214,6 +250,88 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.print(total, showReport);
       // Scripts can tell a clean import from one that needs fixing.
       if (total.errors.length) process.exitCode = 2;
+    });
+
+  subs
+    .command('update')
+    .argument('<emailOrId>')
+    .description('change a subscriber: name, language, time zone, lists, member link, role, country')
+    .option('--name <name>', 'display name')
+    .option('--language <tag>', 'language (en, zh, zh-Hant, ja, ko …)')
+    .option('--time-zone <zone>', 'IANA time zone (reminders arrive at their local hour)')
+    .option('--audiences <lists>', 'newsletter, reminders, member-announcements (replaces the lists)')
+    .option('--member <idOrName>', "member organisation (id or name); 'none' unlinks")
+    .option('--role <role>', `${ContactRole.options.join(', ')}; 'none' removes it`)
+    .option('--country <country>', "the person's own country; 'none' removes it")
+    .option('--if-version <n>', 'refuse if the record changed since this version')
+    .action(
+      async (
+        id: string,
+        o: {
+          name?: string;
+          language?: string;
+          timeZone?: string;
+          audiences?: string;
+          member?: string;
+          role?: string;
+          country?: string;
+          ifVersion?: string;
+        },
+      ) => {
+        const none = (v: string | undefined) => (v === 'none' ? null : v);
+        const body = Object.fromEntries(
+          Object.entries({
+            name: o.name,
+            language: o.language,
+            timeZone: o.timeZone,
+            audiences: o.audiences === undefined ? undefined : list(o.audiences),
+            member: none(o.member),
+            memberRole: none(o.role),
+            country: none(o.country),
+            ifVersion: o.ifVersion === undefined ? undefined : Number(o.ifVersion),
+          }).filter(([, v]) => v !== undefined),
+        );
+        const client = await ctx.client();
+        const r = await client.request<{ subscriber: Subscriber; changed: string[] }>('PATCH', path(id), {
+          body,
+        });
+        ctx.print(r, (d: typeof r) =>
+          d.changed.length
+            ? `${d.subscriber.email}: changed ${d.changed.join(', ')}`
+            : `${d.subscriber.email}: nothing changed`,
+        );
+      },
+    );
+
+  subs
+    .command('contacts')
+    .argument('<member>', 'member id or organisation name')
+    .description(
+      "a member's contacts, and its allowed senders offered as contacts (never added by themselves)",
+    )
+    .action(async (member: string) => {
+      const client = await ctx.client();
+      const r = await client.request<{
+        member: { memberId: string; organisation: string; type: string };
+        contacts: Subscriber[];
+        suggested: { email: string; command: string }[];
+      }>('GET', '/admin/contacts', { query: { member } });
+      ctx.print(r, (d: typeof r) =>
+        [
+          `${d.member.organisation} (${d.member.memberId}, ${d.member.type})`,
+          table(
+            d.contacts.map((c) => ({ ...c, role: c.memberRole ?? '' })),
+            ['email', 'name', 'role', 'status', 'language', 'timeZone'],
+          ),
+          ...(d.suggested.length
+            ? [
+                '',
+                'Allowed senders who are not contacts (add them if they should get member mail):',
+                ...d.suggested.map((x) => `  ${x.command}`),
+              ]
+            : []),
+        ].join('\n'),
+      );
     });
 
   subs
@@ -269,6 +387,8 @@ export function register(program: Command, ctx: CliContext): void {
       );
     });
 
+  registerSegments(program, ctx);
+
   const supp = program
     .command('suppressions')
     .description('addresses Gazette never mails (bounces, complaints, erasures, manual)');
@@ -320,4 +440,134 @@ export function register(program: Command, ctx: CliContext): void {
         (d: typeof r) => `removed: ${d.removed.email ?? d.removed.emailHash} (was ${d.removed.reason})`,
       );
     });
+}
+
+/** `gazette segments …`: saved audiences (/admin/segments) and previews (/admin/audiences/preview). */
+function registerSegments(program: Command, ctx: CliContext): void {
+  const seg = program
+    .command('segments')
+    .description('saved audiences: filters over subscribers that deadlines, events and editions target');
+  const filterOptions = (c: Command) =>
+    c
+      .option('--lists <lists>', 'newsletter, reminders, member-announcements (any of them)')
+      .option('--member-types <types>', 'council, secretariat, advisory, network, associate')
+      .option('--members <ids>', 'member ids')
+      .option('--members-only', 'contacts of any active member', false)
+      .option('--roles <roles>', ContactRole.options.join(', '))
+      .option('--countries <names>', "member's or subscriber's country")
+      .option('--languages <tags>', 'language tags (zh also matches zh-Hant)')
+      .option('--statuses <statuses>', 'confirmed (default), unconfirmed, unsubscribed');
+  type FilterOpts = {
+    lists?: string;
+    memberTypes?: string;
+    members?: string;
+    membersOnly?: boolean;
+    roles?: string;
+    countries?: string;
+    languages?: string;
+    statuses?: string;
+  };
+  const filterOf = (o: FilterOpts) =>
+    Object.fromEntries(
+      Object.entries({
+        lists: o.lists,
+        memberTypes: o.memberTypes,
+        memberIds: o.members,
+        members: o.membersOnly || undefined,
+        roles: o.roles,
+        countries: o.countries,
+        languages: o.languages,
+        statuses: o.statuses,
+      }).filter(([, v]) => v !== undefined),
+    );
+  const showPreview = (p: AudiencePreview & { description?: string }) =>
+    [
+      `${p.description ? `${p.description}: ` : ''}${p.count} subscriber(s)`,
+      `  languages: ${
+        Object.entries(p.byLanguage)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ') || '–'
+      }`,
+      `  time zones: ${
+        Object.entries(p.byTimeZone)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ') || '–'
+      }`,
+      table(p.sample, ['email', 'name', 'language', 'timeZone', 'memberId', 'memberRole']),
+    ].join('\n');
+
+  seg
+    .command('list')
+    .description('every saved segment')
+    .action(async () => {
+      const client = await ctx.client();
+      const r = await client.request<{ items: Segment[] }>('GET', '/admin/segments');
+      ctx.print(r, (d: typeof r) =>
+        table(
+          d.items.map((x) => ({ ...x, filter: describeFilter(x.filter) })),
+          ['segmentId', 'name', 'filter', 'updatedAt'],
+        ),
+      );
+    });
+
+  filterOptions(
+    seg
+      .command('add')
+      .argument('<id>', 'a-z, 0-9 and -, e.g. council-contacts')
+      .requiredOption('--name <name>', 'what it is, for people')
+      .option('--description <text>', 'why it exists'),
+  ).action(async (id: string, o: FilterOpts & { name: string; description?: string }) => {
+    const client = await ctx.client();
+    const r = await client.request<Segment>('POST', '/admin/segments', {
+      body: { segmentId: id, name: o.name, description: o.description ?? '', filter: filterOf(o) },
+    });
+    ctx.print(r, (d: Segment) => `segment ${d.segmentId}: ${describeFilter(d.filter)}`);
+  });
+
+  filterOptions(
+    seg
+      .command('update')
+      .argument('<id>')
+      .option('--name <name>', 'new name')
+      .option('--description <text>', 'new description'),
+  ).action(async (id: string, o: FilterOpts & { name?: string; description?: string }) => {
+    const filter = filterOf(o);
+    const client = await ctx.client();
+    const r = await client.request<Segment>('PATCH', `/admin/segments/${encodeURIComponent(id)}`, {
+      body: Object.fromEntries(
+        Object.entries({
+          name: o.name,
+          description: o.description,
+          filter: Object.keys(filter).length ? filter : undefined,
+        }).filter(([, v]) => v !== undefined),
+      ),
+    });
+    ctx.print(r, (d: Segment) => `segment ${d.segmentId} v${d.version}: ${describeFilter(d.filter)}`);
+  });
+
+  seg
+    .command('remove')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const client = await ctx.client();
+      const r = await client.request('DELETE', `/admin/segments/${encodeURIComponent(id)}`);
+      ctx.print(r, () => `segment ${id} removed`);
+    });
+
+  filterOptions(
+    seg
+      .command('preview')
+      .argument('[id]', 'a saved segment; without it, the filter given by the options')
+      .option('--sample <n>', 'how many to list', '10'),
+  ).action(async (id: string | undefined, o: FilterOpts & { sample: string }) => {
+    const client = await ctx.client();
+    const r = id
+      ? await client.request<AudiencePreview>('GET', `/admin/segments/${encodeURIComponent(id)}/preview`, {
+          query: { sample: o.sample },
+        })
+      : await client.request<AudiencePreview>('POST', '/admin/audiences/preview', {
+          body: { filter: filterOf(o), sample: Number(o.sample) },
+        });
+    ctx.print(r, showPreview);
+  });
 }
