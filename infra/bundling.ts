@@ -11,7 +11,7 @@ export const EXTERNAL_MODULES = ['@aws-sdk/*'];
 /** CommonJS dependencies (sanitize-html, mjml, …) call require(), which an ESM bundle must provide. */
 export const ESM_REQUIRE_BANNER =
   "import{createRequire as __gz_cr}from'node:module';const require=__gz_cr(import.meta.url);";
-export const NODE_TARGET = 'node22';
+export const NODE_TARGET = 'node24';
 /**
  * Modules replaced at bundle time. sanitize-html loads postcss (~90 KB with source-map-js) only to parse
  * style attributes, which Gazette never allows (src/adapters/mime/html.ts: parseStyleAttributes false).

@@ -165,7 +165,7 @@ export class StatelessStack extends Stack {
         handler: 'handler',
         projectRoot,
         depsLockFilePath: join(projectRoot, 'package-lock.json'),
-        runtime: lambda.Runtime.NODEJS_22_X,
+        runtime: lambda.Runtime.NODEJS_24_X,
         architecture: lambda.Architecture.ARM_64,
         memorySize: spec.memoryMb,
         timeout: Duration.seconds(spec.timeoutSeconds),
@@ -511,7 +511,7 @@ function suppressFunctionFindings(
     {
       id: 'AwsSolutions-L1',
       reason:
-        'Pinned to nodejs22.x on purpose: the code is built and tested for Node 22 (esbuild target node22); move runtimes deliberately, not on each CDK upgrade.',
+        'Pinned to nodejs24.x, the newest runtime CDK offers (Node 20 is past end of life; the AWS SDK requires Node >= 22 from January 2027): the code is built for it (esbuild target node24); move runtimes deliberately, not on each CDK upgrade.',
     },
   ]);
   const wildcards: { id: string; reason: string; appliesTo: (string | { regex: string })[] }[] = [];

@@ -20,7 +20,7 @@ describe('stateless stack', () => {
   const t = s.statelessT;
   const functions = resources(t, 'AWS::Lambda::Function');
 
-  it('has one Node.js 22 arm64 function per handler, each logging to its own retained log group', () => {
+  it('has one Node.js 24 arm64 function per handler, each logging to its own retained log group', () => {
     expect(functions.map(([, f]) => f.Properties.FunctionName).sort()).toEqual(
       HANDLERS.map((h) => `gazette-${h}`).sort(),
     );
@@ -28,7 +28,7 @@ describe('stateless stack', () => {
       const spec = HANDLER_SPECS[name];
       t.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `gazette-${name}`,
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: spec.memoryMb,

@@ -149,7 +149,7 @@ function cdkBundle(name: HandlerName, outdir: string): string {
     entry: join(PROJECT_ROOT, FUNCTIONS_DIR, `${name}.ts`),
     projectRoot: PROJECT_ROOT,
     depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     bundling: bundlingFor(name),
   });
