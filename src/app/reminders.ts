@@ -88,7 +88,11 @@ export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
     subscribers: () => subscribers,
     members: () => members,
     segments: () => segments,
-    config: { from: infra.config.GAZETTE_FROM, newsletterName: infra.config.GAZETTE_NEWSLETTER_NAME },
+    config: {
+      from: infra.config.GAZETTE_FROM,
+      newsletterName: infra.config.GAZETTE_NEWSLETTER_NAME,
+      postalAddress: infra.config.GAZETTE_POSTAL_ADDRESS,
+    },
   });
   const requireAudience = deps.requireAudience
     ? (d: Deadline) =>

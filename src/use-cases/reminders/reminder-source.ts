@@ -16,7 +16,7 @@ export interface ReminderSourceDeps {
   /** Saved segments (audience kind "segment"). */
   segments?: () => Pick<SegmentRepo, 'get'>;
   clock: Clock;
-  config: { from: string; newsletterName: string };
+  config: { from: string; newsletterName: string; postalAddress?: string };
 }
 
 const NO_SEGMENTS = { get: async () => undefined };
@@ -106,6 +106,7 @@ export function makeReminderSource(deps: ReminderSourceDeps) {
       return prepareReminderMessage(d, parsed.wave, {
         from: deps.config.from,
         newsletterName: deps.config.newsletterName,
+        postalAddress: deps.config.postalAddress,
         now: deps.clock.now(),
         campaign,
       });

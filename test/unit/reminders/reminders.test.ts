@@ -763,7 +763,9 @@ describe('reminder recipients and message', () => {
     ) as ical.VEvent;
     expect(new Date(ev.start).toISOString()).toBe('2027-05-25T07:00:00.000Z');
     expect(new Date(ev.end).toISOString()).toBe('2027-05-25T10:00:00.000Z');
-    const notice = (await app.source.prepare(`reminder#${deadline.deadlineId}#extended-v2`))(subs[2]!, links);
-    expect(notice.subject).toBe('时间变更: Webinar on eco-labels');
+    // Each reader's language, not the item's (issue 14): subs[2] reads English.
+    const prepared = await app.source.prepare(`reminder#${deadline.deadlineId}#extended-v2`);
+    expect(prepared(subs[2]!, links).subject).toBe('Rescheduled: Webinar on eco-labels');
+    expect(prepared({ ...subs[2]!, language: 'zh' }, links).subject).toBe('时间变更: Webinar on eco-labels');
   });
 });
