@@ -49,6 +49,7 @@ export function wireReminders(stack: TestStack) {
   let sending: SendingApp | undefined;
   const reminders = composeReminders(infra, {
     startSend: (campaign, by) => sending!.startSend(campaign, by),
+    rerunSend: (campaign, by) => sending!.rerun(campaign, by),
     subscribers,
     suppressions,
     members,
