@@ -45,7 +45,7 @@ function Shell() {
         </nav>
         <div class="account">
           <label>
-            <span class="sr-only">{t('Language')}</span>
+            <span class="sr-only">{t('Interface language')}</span>
             <select value={lang.value} onChange={(e) => setLang(e.currentTarget.value as Lang)}>
               <option value="en">English</option>
               <option value="zh">中文</option>

@@ -71,3 +71,18 @@ export const fmtDate = (iso: string | undefined, timeZone?: string) =>
         new Date(iso),
       )
     : '';
+
+/** A region that may scroll sideways on a phone: focusable so the keyboard can scroll it (WCAG 2.1.1). */
+export function Scroll(p: { label: string; class?: string; width?: number; children: ComponentChildren }) {
+  return (
+    <section
+      class={p.class ?? 'table-wrap'}
+      style={p.width ? { width: `${p.width}px` } : undefined}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: scrollable regions must be keyboard-reachable
+      tabIndex={0}
+      aria-label={p.label}
+    >
+      {p.children}
+    </section>
+  );
+}

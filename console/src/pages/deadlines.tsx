@@ -12,7 +12,7 @@ const EMPTY = {
   title: '',
   due: '',
   timeZone: ZONE,
-  offsets: '14d, 3d, 1d',
+  offsets: 'P14D, P3D, P1D',
   description: '',
 };
 
@@ -130,7 +130,7 @@ function AddDeadline({ onAdded }: { onAdded(id: string): void }) {
         <Field label={t('Time zone')} error={errors.timeZone}>
           {(id, d) => <input id={id} aria-describedby={d} value={form.timeZone} onInput={set('timeZone')} />}
         </Field>
-        <Field label={t('Reminder offsets (e.g. 14d, 3d, 1d)')} error={errors.offsets}>
+        <Field label={t('Reminders before (P14D = 14 days, PT2H = 2 hours)')} error={errors.offsets}>
           {(id, d) => <input id={id} aria-describedby={d} value={form.offsets} onInput={set('offsets')} />}
         </Field>
       </div>

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Edition } from '../../../src/domain/campaign.ts';
 import type { SendStatus } from '../../../src/domain/sending.ts';
 import { api, type CampaignStatsView, type EditionSummary } from '../api.ts';
-import { Badge, Field, FormError, fmtDate, Notice } from '../components.tsx';
+import { Badge, Field, FormError, fmtDate, Notice, Scroll } from '../components.tsx';
 import { type FieldErrors, serverErrors, useDraft } from '../forms.ts';
 import { t } from '../i18n.ts';
 import { canApprove } from '../session.ts';
@@ -214,7 +214,7 @@ function Preview({ number, lang, revision }: { number: number; lang: string; rev
         {[375, 600].map((w) => (
           <figure key={w}>
             <figcaption>{w === 375 ? t('Phone (375 px)') : t('Desktop (600 px)')}</figcaption>
-            <div class="frame-box" style={{ width: `${w}px` }}>
+            <Scroll class="frame-box" width={w} label={`${lang} ${w}px`}>
               <iframe
                 title={`${lang} ${w}px`}
                 sandbox=""
@@ -223,7 +223,7 @@ function Preview({ number, lang, revision }: { number: number; lang: string; rev
                 height={640}
                 data-width={w}
               />
-            </div>
+            </Scroll>
           </figure>
         ))}
       </div>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Member, MemberType, NewMember } from '../../../src/domain/member.ts';
 import { api } from '../api.ts';
-import { Field, FormError } from '../components.tsx';
+import { Field, FormError, Scroll } from '../components.tsx';
 import { check, type FieldErrors, serverErrors, useDraft } from '../forms.ts';
 import { t } from '../i18n.ts';
 
@@ -41,7 +41,7 @@ export function Members() {
   return (
     <div>
       <h1>{t('Member registry')}</h1>
-      <div class="table-wrap">
+      <Scroll label={t('Member registry')}>
         <table>
           <thead>
             <tr>
@@ -66,7 +66,7 @@ export function Members() {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       <form class="card" onSubmit={submit}>
         <h2>{t('Add member')}</h2>
         <div class="row">

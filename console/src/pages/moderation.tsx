@@ -61,8 +61,12 @@ export function Moderation() {
   const [bulkError, setBulkError] = useState<string>();
 
   const load = async () => {
-    const [u, m] = await Promise.all([api.updates(), api.members()]);
-    setUpdates(u.updates);
+    // Every status, so the filter works on the client (instant on 1,000 updates) and history stays visible.
+    const [m, ...lists] = await Promise.all([
+      api.members(),
+      ...UpdateStatus.options.map((s) => api.updates(s)),
+    ]);
+    setUpdates(lists.flatMap((l) => l.updates));
     setMembers(m.members);
     setLoading(false);
   };

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type ImportResult, type SubscriberRow, type SuppressionRow } from '../api.ts';
-import { Field, FormError, Notice } from '../components.tsx';
+import { Field, FormError, Notice, Scroll } from '../components.tsx';
 import { serverErrors, useDraft } from '../forms.ts';
 import { t } from '../i18n.ts';
 
@@ -80,7 +80,7 @@ export function Subscribers() {
         </button>
       </div>
       <FormError error={error} />
-      <div class="table-wrap">
+      <Scroll label={t('Subscribers')}>
         <table>
           <thead>
             <tr>
@@ -114,7 +114,7 @@ export function Subscribers() {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       <Import onDone={() => void load()} />
       <h2>{t('Suppressions')}</h2>
       <ul>
