@@ -190,6 +190,10 @@ export function makeIngest(d: IngestDeps) {
         withheld: built?.files.filter((f) => !f.publishable).map((f) => f.filename) ?? [],
         inReplyTo: head.messageId,
         updateId,
+        // Repeated to the member so they can correct a misread date or place (issue 15).
+        event: built?.content.event,
+        deadline: built?.content.deadline,
+        timeZone: d.policy.defaultTimeZone,
       });
       try {
         await d.mailer.send(ack);
