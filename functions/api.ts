@@ -1,4 +1,4 @@
-/** HTTP API (public + admin routes). Thin: event → router (the same one the embedded runtime serves). */
+/** Admin API (/admin with IAM for the CLI, /console-api/admin with the Cognito JWT for the console). Thin: event → router. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { buildApp } from '../src/app/container.ts';
 import { fromApiGateway, toApiGateway } from '../src/runtimes/lambda/http-event.ts';

@@ -124,7 +124,23 @@ const RawContextSchema = z.object({
   /** Tighter limits on public POSTs (subscribe, one-click unsubscribe): bots hit these first. */
   publicPostRateLimit: int(1, 10_000, 5),
   publicPostBurstLimit: int(1, 5_000, 10),
-  /** Base URL in mails when a custom domain fronts the API (default: the execute-api URL). */
+  /**
+   * RFC 8058 one-click unsubscribe (POST /v1/unsubscribe) has its own, higher route limit: mailbox providers
+   * post these in bursts, and a flood of sign-ups must never make them fail with 429 (issue 12 item 5).
+   */
+  unsubscribeRateLimit: int(1, 10_000, 100),
+  unsubscribeBurstLimit: int(1, 5_000, 200),
+  /** `production` turns on the protections that cost money by default (the public API's WAF). */
+  stage: z.enum(['production', 'development']).default('production'),
+  /** AWS WAF per-client (IP) rate limits in front of the public API; default: on in production. */
+  publicWaf: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+    .optional(),
+  /** Requests per client IP per 5 minutes to /v1/subscribe (WAF rate-based rule; minimum 10). */
+  wafSubscribeLimit: int(10, 2_000_000_000, 100),
+  /** Requests per client IP per 5 minutes to the other public routes except one-click unsubscribe. */
+  wafPublicLimit: int(10, 2_000_000_000, 1000),
+  /** Base URL in mails when a custom domain fronts the public API (default: its execute-api URL). */
   publicUrl: z.url().optional(),
   /** Activate the SES receipt rule set on deploy (only one can be active per account and region). */
   activateReceiptRuleSet: bool(false),
@@ -155,6 +171,7 @@ export const InfraConfigSchema = RawContextSchema.superRefine((c, ctx) => {
   ...c,
   fromAddress: c.fromAddress ?? `${c.newsletterName} <news@${c.domain}>`,
   updatesAddress: c.updatesAddress ?? `updates@${c.domain}`,
+  publicWaf: c.publicWaf ?? c.stage === 'production',
   unsubscribeAddress: c.unsubscribeAddress ?? `unsubscribe@${c.domain}`,
   /** Names fixed here because two stacks (and IAM conditions) must agree on them. */
   names: {

@@ -6,6 +6,7 @@
 import { INBOUND_RAW_PREFIX } from '../src/domain/update.ts';
 
 export const HANDLERS = [
+  'public-api',
   'api',
   'ingest',
   'ses-events',
@@ -65,8 +66,24 @@ export interface HandlerSpec {
 }
 
 export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
+  // Public /v1 routes (anyone on the internet): only what subscribe, confirm, preferences, erase and
+  // unsubscribe touch. No buckets, no queues, no schedules, no other function.
+  'public-api': {
+    description: 'Public API: /v1 subscribe, confirm, preferences, erase, unsubscribe (no admin routes)',
+    memoryMb: 256,
+    timeoutSeconds: 29,
+    async: false,
+    access: {
+      // Subscriber, suppression, ledger and rate-window items (erase deletes the subscriber's items).
+      table: 'readWrite',
+      // Confirmation, preference and unsubscribe tokens are signed and checked here.
+      tokenSecret: true,
+      // The opt-in confirmation mail.
+      sendMail: true,
+    },
+  },
   api: {
-    description: 'HTTP API: public /v1 routes and IAM-authorised /admin routes',
+    description: 'Admin API: /admin routes (IAM for the CLI, Cognito JWT for the console)',
     memoryMb: 512,
     // API Gateway HTTP APIs give up after 30 s.
     timeoutSeconds: 29,

@@ -8,6 +8,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -54,6 +55,12 @@ export class StatefulStack extends Stack {
   readonly sesEventsTopic: sns.Topic;
   readonly configurationSet: ses.ConfigurationSet;
   readonly identity: ses.EmailIdentity;
+  /** Access-log bucket (S3 server access logs and CloudFront standard logs, ACL-enabled). */
+  readonly accessLogs: s3.Bucket;
+  /** Secretariat console users (issue 13): no self sign-up; groups `editors` and `approvers`. */
+  readonly userPool: cognito.UserPool;
+  /** Hosted UI base URL (https://<prefix>.auth.<region>.amazoncognito.com). */
+  readonly userPoolDomainUrl: string;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -88,6 +95,7 @@ export class StatefulStack extends Stack {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.accessLogs = accessLogs;
     NagSuppressions.addResourceSuppressions(accessLogs, [
       {
         id: 'AwsSolutions-S1',
@@ -177,7 +185,7 @@ export class StatefulStack extends Stack {
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy: archiveHeaders(this),
         functionAssociations: [
           { function: directoryIndex, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
         ],
@@ -318,6 +326,63 @@ export class StatefulStack extends Stack {
       mailFromBehaviorOnMxFailure: ses.MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
     });
 
+    // --- Console sign-in (issue 13): kept here because its users are state; the client lives with the site.
+    this.userPool = new cognito.UserPool(this, 'ConsoleUserPool', {
+      userPoolName: `${config.prefix}-console`,
+      // The secretariat is a handful of named people: an administrator creates each account.
+      selfSignUpEnabled: false,
+      // A username (we suggest the person's e-mail address) and e-mail as an alias: the username is what the
+      // access token carries, so it names the person in the audit trail.
+      signInAliases: { username: true, email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      mfa: cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const [id, groupName, description] of [
+      ['EditorsGroup', 'editors', 'Moderate member updates, compile and preview editions, manage deadlines'],
+      ['ApproversGroup', 'approvers', 'Everything editors do, plus approve and send editions and reminders'],
+    ] as const)
+      new cognito.CfnUserPoolGroup(this, id, {
+        userPoolId: this.userPool.userPoolId,
+        groupName,
+        description,
+      });
+    const domain = this.userPool.addDomain('ConsoleUserPoolDomain', {
+      // Globally unique per region: the prefix plus the account id.
+      cognitoDomain: { domainPrefix: `${config.prefix}-console-${this.account}` },
+    });
+    this.userPoolDomainUrl = domain.baseUrl();
+    NagSuppressions.addResourceSuppressions(this.userPool, [
+      {
+        id: 'AwsSolutions-COG2',
+        reason:
+          'Issue 13 asks for MFA optional: TOTP is offered to every user and can be made required later without a new pool.',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason:
+          'The Plus feature plan (threat protection) costs per monthly active user; the secretariat is a few named users without self sign-up.',
+      },
+      {
+        id: 'AwsSolutions-COG3',
+        reason:
+          'Threat protection (advanced security) needs the Cognito Plus plan; a few named users, no self sign-up and a strong password policy carry the risk.',
+      },
+    ]);
+
     const out = (id: string, value: string, description: string) =>
       new CfnOutput(this, id, { value, description });
     out('TableName', this.table.tableName, 'DynamoDB single table');
@@ -327,9 +392,35 @@ export class StatefulStack extends Stack {
     out('ArchiveUrl', this.archiveUrl, 'Public newsletter archive');
     out('TokenSecretArn', this.tokenSecret.secretArn, 'HMAC key for tokens (generated)');
     out('AlarmTopicArn', this.alarmTopic.topicArn, 'Operator alarms');
+    out('ConsoleUserPoolId', this.userPool.userPoolId, 'Console users: aws cognito-idp admin-create-user …');
+    out('ConsoleSignInUrl', this.userPoolDomainUrl, 'Cognito hosted UI of the console');
     out('ConfigurationSetName', config.names.configurationSet, 'SES configuration set');
     for (const [i, r] of this.identity.dkimRecords.entries()) {
       out(`DkimRecord${i + 1}`, `${r.name} CNAME ${r.value}`, 'Easy DKIM: publish as a CNAME record');
     }
   }
+}
+
+/**
+ * Archive pages are static newsletter HTML: no script, nothing framed, nothing sniffed (issue 12 item 9).
+ * Images may come from anywhere over https (member logos in editions); styles are inline (mail HTML).
+ */
+export const ARCHIVE_CSP =
+  "default-src 'none'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; font-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+function archiveHeaders(scope: Construct) {
+  return new cloudfront.ResponseHeadersPolicy(scope, 'ArchiveHeaders', {
+    comment: 'Gazette archive: CSP, nosniff, no framing, HSTS, no referrer',
+    securityHeadersBehavior: {
+      contentSecurityPolicy: { contentSecurityPolicy: ARCHIVE_CSP, override: true },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+      strictTransportSecurity: {
+        accessControlMaxAge: Duration.days(365),
+        includeSubdomains: true,
+        override: true,
+      },
+    },
+  });
 }

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -28,10 +28,13 @@ import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../src/adapters/dynamodb/keys.ts';
 import type { Config } from '../src/config/config.ts';
 import { INBOUND_RAW_PREFIX } from '../src/domain/update.ts';
+import { CONSOLE_API_PREFIX } from '../src/runtimes/lambda/http-event.ts';
 import { LAMBDA_ENV } from '../src/runtimes/lambda/infra.ts';
 import { bundlingFor } from './bundling.ts';
 import type { InfraConfig } from './config.ts';
+import { ConsoleSite } from './console-site.ts';
 import { HANDLER_SPECS, HANDLERS, type HandlerName, SEND_WORKER_BATCH_SIZE } from './functions.ts';
+import { PublicApi } from './public-api.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -47,17 +50,35 @@ export const SEND_WORKER_CONCURRENCY_ENV = 'GAZETTE_SEND_WORKER_CONCURRENCY' sat
 /** The input EventBridge Scheduler passes to compile-edition each quarter (see ScheduledJob). */
 export const COMPILE_SCHEDULE_INPUT = { gazetteScheduled: { type: 'compile-edition' } } as const;
 
+/**
+ * Public routes kept on the HTTP API for links in mail sent before the public REST API (infra/public-api.ts)
+ * existed: RFC 8058 links must keep working. Each POST has its own route and so its own throttle bucket.
+ */
 export const PUBLIC_ROUTES = [
   { path: '/v1/{proxy+}', method: apigw.HttpMethod.GET },
   { path: '/v1/{proxy+}', method: apigw.HttpMethod.POST },
+  { path: '/v1/subscribe', method: apigw.HttpMethod.POST },
+  { path: '/v1/unsubscribe', method: apigw.HttpMethod.GET },
+  { path: '/v1/unsubscribe', method: apigw.HttpMethod.POST },
   { path: '/health', method: apigw.HttpMethod.GET },
 ] as const;
+/** The CLI's SigV4-signed admin routes. */
 export const ADMIN_ROUTE = { path: '/admin/{proxy+}', method: apigw.HttpMethod.ANY } as const;
+/** The same admin routes for the console, behind the Cognito JWT authorizer (the function strips the prefix). */
+export const CONSOLE_ADMIN_ROUTE = {
+  path: `${CONSOLE_API_PREFIX}/admin/{proxy+}`,
+  method: apigw.HttpMethod.ANY,
+} as const;
 
 export class StatelessStack extends Stack {
   readonly functions: Record<HandlerName, nodejs.NodejsFunction>;
   readonly api: apigw.HttpApi;
+  /** Admin API base (the CLI's --api). */
   readonly apiUrl: string;
+  /** Base of links in mails (the WAF-fronted public REST API, or context publicUrl). */
+  readonly publicUrl: string;
+  readonly publicApi: PublicApi;
+  readonly console: ConsoleSite;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -74,10 +95,32 @@ export class StatelessStack extends Stack {
     // The API resource first: its URL goes into every function's environment (links in mails).
     this.api = new apigw.HttpApi(this, 'HttpApi', {
       apiName: `${config.prefix}-api`,
-      description: 'Gazette public (/v1) and admin (/admin, IAM) API',
+      description:
+        'Gazette admin (/admin: IAM; /console-api/admin: Cognito JWT) and legacy public /v1 routes',
       createDefaultStage: false,
     });
-    this.apiUrl = config.publicUrl ?? this.api.apiEndpoint;
+    this.apiUrl = this.api.apiEndpoint;
+    this.publicApi = new PublicApi(this, 'PublicApi', { config });
+    this.publicUrl = config.publicUrl ?? this.publicApi.url;
+
+    this.console = new ConsoleSite(this, 'ConsoleSite', {
+      config,
+      userPool: stateful.userPool,
+      userPoolDomainUrl: stateful.userPoolDomainUrl,
+      apiOrigin: this.api.apiEndpoint,
+      apiUrl: `${this.api.apiEndpoint}${CONSOLE_API_PREFIX}`,
+      logBucket: stateful.accessLogs,
+      distDir: resolve(projectRoot, 'console', 'dist'),
+    });
+    // The console (another origin) calls the API with a bearer token, never cookies, so CORS guards nothing
+    // here: "*" (naming the console's origin would be a cycle, since its CSP names this API's origin).
+    (this.api.node.defaultChild as apigw.CfnApi).corsConfiguration = {
+      allowOrigins: ['*'],
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowHeaders: ['authorization', 'content-type'],
+      allowCredentials: false,
+      maxAge: 600,
+    };
 
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       description: 'Assumed by EventBridge Scheduler to invoke the compile and reminder functions',
@@ -104,7 +147,7 @@ export class StatelessStack extends Stack {
       GAZETTE_FROM: config.fromAddress,
       GAZETTE_UPDATES_ADDRESS: config.updatesAddress,
       GAZETTE_UNSUBSCRIBE_MAILTO: config.unsubscribeAddress,
-      GAZETTE_PUBLIC_URL: this.apiUrl,
+      GAZETTE_PUBLIC_URL: this.publicUrl,
       GAZETTE_ARCHIVE_URL: stateful.archiveUrl,
       GAZETTE_TOKEN_SECRET_ARN: stateful.tokenSecret.secretArn,
       GAZETTE_SES_CONFIGURATION_SET: config.names.configurationSet,
@@ -223,13 +266,23 @@ export class StatelessStack extends Stack {
     }
     this.functions = fns;
 
-    // --- HTTP API: public routes without auth (tokens, honeypot, throttling), admin routes with SigV4.
+    // --- Public REST API (WAF, per-method throttles) → the public function.
+    this.publicApi.connect(fns['public-api']);
+
+    // --- HTTP API: legacy public routes (public function), admin routes with SigV4 or the console's JWT.
     const integration = new HttpLambdaIntegration('ApiIntegration', fns.api, {
+      payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
+    });
+    const publicIntegration = new HttpLambdaIntegration('PublicIntegration', fns['public-api'], {
       payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
     });
     const publicRoutes: apigw.HttpRoute[] = [];
     for (const r of PUBLIC_ROUTES) {
-      for (const route of this.api.addRoutes({ path: r.path, methods: [r.method], integration })) {
+      for (const route of this.api.addRoutes({
+        path: r.path,
+        methods: [r.method],
+        integration: publicIntegration,
+      })) {
         publicRoutes.push(route);
         NagSuppressions.addResourceSuppressions(route, [
           {
@@ -245,6 +298,20 @@ export class StatelessStack extends Stack {
       methods: [ADMIN_ROUTE.method],
       integration,
       authorizer: new HttpIamAuthorizer(),
+    });
+    // Cognito access tokens of the console's app client; the function maps cognito:groups to roles.
+    this.api.addRoutes({
+      path: CONSOLE_ADMIN_ROUTE.path,
+      methods: [CONSOLE_ADMIN_ROUTE.method],
+      integration,
+      authorizer: new HttpJwtAuthorizer(
+        'ConsoleJwt',
+        `https://cognito-idp.${this.region}.amazonaws.com/${stateful.userPool.userPoolId}`,
+        {
+          jwtAudience: [this.console.client.userPoolClientId],
+          identitySource: ['$request.header.Authorization'],
+        },
+      ),
     });
     // Attach to the secretariat's IAM users/roles (or SSO permission set) so `npx gazette --api` works.
     const adminPolicy = new iam.ManagedPolicy(this, 'AdminApiPolicy', {
@@ -298,11 +365,16 @@ export class StatelessStack extends Stack {
     });
     const cfnStage = stage.node.defaultChild as apigw.CfnStage;
     // RouteSettings is an untyped JSON map in CloudFormation: CDK does not rename its keys for us.
+    const limit = (rate: number, burst: number) => ({
+      ThrottlingRateLimit: rate,
+      ThrottlingBurstLimit: burst,
+    });
     cfnStage.routeSettings = {
-      [`POST ${PUBLIC_ROUTES[1].path}`]: {
-        ThrottlingRateLimit: config.publicPostRateLimit,
-        ThrottlingBurstLimit: config.publicPostBurstLimit,
-      },
+      // Sign-up, and the token-gated confirm/preferences/erase POSTs, each in their own bucket.
+      'POST /v1/subscribe': limit(config.publicPostRateLimit, config.publicPostBurstLimit),
+      'POST /v1/{proxy+}': limit(config.publicPostRateLimit, config.publicPostBurstLimit),
+      // RFC 8058 one-click unsubscribe: its own, higher limit; never behind sign-ups (issue 12 item 5).
+      'POST /v1/unsubscribe': limit(config.unsubscribeRateLimit, config.unsubscribeBurstLimit),
     };
     // Route settings name routes by key: they must exist before the stage is updated.
     for (const route of publicRoutes) stage.node.addDependency(route);
@@ -311,12 +383,25 @@ export class StatelessStack extends Stack {
     const ruleSet = new ses.ReceiptRuleSet(this, 'ReceiptRuleSet', {
       receiptRuleSetName: config.names.receiptRuleSet,
     });
+    // Added before the rule so the SES action uses it (its own would name only the account): only our rule may
+    // invoke ingest (confused deputy; issue 12 item 8).
+    fns.ingest.addPermission('AllowSes', {
+      action: 'lambda:InvokeFunction',
+      principal: new iam.ServicePrincipal('ses.amazonaws.com'),
+      sourceAccount: this.account,
+      sourceArn: this.formatArn({
+        service: 'ses',
+        resource: 'receipt-rule-set',
+        resourceName: `${config.names.receiptRuleSet}:receipt-rule/${config.names.receiptRule}`,
+      }),
+    });
     ruleSet.addRule('UpdatesRule', {
       receiptRuleName: config.names.receiptRule,
       // Member updates and List-Unsubscribe mailto replies take the same path; ingest tells them apart.
       recipients: [config.updatesAddress, config.unsubscribeAddress],
       scanEnabled: true,
-      tlsPolicy: ses.TlsPolicy.OPTIONAL,
+      // Mail that does not arrive over TLS is bounced (issue 12 item 8).
+      tlsPolicy: ses.TlsPolicy.REQUIRE,
       actions: [
         s3Action(stateful.rawBucket.bucketName, INBOUND_RAW_PREFIX),
         new sesActions.Lambda({
@@ -421,6 +506,11 @@ export class StatelessStack extends Stack {
     );
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'npx gazette --api <ApiUrl> …' });
+    new CfnOutput(this, 'PublicUrl', { value: this.publicUrl, description: 'Base of the links in mails' });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: `${this.console.url}/console/`,
+      description: 'The secretariat console (sign in with a Cognito user in editors or approvers)',
+    });
     new CfnOutput(this, 'ReceiptRuleSetName', {
       value: config.names.receiptRuleSet,
       description: 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <name>',

@@ -6,6 +6,25 @@ import type { Infra } from './infra.ts';
 import type { IngestDeps } from './ingest.ts';
 import { mergeJobHandlers } from './jobs.ts';
 import { buildOutbound } from './outbound.ts';
+import { composeSubscribers } from './subscribers.ts';
+
+const health: Route = {
+  method: 'GET',
+  path: '/health',
+  access: 'public',
+  handler: async () => json(200, { ok: true }),
+};
+
+/**
+ * Only the public routes (/health and /v1: subscribe, confirm, preferences, erase, unsubscribe) over one
+ * Infra: the public API function serves these with a role that cannot touch buckets, queues, schedules or
+ * other functions, so nothing admin is even composed there (least privilege, issue 12 item 8).
+ */
+export function buildPublicApp(infra: Infra) {
+  const subscribers = composeSubscribers(infra);
+  const routes = [health, ...subscribers.routes.filter((r) => r.access === 'public')];
+  return { infra, routes, handle: makeRouter(routes, infra.logger) };
+}
 
 /**
  * The whole application over one Infra: used by the embedded runtime and the API Lambda. With outbound.ts,
@@ -25,12 +44,6 @@ export function buildApp<I extends { gateway: IngestGateway }>(
   const ingest = makeIngest({ unsubscribeByEmail: subscribers.unsubscribeByEmail });
   const inbound = composeInbound(infra, { ingest: ingest.gateway });
 
-  const health: Route = {
-    method: 'GET',
-    path: '/health',
-    access: 'public',
-    handler: async () => json(200, { ok: true }),
-  };
   const routes = [
     health,
     ...inbound.routes,

@@ -205,6 +205,7 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
       method: 'POST',
       path: '/admin/editions/:number/approve',
       access: 'admin',
+      role: 'approver',
       handler: async (req) => {
         const body = parseJsonBody(
           req,

@@ -166,6 +166,8 @@ export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
       method: 'POST',
       path: '/admin/deadlines',
       access: 'admin',
+      // A deadline's reminders go out on their own schedule, with no later approval: approvers only.
+      role: 'approver',
       handler: async (req) => view(201, await createDeadline(body(req))),
     },
     {
@@ -192,6 +194,7 @@ export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
       method: 'PATCH',
       path: '/admin/deadlines/:id',
       access: 'admin',
+      role: 'approver',
       handler: async (req) => view(200, await updateDeadline(req.params.id!, body(req), actor(req))),
     },
     {
@@ -204,6 +207,7 @@ export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
       method: 'POST',
       path: '/admin/deadlines/:id/remind-now',
       access: 'admin',
+      role: 'approver',
       handler: async (req) => {
         const b = body(req) as Record<string, unknown>;
         const dryRun = req.query.dryRun === 'true' || b.dryRun === true;

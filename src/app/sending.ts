@@ -99,6 +99,8 @@ export function composeSending(infra: Infra, deps: SendingDeps) {
         method: 'POST',
         path: `/admin/sends/:campaign/${action}`,
         access: 'admin',
+        // Starting, resuming, re-running or cancelling a send is an approver's decision; anyone may pause.
+        ...(action === 'pause' ? {} : { role: 'approver' as const }),
         handler: async (req) => {
           const job = await engine[action](campaignOf(req), actor(req));
           // start/resume/rerun plan in the background.

@@ -1,7 +1,7 @@
 import { isDomainError, ValidationError } from '../domain/errors.ts';
 import type { Logger } from '../ports/logger.ts';
 import { errorResponse } from './error-map.ts';
-import { type HttpRequest, type HttpResponse, json, type Route } from './types.ts';
+import { ALL_ROLES, type HttpRequest, type HttpResponse, json, type Route } from './types.ts';
 
 interface Compiled extends Route {
   regex: RegExp;
@@ -35,6 +35,10 @@ export function makeRouter(routes: Route[], logger: Logger) {
     if (route.access === 'admin' && !req.actor) {
       return json(401, { error: 'unauthorized', message: 'admin credentials required' });
     }
+    if (route.access === 'admin') {
+      const denied = roleDenied(route, req);
+      if (denied) return json(403, { error: 'forbidden', message: denied });
+    }
     const m = route.regex.exec(req.path)!;
     const params: Record<string, string> = {};
     try {
@@ -48,6 +52,19 @@ export function makeRouter(routes: Route[], logger: Logger) {
       return errorResponse(e);
     }
   };
+}
+
+/**
+ * An actor without roles (an IAM caller, the local admin token) may do everything; a console user needs a
+ * group, and the approver group for routes that approve or send.
+ */
+function roleDenied(route: Route, req: HttpRequest): string | undefined {
+  const roles = req.roles ?? ALL_ROLES;
+  if (!roles.length)
+    return 'your account is in neither the editors nor the approvers group: ask an administrator to add you';
+  if (route.role && !roles.includes(route.role))
+    return `${route.method} ${route.path} needs the ${route.role} role (you have: ${roles.join(', ')})`;
+  return undefined;
 }
 
 /** A malformed escape (`%E0%A4`, a lone `%`) is the caller's mistake: 400, not a crash. */

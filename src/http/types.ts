@@ -9,9 +9,21 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body: Buffer;
   sourceIp: string;
-  /** Set by the transport for admin routes: IAM principal ARN on AWS, "local-admin" in the embedded runtime. */
+  /**
+   * Set by the transport for admin routes: IAM principal ARN on AWS (the CLI), the Cognito user's e-mail or
+   * username for console calls, "local-admin" in the embedded runtime.
+   */
   actor?: string;
+  /**
+   * What the actor may do (issue 13). Console calls on AWS carry the Cognito groups of the JWT; IAM callers
+   * and the local admin token leave it unset, which the router reads as every role.
+   */
+  roles?: Role[];
 }
+
+/** Editors moderate and compile; approvers may also approve and send editions and reminders. */
+export type Role = 'editor' | 'approver';
+export const ALL_ROLES: readonly Role[] = ['editor', 'approver'];
 
 export interface HttpResponse {
   status: number;
@@ -26,6 +38,8 @@ export interface Route {
   /** Pattern with :params, e.g. /admin/members/:memberId */
   path: string;
   access: RouteAccess;
+  /** Admin routes only: the role the caller needs beyond admin access (default: any role). */
+  role?: 'approver';
   handler: (req: HttpRequest) => Promise<HttpResponse>;
 }
 

@@ -173,7 +173,7 @@ describe('IAM least privilege', () => {
     // the grant, every such mail fails with AccessDenied on AWS (retried, then the jobs DLQ), nobody unsubscribed.
     for (const h of HANDLERS) {
       const reads = allActions(byFn[h]).includes('secretsmanager:GetSecretValue');
-      expect(reads, h).toBe(['api', 'ingest', 'dispatch', 'send-worker'].includes(h));
+      expect(reads, h).toBe(['public-api', 'api', 'ingest', 'dispatch', 'send-worker'].includes(h));
     }
   });
 

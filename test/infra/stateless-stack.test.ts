@@ -18,7 +18,15 @@ const fnLogicalId = (t: ReturnType<typeof synth>['statelessT'], name: string) =>
 describe('stateless stack', () => {
   const s = synth({ sendWorkerConcurrency: '6', logRetentionDays: '30' });
   const t = s.statelessT;
-  const functions = resources(t, 'AWS::Lambda::Function');
+  const all = resources(t, 'AWS::Lambda::Function');
+  // Gazette's handlers have fixed names; the only other function is CDK's console BucketDeployment handler.
+  const functions = all.filter(([, f]) => f.Properties.FunctionName !== undefined);
+
+  it('deploys no function besides the handlers but the console BucketDeployment handler', () => {
+    expect(all.filter(([, f]) => f.Properties.FunctionName === undefined).map(([id]) => id)).toEqual([
+      expect.stringMatching(/^CustomCDKBucketDeployment/),
+    ]);
+  });
 
   it('has one Node.js 24 arm64 function per handler, each logging to its own retained log group', () => {
     expect(functions.map(([, f]) => f.Properties.FunctionName).sort()).toEqual(
@@ -116,26 +124,40 @@ describe('stateless stack', () => {
       [LAMBDA_ENV.dispatchFunction]: 'gazette-dispatch',
       [LAMBDA_ENV.ingestFunction]: 'gazette-ingest',
       [SEND_WORKER_CONCURRENCY_ENV]: '6',
-      GAZETTE_PUBLIC_URL: { 'Fn::GetAtt': [expect.stringMatching(/^HttpApi/), 'ApiEndpoint'] },
       GAZETTE_SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^SchedulerRole/), 'Arn'] },
     });
     expect(JSON.stringify(vars.GAZETTE_REMINDER_TARGET_ARN)).toContain(':function:gazette-reminder');
+    // Links in mails point at the WAF-fronted public REST API's stage, not at the admin HTTP API.
+    expect(JSON.stringify(vars.GAZETTE_PUBLIC_URL)).toMatch(/"Ref":"PublicApi[^"]*".*\/live\/"/);
   });
 
-  it('routes /v1 and /health without auth and /admin with IAM (SigV4) only', () => {
+  it('routes /v1 and /health without auth to the public function, /admin with IAM and /console-api/admin with the JWT to the admin function', () => {
     const routes = resources(t, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual(
-      ['ANY /admin/{proxy+}', 'GET /health', 'GET /v1/{proxy+}', 'POST /v1/{proxy+}'].sort(),
+      [
+        'ANY /admin/{proxy+}',
+        'ANY /console-api/admin/{proxy+}',
+        'GET /health',
+        'GET /v1/{proxy+}',
+        'POST /v1/{proxy+}',
+        'POST /v1/subscribe',
+        'GET /v1/unsubscribe',
+        'POST /v1/unsubscribe',
+      ].sort(),
     );
     for (const r of routes) {
-      if (String(r.RouteKey).includes('/admin/'))
-        expect(r.AuthorizationType, String(r.RouteKey)).toBe('AWS_IAM');
-      else expect(r.AuthorizationType ?? 'NONE', String(r.RouteKey)).toBe('NONE');
+      const key = String(r.RouteKey);
+      if (key.startsWith('ANY /admin/')) expect(r.AuthorizationType, key).toBe('AWS_IAM');
+      else if (key.startsWith('ANY /console-api/')) expect(r.AuthorizationType, key).toBe('JWT');
+      else expect(r.AuthorizationType ?? 'NONE', key).toBe('NONE');
     }
     t.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
       IntegrationUri: { 'Fn::GetAtt': [fnLogicalId(t, 'api'), 'Arn'] },
+    });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationUri: { 'Fn::GetAtt': [fnLogicalId(t, 'public-api'), 'Arn'] },
     });
   });
 
@@ -144,7 +166,11 @@ describe('stateless stack', () => {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      RouteSettings: { 'POST /v1/{proxy+}': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } },
+      RouteSettings: {
+        'POST /v1/subscribe': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+        'POST /v1/{proxy+}': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+        'POST /v1/unsubscribe': { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      },
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiAccessLogs'), 'Arn'] },
         Format: Match.stringLikeRegexp('\\$context\\.requestId'),
