@@ -8,6 +8,13 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
+// These run inside Chromium via page.evaluate; the project compiles without the DOM lib (it would clash with
+// Node's fetch types), so the two browser globals are declared loosely here only.
+// biome-ignore lint/suspicious/noExplicitAny: browser globals in page.evaluate callbacks
+declare const window: any;
+// biome-ignore lint/suspicious/noExplicitAny: browser globals in page.evaluate callbacks
+declare const document: any;
+
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(import.meta.dirname, '../../test-results/console');
 const CONFIG = join(import.meta.dirname, '../../console/vite.config.ts');
@@ -67,9 +74,13 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.setViewportSize({ width, height: 900 });
     await page.waitForTimeout(100);
     const { overflow, culprit } = await page.evaluate(() => {
-      const wide = [...document.querySelectorAll('body *')].filter(
-        (e) => e.getBoundingClientRect().right > window.innerWidth + 1,
-      );
+      const wide = Array.from(
+        document.querySelectorAll('body *') as ArrayLike<{
+          getBoundingClientRect(): { right: number };
+          tagName: string;
+          className: string;
+        }>,
+      ).filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1);
       const last = wide.at(-1);
       return {
         overflow: document.documentElement.scrollWidth - window.innerWidth,

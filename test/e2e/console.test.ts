@@ -12,6 +12,9 @@ import { DEMO_MAILS, DEMO_MEMBERS, demoSubscribers } from '../../src/runtimes/cl
 import { startTestStack } from '../support/local-stack.ts';
 import { buildConsole, expectAccessible, launch, screenshots } from './console-support.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: a browser global inside a page.evaluate callback
+declare const document: any;
+
 const compose = (m: Record<string, unknown>) =>
   new Promise<Buffer>((resolve, reject) =>
     new MailComposer(m).compile().build((err, buf) => (err ? reject(err) : resolve(buf))),

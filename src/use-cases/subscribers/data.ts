@@ -7,6 +7,8 @@ import * as z from 'zod';
 import {
   Audience,
   ConflictError,
+  ContactRole,
+  ContactRoleInput,
   Email,
   emailHash,
   Instant,
@@ -23,7 +25,8 @@ import {
   ValidationError,
 } from '../../domain/index.ts';
 import { parseInput } from '../../domain/validate.ts';
-import type { SubscribersDeps } from './deps.ts';
+import { makeMemberResolver } from './contacts.ts';
+import { mutate, type SubscribersDeps } from './deps.ts';
 import { confirmationMail } from './mails.ts';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -40,6 +43,8 @@ export const ImportRows = z.object({
     .array(z.object({ line: z.number().int().positive(), values: z.record(z.string(), z.string()) }))
     .max(5000, 'send at most 5000 rows per request'),
   dryRun: z.boolean().default(false),
+  /** Existing subscribers get the row's name, language, zone, member link, role and country (--update). */
+  update: z.boolean().default(false),
 });
 
 export interface ImportReport {
@@ -48,6 +53,10 @@ export interface ImportReport {
   imported: number;
   /** Existing unconfirmed records confirmed by the import's recorded consent. */
   updated: number;
+  /** Confirmed subscribers already there: counted once, not listed per line (with --update: left unchanged). */
+  alreadySubscribed: number;
+  /** With --update: confirmed subscribers whose row changed something (name, language, member …). */
+  changed: number;
   /** Valid rows deliberately not imported, with the reason (already subscribed, unsubscribed, suppressed, no consent). */
   skipped: { line: number; email: string; reason: string }[];
   /** Rows that are wrong, with the reason. */
@@ -77,6 +86,14 @@ const HEADER_ALIASES: Record<string, string> = {
   suppressed: 'suppressed',
   suppression: 'suppressed',
   suppressedat: 'suppressedAt',
+  member: 'member',
+  memberid: 'member',
+  memberorganisation: 'member',
+  memberorganization: 'member',
+  role: 'memberRole',
+  memberrole: 'memberRole',
+  contactrole: 'memberRole',
+  country: 'country',
 };
 
 export const KNOWN_COLUMNS = [
@@ -88,6 +105,9 @@ export const KNOWN_COLUMNS = [
   'consent',
   'consentedAt',
   'suppressed',
+  'member',
+  'memberRole',
+  'country',
 ];
 
 const normaliseHeader = (h: string) => {
@@ -100,13 +120,15 @@ const normaliseHeader = (h: string) => {
  * CSV text → rows with line numbers. A broken file (an unclosed quote…) is rejected as a whole with the line
  * where it breaks: guessing where the next record starts could import garbage.
  */
-export function parseSubscriberCsv(input: string): ImportRow[] {
+export function parseSubscriberCsv(input: string, opts: { delimiter?: ',' | ';' | '\t' } = {}): ImportRow[] {
+  const delimiter = opts.delimiter ?? ',';
   // One line-break convention: csv-parse counts a CRLF inside quotes as two lines.
   const text = input.replace(/\r\n?/g, '\n');
   let records: { record: Record<string, string>; raw: string; info: { lines: number; error?: unknown } }[];
   try {
     records = parse(text, {
       columns: (header: string[]) => header.map(normaliseHeader),
+      delimiter,
       info: true,
       raw: true,
       bom: true,
@@ -126,7 +148,7 @@ export function parseSubscriberCsv(input: string): ImportRow[] {
   if (!records.length) {
     if (!/\S/.test(text)) throw new ValidationError('the CSV file is empty');
   }
-  const header = parse(text, { bom: true, trim: true, to_line: 1 })[0] as string[] | undefined;
+  const header = parse(text, { bom: true, trim: true, delimiter, to_line: 1 })[0] as string[] | undefined;
   if (!header?.map(normaliseHeader).includes('email')) {
     throw new ValidationError('the first line must be a header row with an "email" column', { line: 1 });
   }
@@ -150,7 +172,26 @@ const NO = new Set(['', 'no', 'n', 'false', '0', '否']);
 
 type RowResult =
   | { kind: 'error'; reason: string }
-  | { kind: 'ok'; subscriber: Subscriber; consent: boolean; suppressed?: string };
+  | {
+      kind: 'ok';
+      subscriber: Subscriber;
+      consent: boolean;
+      suppressed?: string;
+      /** The member column as written (an id or an organisation name), resolved by the import. */
+      member?: string;
+      /** Columns this row fills in (what an --update may change). */
+      given: UpdatableField[];
+    };
+
+/** What a re-import with --update may change on an existing subscriber (only where the row has a value). */
+const UPDATABLE = ['name', 'language', 'timeZone', 'memberId', 'memberRole', 'country'] as const;
+type UpdatableField = (typeof UPDATABLE)[number];
+
+/** "Main contact", "main_contact", "survey focal point" → the ContactRole enum value, or undefined. */
+export function contactRoleOf(text: string): ContactRole | undefined {
+  const r = ContactRoleInput.safeParse(text);
+  return r.success ? r.data : undefined;
+}
 
 /** Undoes the export's formula guard (see `cell`): "'=x" was written for "=x". */
 const undefuse = (s: string | undefined) => (s !== undefined && /^'[=+\-@\t\r]/.test(s) ? s.slice(1) : s);
@@ -202,10 +243,29 @@ function validateRow(row: ImportRow, nowIso: string, idKey: string): RowResult {
     if (consentedAt > nowIso) return { kind: 'error', reason: 'consented_at is in the future' };
   }
   if ((v.name ?? '').length > 200) return { kind: 'error', reason: 'name is longer than 200 characters' };
+  const memberRole = v.memberRole ? contactRoleOf(v.memberRole) : undefined;
+  if (v.memberRole && !memberRole)
+    return {
+      kind: 'error',
+      reason: `role ${JSON.stringify(v.memberRole)} is not one of ${ContactRole.options.join(', ')}`,
+    };
+  if ((v.country ?? '').length > 100)
+    return { kind: 'error', reason: 'country is longer than 100 characters' };
+  if (memberRole && !v.member) return { kind: 'error', reason: 'a role needs the member column' };
   const consent = YES.has(consentText);
+  const filled: Record<UpdatableField, string | undefined> = {
+    name: v.name,
+    language: v.language,
+    timeZone: v.timeZone,
+    memberId: v.member,
+    memberRole: v.memberRole,
+    country: v.country,
+  };
   return {
     kind: 'ok',
     consent,
+    member: v.member || undefined,
+    given: UPDATABLE.filter((f) => Boolean(filled[f]?.trim())),
     // The export's mark of a suppressed address (bounced, complained…): the reason, or empty.
     suppressed: v.suppressed?.trim() || undefined,
     subscriber: Subscriber.parse({
@@ -222,6 +282,8 @@ function validateRow(row: ImportRow, nowIso: string, idKey: string): RowResult {
       confirmedAt: nowIso,
       consentedAt: consent ? (consentedAt ?? nowIso) : undefined,
       consentSource: 'import',
+      ...(memberRole ? { memberRole } : {}),
+      ...(v.country?.trim() ? { country: v.country.trim() } : {}),
     }),
   };
 }
@@ -235,24 +297,44 @@ function validateRow(row: ImportRow, nowIso: string, idKey: string): RowResult {
  *    they are (their own preferences win over a spreadsheet).
  */
 export function makeImportSubscribers(deps: SubscribersDeps) {
-  return async (rows: ImportRow[], opts: { dryRun?: boolean } = {}): Promise<ImportReport> => {
+  return async (
+    rows: ImportRow[],
+    opts: { dryRun?: boolean; update?: boolean } = {},
+  ): Promise<ImportReport> => {
     const nowIso = deps.clock.now().toISOString();
     const idKey = await deps.tokenSecret();
     const report: ImportReport = {
       rows: rows.length,
       imported: 0,
       updated: 0,
+      alreadySubscribed: 0,
+      changed: 0,
       skipped: [],
       errors: [],
       dryRun: Boolean(opts.dryRun),
     };
+    const resolveMember = makeMemberResolver(deps.members);
     const seen = new Map<string, number>();
-    const work: { line: number; subscriber: Subscriber; consent: boolean; suppressed?: string }[] = [];
+    const work: {
+      line: number;
+      subscriber: Subscriber;
+      consent: boolean;
+      suppressed?: string;
+      given: UpdatableField[];
+    }[] = [];
     for (const row of rows) {
       const r = validateRow(row, nowIso, idKey);
       if (r.kind === 'error') {
         report.errors.push({ line: row.line, reason: r.reason });
         continue;
+      }
+      if (r.member) {
+        const m = await resolveMember(r.member);
+        if (m.kind === 'error') {
+          report.errors.push({ line: row.line, reason: m.reason });
+          continue;
+        }
+        r.subscriber.memberId = m.memberId;
       }
       const first = seen.get(r.subscriber.email);
       if (first !== undefined) {
@@ -265,7 +347,7 @@ export function makeImportSubscribers(deps: SubscribersDeps) {
     const skip = (line: number, email: string, reason: string) => {
       report.skipped.push({ line, email, reason });
     };
-    await eachLimited(work, 8, async ({ line, subscriber, consent, suppressed }) => {
+    await eachLimited(work, 8, async ({ line, subscriber, consent, suppressed, given }) => {
       // Suppressed where the file was exported (an export of another Gazette marks the address).
       if (suppressed)
         return skip(
@@ -284,7 +366,25 @@ export function makeImportSubscribers(deps: SubscribersDeps) {
           `unsubscribed on ${existing.unsubscribedAt ?? 'an earlier date'}: imports never re-subscribe`,
         );
       }
-      if (existing?.status === 'confirmed') return skip(line, subscriber.email, 'already subscribed');
+      if (existing?.status === 'confirmed') {
+        const changes = opts.update ? changesOf(existing, subscriber, given) : {};
+        if (!Object.keys(changes).length) {
+          report.alreadySubscribed++;
+          return;
+        }
+        report.changed++;
+        if (report.dryRun) return;
+        const done = await mutate(deps.subscribers, existing.subscriberId, (s) =>
+          s.status === 'confirmed' ? { ...s, ...changes, updatedAt: nowIso } : undefined,
+        );
+        await deps.subscribers.addEvent(existing.subscriberId, {
+          at: nowIso,
+          type: 'imported',
+          detail: `updated by a re-import: ${Object.keys(changes).join(', ')}`,
+        });
+        if (!done) report.changed--;
+        return;
+      }
       if (!consent) {
         return skip(line, subscriber.email, 'no recorded consent (consent column is not yes): not imported');
       }
@@ -303,6 +403,7 @@ export function makeImportSubscribers(deps: SubscribersDeps) {
       }
       await deps.subscribers.save({
         ...existing,
+        ...changesOf(existing, subscriber, given),
         status: 'confirmed',
         confirmedAt: nowIso,
         consentedAt: subscriber.consentedAt,
@@ -320,6 +421,14 @@ export function makeImportSubscribers(deps: SubscribersDeps) {
     report.errors.sort((a, b) => a.line - b.line);
     return report;
   };
+}
+
+/** The fields of `next` that the row filled in and that differ from the stored record. */
+function changesOf(existing: Subscriber, next: Subscriber, given: UpdatableField[]): Partial<Subscriber> {
+  const out: Partial<Subscriber> = {};
+  for (const f of given)
+    if (next[f] !== undefined && next[f] !== existing[f]) Object.assign(out, { [f]: next[f] });
+  return out;
 }
 
 async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
@@ -495,6 +604,10 @@ export const AdminAddSubscriber = z.object({
   /** true: the operator attests the person agreed (recorded as such); false: a double opt-in mail is sent. */
   consent: z.boolean().default(false),
   consentedAt: Instant.optional(),
+  /** A contact of a member: its id or organisation name, with a role (main-contact, communications …). */
+  member: z.string().trim().min(1).max(300).optional(),
+  memberRole: ContactRoleInput.optional(),
+  country: z.string().trim().min(2).max(100).optional(),
 });
 
 export function makeAddSubscriber(deps: SubscribersDeps) {
@@ -502,6 +615,13 @@ export function makeAddSubscriber(deps: SubscribersDeps) {
     const req = parseInput(AdminAddSubscriber, input);
     const suppression = await deps.suppressions.get(req.email);
     if (suppression) throw new SuppressedError(`${req.email} is suppressed (${suppression.reason})`);
+    let memberId: string | undefined;
+    if (req.member) {
+      const m = await makeMemberResolver(deps.members)(req.member);
+      if (m.kind === 'error') throw new ValidationError(m.reason);
+      memberId = m.memberId;
+    }
+    if (req.memberRole && !memberId) throw new ValidationError('a role needs a member (--member)');
     const iso = deps.clock.now().toISOString();
     const s = Subscriber.parse({
       subscriberId: subscriberIdFor(req.email, await deps.tokenSecret()),
@@ -514,6 +634,9 @@ export function makeAddSubscriber(deps: SubscribersDeps) {
       source: 'admin',
       createdAt: iso,
       updatedAt: iso,
+      ...(memberId ? { memberId } : {}),
+      ...(req.memberRole ? { memberRole: req.memberRole } : {}),
+      ...(req.country ? { country: req.country } : {}),
       ...(req.consent
         ? { confirmedAt: iso, consentedAt: req.consentedAt ?? iso, consentSource: 'admin' }
         : { confirmationSentAt: iso }),
@@ -553,7 +676,8 @@ export function makeSuppressionAdmin(deps: SubscribersDeps) {
       if (!existing) throw new NotFoundError('no such suppression');
       await deps.suppressions.removeByHash(hash);
       // A lifted soft-bounce suppression starts counting again: the old count would re-suppress at the next one.
-      if (existing.email) await deps.subscribers.resetSoftBounces(subscriberIdFor(existing.email, await deps.tokenSecret()));
+      if (existing.email)
+        await deps.subscribers.resetSoftBounces(subscriberIdFor(existing.email, await deps.tokenSecret()));
       return { removed: existing };
     },
   };

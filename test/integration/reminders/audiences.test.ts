@@ -116,7 +116,8 @@ describe('audiences and each reader’s hour through the local stack', () => {
     });
     expect(status).toBe(201);
     expect(data.reminders.map((r) => r.fireAt)).toEqual(['2027-03-28T19:00:00.000Z']);
-    const readers = (xs: string[]) => xs.filter((x) => x.includes('@readers.example'));
+    const readers = (xs: (string | undefined)[]) =>
+      xs.filter((x): x is string => x?.includes('@readers.example') === true);
     const steps: [string, string[]][] = [
       ['2027-03-28T19:00:30Z', []],
       ['2027-03-29T01:00:30Z', ['sh@readers.example']], // 09:00 Shanghai
