@@ -3,6 +3,7 @@
  * the archive distribution, the token secret, queues and DLQs, SES identity and configuration set,
  * alarm topic. Nothing here references the stateless stack, so the dependency points one way only.
  */
+
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -21,6 +22,7 @@ import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../src/adapters/dynamodb/keys.ts';
 import { INBOUND_RAW_PREFIX } from '../src/domain/update.ts';
+import { ARCHIVE_CSP } from '../src/http/types.ts';
 import type { InfraConfig } from './config.ts';
 import { RAW_PREFIXES, SEND_QUEUE_VISIBILITY_SECONDS } from './functions.ts';
 
@@ -405,8 +407,8 @@ export class StatefulStack extends Stack {
  * Archive pages are static newsletter HTML: no script, nothing framed, nothing sniffed (issue 12 item 9).
  * Images may come from anywhere over https (member logos in editions); styles are inline (mail HTML).
  */
-export const ARCHIVE_CSP =
-  "default-src 'none'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; font-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** Shared with the embedded runtime's /archive/ so both serve the same headers. */
+export { ARCHIVE_CSP };
 
 function archiveHeaders(scope: Construct) {
   return new cloudfront.ResponseHeadersPolicy(scope, 'ArchiveHeaders', {

@@ -1,6 +1,7 @@
 import { isDomainError, ValidationError } from '../domain/errors.ts';
 import type { Logger } from '../ports/logger.ts';
 import { errorResponse } from './error-map.ts';
+import { normalisePath } from './path.ts';
 import { ALL_ROLES, type HttpRequest, type HttpResponse, json, type Route } from './types.ts';
 
 interface Compiled extends Route {
@@ -22,7 +23,13 @@ export function makeRouter(routes: Route[], logger: Logger) {
     return { ...r, regex: new RegExp(`^${pattern}/?$`), names };
   });
 
-  return async function handle(req: HttpRequest): Promise<HttpResponse> {
+  return async function handle(incoming: HttpRequest): Promise<HttpResponse> {
+    let req: HttpRequest;
+    try {
+      req = { ...incoming, path: normalisePath(incoming.path) };
+    } catch (e) {
+      return errorResponse(e);
+    }
     const pathMatches = compiled.filter((r) => r.regex.test(req.path));
     const route = pathMatches.find(
       (r) => r.method === req.method || (req.method === 'HEAD' && r.method === 'GET'),

@@ -45,7 +45,11 @@ export interface Route {
 
 export const json = (status: number, data: unknown, headers: Record<string, string> = {}): HttpResponse => ({
   status,
-  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  headers: {
+    'content-type': 'application/json; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  },
   body: JSON.stringify(data),
 });
 
@@ -54,8 +58,9 @@ export const html = (status: number, body: string, headers: Record<string, strin
   headers: {
     'content-type': 'text/html; charset=utf-8',
     'content-security-policy':
-      "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
     ...headers,
   },
   body,
@@ -63,3 +68,15 @@ export const html = (status: number, body: string, headers: Record<string, strin
 
 /** Parse a JSON body with a zod schema; a bad body becomes a ValidationError (→ 400). */
 export { parseJsonBody } from './body.ts';
+
+/**
+ * The archive's security headers, the same locally (/archive/) and on CloudFront (infra/stateful-stack.ts):
+ * static pages with no script, never framed, never sniffed into another type.
+ */
+export const ARCHIVE_CSP =
+  "default-src 'none'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; font-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const ARCHIVE_HEADERS: Record<string, string> = {
+  'content-security-policy': ARCHIVE_CSP,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};

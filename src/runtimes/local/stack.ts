@@ -13,7 +13,7 @@ import type { Infra } from '../../app/infra.ts';
 import { composeIngest } from '../../app/ingest.ts';
 import type { LocalConfig } from '../../config/config.ts';
 import { ConfigError } from '../../domain/errors.ts';
-import type { HttpRequest, HttpResponse } from '../../http/types.ts';
+import { ARCHIVE_HEADERS, type HttpRequest, type HttpResponse } from '../../http/types.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import { jsonLogger, type Logger } from '../../ports/logger.ts';
 import type { SendBatchMessage } from '../../ports/queue.ts';
@@ -177,6 +177,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       extra: async (req) =>
         (await consoleServing.handle(req, apiUrl)) ?? serveLocalExtras(req, infra, servers.endpoints.ses),
       authenticate: consoleServing.authenticate,
+      // A raw .eml may be as large as inbound accepts; a CSV import is far smaller.
+      maxUploadBytes: c.GAZETTE_MAX_MESSAGE_BYTES,
+      logger,
     });
     apiUrl = http.url;
 
@@ -277,7 +280,7 @@ async function serveLocalExtras(
   if (key.includes('..')) return { status: 400 };
   try {
     const body = Buffer.from(await infra.blobs.archive.get(key));
-    return { status: 200, headers: { 'content-type': contentTypeFor(key) }, body };
+    return { status: 200, headers: { 'content-type': contentTypeFor(key), ...ARCHIVE_HEADERS }, body };
   } catch {
     return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'not in the archive yet' };
   }
