@@ -1,8 +1,19 @@
 /** In-memory ports for fast unit tests of the ingest use case (integration tests use the real stack). */
-import { ConflictError, type InboundRecord, type Member, type Update } from '../../../src/domain/index.ts';
+import { createHtmlTools } from '../../../src/adapters/mime/html.ts';
+import { createMimeParser } from '../../../src/adapters/mime/mail-parser.ts';
+import {
+  ConflictError,
+  type InboundRecord,
+  type Member,
+  type Update,
+  type Verdicts,
+} from '../../../src/domain/index.ts';
 import type { BlobStore } from '../../../src/ports/blob-store.ts';
+import { systemClock } from '../../../src/ports/clock.ts';
 import type { InboundRepo, MemberRepo, UpdateRepo } from '../../../src/ports/inbound.ts';
+import { silentLogger } from '../../../src/ports/logger.ts';
 import type { Mailer, OutboundMessage } from '../../../src/ports/mailer.ts';
+import { type IngestCommand, makeIngest } from '../../../src/use-cases/inbound/ingest.ts';
 
 export class MemoryBlobs implements BlobStore {
   readonly objects = new Map<string, { body: Uint8Array; contentType: string }>();
@@ -115,3 +126,54 @@ export const member = (over: Partial<Member> = {}): Member => ({
   updatedAt: '2026-01-01T00:00:00.000Z',
   ...over,
 });
+
+export const pass: Verdicts = { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' };
+
+/** The ingest use case over in-memory ports and the real MIME/HTML adapters; `send` stores and ingests. */
+export function world(members: Member[] = [member()], opts: { maxBytes?: number; timeoutMs?: number } = {}) {
+  const raw = new MemoryBlobs('raw');
+  const content = new MemoryBlobs('content');
+  const m = new MemoryMembers();
+  for (const x of members) m.byId.set(x.memberId, x);
+  const updates = new MemoryUpdates();
+  const inbound = new MemoryInbound();
+  const mailer = new MemoryMailer();
+  const unsubscribed: string[] = [];
+  const unsubscribeSubjects: (string | undefined)[] = [];
+  const ingest = makeIngest({
+    blobs: { raw, content },
+    members: m,
+    updates,
+    inbound,
+    mime: createMimeParser({ timeoutMs: opts.timeoutMs ?? 5_000 }),
+    html: createHtmlTools(),
+    mailer,
+    clock: systemClock,
+    logger: silentLogger,
+    policy: {
+      maxMessageBytes: opts.maxBytes ?? 1024 * 1024,
+      updatesAddress: 'updates@gazette.local',
+      unsubscribeAddress: 'unsubscribe@gazette.local',
+      from: 'IGPN Gazette <news@gazette.local>',
+      defaultTimeZone: 'UTC',
+    },
+    unsubscribeByEmail: async (e, subject) => {
+      unsubscribed.push(e);
+      unsubscribeSubjects.push(subject);
+    },
+  });
+  let n = 0;
+  const send = async (body: Uint8Array, over: Partial<IngestCommand> = {}) => {
+    const messageId = over.messageId ?? `msg${++n}`;
+    await raw.put(`inbound/${messageId}`, body, 'message/rfc822');
+    return ingest({
+      messageId,
+      rawKey: `inbound/${messageId}`,
+      receivedAt: new Date('2026-03-03T10:00:00Z'),
+      recipients: ['updates@gazette.local'],
+      verdicts: pass,
+      ...over,
+    });
+  };
+  return { send, ingest, raw, content, updates, inbound, mailer, unsubscribed, unsubscribeSubjects };
+}

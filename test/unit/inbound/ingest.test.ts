@@ -1,63 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createHtmlTools } from '../../../src/adapters/mime/html.ts';
-import { createMimeParser } from '../../../src/adapters/mime/mail-parser.ts';
-import type { Member, Verdicts } from '../../../src/domain/index.ts';
-import { systemClock } from '../../../src/ports/clock.ts';
-import { silentLogger } from '../../../src/ports/logger.ts';
-import { type IngestCommand, makeIngest } from '../../../src/use-cases/inbound/ingest.ts';
 import { fixture, mail } from '../../fixtures/inbound/index.ts';
-import { MemoryBlobs, MemoryInbound, MemoryMailer, MemoryMembers, MemoryUpdates, member } from './fakes.ts';
-
-const pass: Verdicts = { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' };
-
-function world(members: Member[] = [member()], opts: { maxBytes?: number; timeoutMs?: number } = {}) {
-  const raw = new MemoryBlobs('raw');
-  const content = new MemoryBlobs('content');
-  const m = new MemoryMembers();
-  for (const x of members) m.byId.set(x.memberId, x);
-  const updates = new MemoryUpdates();
-  const inbound = new MemoryInbound();
-  const mailer = new MemoryMailer();
-  const unsubscribed: string[] = [];
-  const unsubscribeSubjects: (string | undefined)[] = [];
-  const ingest = makeIngest({
-    blobs: { raw, content },
-    members: m,
-    updates,
-    inbound,
-    mime: createMimeParser({ timeoutMs: opts.timeoutMs ?? 5_000 }),
-    html: createHtmlTools(),
-    mailer,
-    clock: systemClock,
-    logger: silentLogger,
-    policy: {
-      maxMessageBytes: opts.maxBytes ?? 1024 * 1024,
-      updatesAddress: 'updates@gazette.local',
-      unsubscribeAddress: 'unsubscribe@gazette.local',
-      from: 'IGPN Gazette <news@gazette.local>',
-      defaultTimeZone: 'UTC',
-    },
-    unsubscribeByEmail: async (e, subject) => {
-      unsubscribed.push(e);
-      unsubscribeSubjects.push(subject);
-    },
-  });
-  let n = 0;
-  const send = async (body: Uint8Array, over: Partial<IngestCommand> = {}) => {
-    const messageId = over.messageId ?? `msg${++n}`;
-    await raw.put(`inbound/${messageId}`, body, 'message/rfc822');
-    return ingest({
-      messageId,
-      rawKey: `inbound/${messageId}`,
-      receivedAt: new Date('2026-03-03T10:00:00Z'),
-      recipients: ['updates@gazette.local'],
-      verdicts: pass,
-      ...over,
-    });
-  };
-  return { send, ingest, raw, content, updates, inbound, mailer, unsubscribed, unsubscribeSubjects };
-}
+import { member, world } from './fakes.ts';
 
 describe('ingest use case', () => {
   it('turns a typical member mail into a pending, structured event update and acknowledges it', async () => {
