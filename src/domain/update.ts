@@ -188,3 +188,29 @@ export interface InboundPolicy {
 
 /** The raw message could not be read within the parser's limits (time, nesting, size). */
 export class UnparseableMessageError extends ValidationError {}
+
+/**
+ * Characters a reader cannot see but that change what they read: C0/C1 controls (NUL …), bidi overrides
+ * and isolates (U+202A–202E, U+2066–2069, LRM/RLM/ALM), zero-width space/no-break/word joiner, BOM and
+ * interlinear annotations. U+200D (ZWJ) survives only inside an emoji sequence (👩‍💻), U+200C (ZWNJ) only
+ * between letters (Persian, Indic). `multiline` keeps LF and TAB (bodies); otherwise they become spaces.
+ * U+2028/U+2029 become line breaks (or spaces).
+ */
+export function stripInvisibles(s: string, opts: { multiline?: boolean } = {}): string {
+  const nl = opts.multiline ? '\n' : ' ';
+  let out = s.replace(/[\u2028\u2029]/g, nl);
+  out = opts.multiline
+    ? out.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
+    : out.replace(/[\u0009-\u000d]/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  out = out.replace(
+    /[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff\ufff9-\ufffb]/g,
+    '',
+  );
+  if (out.includes('\u200d'))
+    out = out.replace(
+      /(?<!\p{Extended_Pictographic}[\u{fe0f}\u{1f3fb}-\u{1f3ff}\u{e0020}-\u{e007f}]*)\u200d|\u200d(?!\p{Extended_Pictographic})/gu,
+      '',
+    );
+  if (out.includes('\u200c')) out = out.replace(/(?<![\p{L}\p{M}])\u200c|\u200c(?![\p{L}\p{M}])/gu, '');
+  return out;
+}

@@ -70,7 +70,12 @@ export interface ParsedAttachment {
 
 /** A parsed message reduced to what the ingest path needs, every field already decoded and bounded. */
 export interface ParsedMail {
+  /** The first mailbox of From: (the identity a member is recognised by). */
   from?: ParsedAddress;
+  /** Every mailbox of every From: header (RFC 5322 allows several; each must be an allowed sender). */
+  fromAll?: ParsedAddress[];
+  /** The Sender: mailbox, when present (who actually sent it on the From: author's behalf). */
+  sender?: ParsedAddress;
   replyTo?: ParsedAddress;
   subject: string;
   /** Raw Date header (keeps the sender's UTC offset, which a Date object loses). */
@@ -98,7 +103,12 @@ export interface MimeParser {
   /** Header section only: cheap, for messages too large to parse. Never throws. */
   parseHeaders(
     raw: Uint8Array,
-  ): Promise<Pick<ParsedMail, 'from' | 'subject' | 'headers' | 'dateHeader' | 'messageId'>>;
+  ): Promise<
+    Pick<
+      ParsedMail,
+      'from' | 'fromAll' | 'sender' | 'subject' | 'headers' | 'dateHeader' | 'messageId' | 'problems'
+    >
+  >;
 }
 
 export interface HtmlTools {

@@ -28,6 +28,12 @@ const TOKEN = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*\/
 const attr = (attrs: string, name: string) =>
   decodeEntities(new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(attrs)?.[1] ?? '');
 
+/** "https://x.example/p" and "https://x.example/p/" (the sanitiser normalises hrefs) are one link. */
+const sameUrl = (label: string, href: string) => {
+  const norm = (u: string) => u.replace(/\/+$/, '').toLowerCase();
+  return norm(label) === norm(href);
+};
+
 interface ListFrame {
   ordered: boolean;
   n: number;
@@ -116,8 +122,15 @@ export function sanitizedHtmlToText(html: string): string {
       const link = links.pop();
       if (!link?.href) continue;
       const label = link.line === out.length ? cur.slice(link.col).trim() : '';
-      if (label === link.href || `mailto:${label}` === link.href) continue;
-      write(label ? ` <${link.href}>` : link.href);
+      // A URL glued to the word before it ("release<a>https://…</a>") reads as one word: keep them apart.
+      const glued = (at: number) => at > 0 && !/[\s([<"'“‘«（【]/u.test(cur[at - 1] ?? ' ');
+      if (label === link.href || `mailto:${label}` === link.href || (label && sameUrl(label, link.href))) {
+        if (/^(?:https?:\/\/|mailto:)/i.test(label) && glued(link.col))
+          cur = `${cur.slice(0, link.col)} ${cur.slice(link.col)}`;
+        continue;
+      }
+      if (label) write(` <${link.href}>`);
+      else write(glued(cur.length) ? ` ${link.href}` : link.href);
       continue;
     }
     if (name === 'blockquote') {

@@ -79,8 +79,26 @@ const SANITIZE: sanitizeHtml.IOptions = {
     'math',
   ],
   disallowedTagsMode: 'discard',
+  // sanitize-html lets relative URLs through whatever allowedSchemes says: "x", "/v1/preferences?token=…",
+  // "../admin/…" would resolve against wherever the edition is read. Only absolute URLs remain.
   transformTags: {
-    a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow' }),
+    a: (_tag, attribs) => {
+      const href = absoluteUrl(attribs.href, ['http:', 'https:', 'mailto:']);
+      if (!href) return { tagName: 'span', attribs: {} };
+      return {
+        tagName: 'a',
+        attribs: {
+          href,
+          ...(attribs.title ? { title: attribs.title } : {}),
+          rel: 'noopener noreferrer nofollow',
+        },
+      };
+    },
+    img: (_tag, attribs) => {
+      const src = absoluteUrl(attribs.src, ['https:']);
+      const { src: _drop, ...rest } = attribs;
+      return { tagName: 'img', attribs: src ? { src, ...rest } : rest };
+    },
   },
   exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
   // No class, style or on* attributes anywhere: only the attributes listed above survive.
@@ -88,6 +106,21 @@ const SANITIZE: sanitizeHtml.IOptions = {
   // Never parse CSS: no style attribute is allowed, and the Lambda bundles leave postcss out (infra/bundling.ts).
   parseStyleAttributes: false,
 };
+
+/** The URL when it is absolute with one of the schemes (no credentials), else undefined. */
+function absoluteUrl(raw: string | undefined, schemes: string[]): string | undefined {
+  const value = (raw ?? '').trim();
+  // An absolute URL names its scheme first; "/x", "x", "../x", "//host/x" and "\\host" do not.
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(value)) return undefined;
+  try {
+    const u = new URL(value);
+    if (!schemes.includes(u.protocol) || u.username || u.password) return undefined;
+    if (u.protocol !== 'mailto:' && !u.hostname) return undefined;
+    return u.href.length <= 2_000 ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function createHtmlTools(limits: Partial<HtmlLimits> = {}): HtmlTools {
   const l = { ...DEFAULT_HTML_LIMITS, ...limits };

@@ -11,9 +11,9 @@
  *   - decoded bodies, attachment count, header lines and header values are capped, and what was cut is reported.
  * Only this folder imports postal-mime (and the HTML libraries).
  */
-import PostalMime, { type Address, addressParser, type Email } from 'postal-mime';
+import PostalMime, { type Address, addressParser, decodeWords, type Email } from 'postal-mime';
 import { normaliseAddress } from '../../domain/common.ts';
-import { UnparseableMessageError } from '../../domain/update.ts';
+import { stripInvisibles, UnparseableMessageError } from '../../domain/update.ts';
 import type { MimeParser, ParsedAddress, ParsedAttachment, ParsedMail } from '../../ports/inbound.ts';
 
 export interface MimeLimits {
@@ -131,13 +131,16 @@ export function createMimeParser(limits: Partial<MimeLimits> = {}): MimeParser {
         const p = toParsedMail(await parseBounded(headerSection(raw), HEADER_TIMEOUT_MS), l);
         return {
           from: p.from,
+          fromAll: p.fromAll,
+          sender: p.sender,
+          problems: p.problems,
           subject: p.subject,
           headers: p.headers,
           dateHeader: p.dateHeader,
           messageId: p.messageId,
         };
       } catch {
-        return { subject: '', headers: {} };
+        return { subject: '', headers: {}, problems: [] };
       }
     },
   };
@@ -217,10 +220,24 @@ function toParsedMail(m: Email, l: MimeLimits): ParsedMail {
 
   const dateHeader = headers.date?.[0];
   const date = dateHeader ? new Date(dateHeader) : undefined;
+  const fromAll = mailboxes(m.headers.filter((h) => h.key === 'from'));
+  const rawSubject = m.headerLines.find((h) => h.key === 'subject')?.line;
+  // Raw 8-bit subjects are postal-mime's to decode; encoded words are ours (split characters, see below).
+  const fullSubject = oneLine(
+    rawSubject?.includes('=?')
+      ? decodeHeaderWords(unfold(rawSubject.slice(rawSubject.indexOf(':') + 1)))
+      : (m.subject ?? ''),
+  );
+  if (fullSubject.length > MAX_SUBJECT_CHARS)
+    problems.push(
+      `subject cut at ${MAX_SUBJECT_CHARS} of its ${fullSubject.length.toLocaleString('en')} characters`,
+    );
   return {
-    from: firstAddress(m.headers.filter((h) => h.key === 'from').slice(0, 1)),
+    from: fromAll[0],
+    fromAll,
+    sender: firstAddress(m.headers.filter((h) => h.key === 'sender').slice(0, 1)),
     replyTo: firstAddress(m.headers.filter((h) => h.key === 'reply-to')),
-    subject: oneLine(m.subject ?? '').slice(0, 1000),
+    subject: fullSubject.slice(0, MAX_SUBJECT_CHARS),
     dateHeader,
     date: date && !Number.isNaN(date.getTime()) ? date : undefined,
     messageId: messageIdOf(m.messageId),
@@ -252,8 +269,18 @@ function mediaType(value: string | undefined): { type: string; reportType?: stri
   };
 }
 
+const MAX_SUBJECT_CHARS = 1000;
+/** More mailboxes than this in From: is not a member writing (and is not worth looking up one by one). */
+const MAX_FROM_MAILBOXES = 20;
+
 /** The first syntactically valid mailbox of the given address headers (group members included). */
 function firstAddress(values: { value: string }[]): ParsedAddress | undefined {
+  return mailboxes(values, 1)[0];
+}
+
+/** Every syntactically valid mailbox of the given address headers (group members included), in order. */
+function mailboxes(values: { value: string }[], max = MAX_FROM_MAILBOXES): ParsedAddress[] {
+  const out: ParsedAddress[] = [];
   for (const { value } of values) {
     let parsed: Address[];
     try {
@@ -263,16 +290,59 @@ function firstAddress(values: { value: string }[]): ParsedAddress | undefined {
     }
     for (const entry of parsed) {
       for (const c of entry.group ?? [entry]) {
+        if (out.length >= max) return out;
         if (c.address && /^[^\s@<>]+@[^\s@<>]+$/.test(c.address))
-          return {
+          out.push({
             // The registry's form: a member whose mail names 绿色.中国 is found under xn--ip0aq4e.xn--fiqs8s.
             address: normaliseAddress(c.address),
             name: c.name ? oneLine(c.name).slice(0, 200) || undefined : undefined,
-          };
+          });
       }
     }
   }
-  return undefined;
+  return out;
+}
+
+const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bq])\?([^?\s]*)\?=/gi;
+
+/**
+ * RFC 2047 §6.2: adjacent encoded words of one charset are one byte string, decoded together, so a UTF-8
+ * character split across two words (Outlook, some webmail cut at a byte count) reads whole instead of as
+ * two U+FFFD. Each run of same-charset words (whitespace between them is folding, not text) is merged
+ * into a single base64 word, then postal-mime's decoder (its charset table and aliases) decodes the lot.
+ */
+export function decodeHeaderWords(value: string): string {
+  if (!value.includes('=?')) return value;
+  let out = '';
+  let pos = 0;
+  let run: { charset: string; bytes: Buffer[] } | undefined;
+  const flush = () => {
+    if (run) out += `=?${run.charset}?B?${Buffer.concat(run.bytes).toString('base64')}?=`;
+    run = undefined;
+  };
+  for (const m of value.matchAll(ENCODED_WORD)) {
+    const between = value.slice(pos, m.index);
+    const charset = (m[1] ?? '').toLowerCase();
+    const bytes =
+      (m[2] ?? '').toLowerCase() === 'b'
+        ? Buffer.from((m[3] ?? '').replace(/[^A-Za-z0-9+/]/g, ''), 'base64')
+        : Buffer.from(
+            (m[3] ?? '')
+              .replace(/_/g, ' ')
+              .replace(/=([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+            'latin1',
+          );
+    if (run && run.charset === charset && /^[ \t]*$/.test(between)) run.bytes.push(bytes);
+    else {
+      flush();
+      out += between;
+      run = { charset, bytes: [bytes] };
+    }
+    pos = m.index + m[0].length;
+  }
+  flush();
+  out += value.slice(pos);
+  return decodeWords(out);
 }
 
 /** Message-IDs in angle brackets, as In-Reply-To and References expect them. */
@@ -310,11 +380,10 @@ function calendarBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {
 const CP1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
 const fromC1 = (s: string) => s.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80] ?? c);
 /** Decoded base64/quoted-printable bodies keep the sender's CRLFs; the rest of the path expects LF. */
-const cleanText = (s: string) => fromC1(s).replace(/\r\n?/g, '\n');
+const cleanText = (s: string) => stripInvisibles(fromC1(s).replace(/\r\n?/g, '\n'), { multiline: true });
 const unfold = (s: string) => s.replace(/\r?\n[ \t]+/g, ' ').trim();
 /** No control characters (CR/LF in particular) survive into names, subjects and ids. */
 const oneLine = (s: string) =>
-  fromC1(s)
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+  stripInvisibles(fromC1(s).replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' '))
     .replace(/\s+/g, ' ')
     .trim();

@@ -1,3 +1,5 @@
+import { stripInvisibles } from '../../domain/update.ts';
+
 /**
  * Which attachments may ever be published. Everything is kept for the secretariat (in the private raw
  * bucket when not publishable); only these safe, common document and image types reach readers.
@@ -188,8 +190,8 @@ export function attachmentVerdict(filename: string | undefined, contentType: str
 
 /** A file name safe for an S3 key and a Content-Disposition header. */
 export function safeFilename(name: string | undefined, index: number, contentType: string): string {
-  const base = (name ?? '')
-    .normalize('NFKC')
+  // Bidi overrides and zero-width characters disguise names ("invoice\u202Efdp.exe" reads "invoiceexe.pdf").
+  const base = stripInvisibles((name ?? '').normalize('NFKC').replace(/[\u0000-\u001f\u007f]/g, ''))
     .replace(/[/\\]/g, '_')
     .replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '')
     .replace(/^\.+/, '')
