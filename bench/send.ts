@@ -15,10 +15,10 @@ import { DynamoSubscriberRepo } from '../src/adapters/dynamodb/subscriber-repo.t
 import { Table } from '../src/adapters/dynamodb/table.ts';
 import { LocalJobRunner } from '../src/adapters/local/local-jobs.ts';
 import { LocalQueue } from '../src/adapters/local/local-queue.ts';
+import { powertoolsLogger } from '../src/adapters/powertools/logger.ts';
 import { composeSending } from '../src/app/sending.ts';
 import { type Subscriber, subscriberIdFor } from '../src/domain/index.ts';
 import type { CampaignSource } from '../src/ports/campaign-source.ts';
-import { jsonLogger } from '../src/ports/logger.ts';
 import type { SendBatchMessage } from '../src/ports/queue.ts';
 import { LOCAL_CREDENTIALS } from '../src/runtimes/local/stack.ts';
 import { startThrottlingProxy } from '../test/support/throttling-proxy.ts';
@@ -135,15 +135,14 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
     };
 
     let logBytes = 0;
-    const logger = jsonLogger(
-      { fn: 'send-worker' },
-      {
-        level: 'info',
-        write: (l) => {
-          logBytes += l.length + 1;
-        },
+    // The Lambdas' own logger, its lines counted (CloudWatch Logs ingest is priced per byte).
+    const logger = powertoolsLogger({
+      level: 'info',
+      keys: { fn: 'send-worker' },
+      write: (l) => {
+        logBytes += l.length + 1;
       },
-    );
+    });
     const queue = new LocalQueue<SendBatchMessage>(logger);
     const runner = new LocalJobRunner(logger);
     const sending = composeSending(

@@ -6,6 +6,7 @@ import type { AwsClientOptions } from '../../adapters/aws-options.ts';
 import { Table } from '../../adapters/dynamodb/table.ts';
 import { LambdaIngestGateway } from '../../adapters/lambda/lambda-ingest-gateway.ts';
 import { LambdaJobRunner } from '../../adapters/lambda/lambda-job-runner.ts';
+import { powertoolsLogger } from '../../adapters/powertools/logger.ts';
 import { S3BlobStore } from '../../adapters/s3/s3-blob-store.ts';
 import { EventBridgeScheduler } from '../../adapters/scheduler/eventbridge-scheduler.ts';
 import { readSecretString } from '../../adapters/secrets/secret-reader.ts';
@@ -16,7 +17,6 @@ import { type LambdaConfig, LambdaConfigSchema, loadConfig } from '../../config/
 import { ConfigError } from '../../domain/errors.ts';
 import { systemClock } from '../../ports/clock.ts';
 import type { IngestGateway } from '../../ports/inbound.ts';
-import { jsonLogger } from '../../ports/logger.ts';
 import type { SendBatchMessage } from '../../ports/queue.ts';
 import type { EditionRenderer } from '../../ports/renderer.ts';
 
@@ -39,7 +39,10 @@ export function lambdaInfra(
 ): Infra {
   if (cached) return cached;
   const config: LambdaConfig = loadConfig(LambdaConfigSchema, env);
-  const logger = jsonLogger({ fn: env.AWS_LAMBDA_FUNCTION_NAME }, { level: config.GAZETTE_LOG_LEVEL });
+  const logger = powertoolsLogger({
+    level: config.GAZETTE_LOG_LEVEL,
+    keys: { fn: env.AWS_LAMBDA_FUNCTION_NAME },
+  });
   const region = config.AWS_REGION;
   const lazy = <T>(make: () => T) => {
     let v: T | undefined;

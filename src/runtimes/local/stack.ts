@@ -6,6 +6,7 @@ import { LocalQueue } from '../../adapters/local/local-queue.ts';
 import { LocalScheduler } from '../../adapters/local/local-scheduler.ts';
 import { LocalTtlSweeper } from '../../adapters/local/local-ttl-sweeper.ts';
 import { createMailAuthenticator, type DnsResolver } from '../../adapters/mailauth/mail-authenticator.ts';
+import { powertoolsLogger } from '../../adapters/powertools/logger.ts';
 import { S3BlobStore } from '../../adapters/s3/s3-blob-store.ts';
 import { SesMailer } from '../../adapters/ses/ses-mailer.ts';
 import { buildApp } from '../../app/container.ts';
@@ -15,7 +16,7 @@ import type { LocalConfig } from '../../config/config.ts';
 import { ConfigError } from '../../domain/errors.ts';
 import { ARCHIVE_HEADERS, type HttpRequest, type HttpResponse } from '../../http/types.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
-import { jsonLogger, type Logger } from '../../ports/logger.ts';
+import type { Logger } from '../../ports/logger.ts';
 import type { SendBatchMessage } from '../../ports/queue.ts';
 import type { EditionRenderer } from '../../ports/renderer.ts';
 import { makeConsoleServing } from './console-serving.ts';
@@ -78,7 +79,14 @@ export interface LocalStack {
 /** Starts the embedded default: local AWS stand-ins + the same use cases + HTTP API + scheduler + SMTP inbound. */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const c = opts.config;
-  const logger = opts.logger ?? jsonLogger({ runtime: 'local' }, { level: c.GAZETTE_LOG_LEVEL });
+  // Logs on stderr as before: stdout carries the human-readable URLs and status lines of `npm start`.
+  const logger =
+    opts.logger ??
+    powertoolsLogger({
+      level: c.GAZETTE_LOG_LEVEL,
+      keys: { runtime: 'local' },
+      write: (line) => process.stderr.write(`${line}\n`),
+    });
   const clock = opts.clock ?? systemClock;
   let app: LocalApp | undefined;
 
