@@ -69,6 +69,7 @@ const settings: EditionSettings = {
   postalAddress: 'IGPN Secretariat, Beijing, China',
   timeZone: 'Asia/Shanghai',
   from: 'IGPN Gazette <news@igpn.example>',
+  mediaUrl: 'https://media.igpn.example',
 };
 
 function memoryBlobs(): BlobStore {

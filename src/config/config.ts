@@ -23,6 +23,8 @@ export const ConfigSchema = z.object({
   GAZETTE_PUBLIC_URL: z.url().default('http://127.0.0.1:8787'),
   /** Public base URL of the archive (static site). */
   GAZETTE_ARCHIVE_URL: z.url().default('http://127.0.0.1:8787/archive'),
+  /** Public base URL of edition images and documents (CloudFront over media/ in the content bucket). */
+  GAZETTE_MEDIA_URL: z.url().optional(),
   /**
    * HMAC key for opt-in, preference and unsubscribe tokens and for subscriber ids (at least 32 chars). On AWS
    * read from Secrets Manager; in the embedded runtime generated on the first start and kept in

@@ -1,3 +1,5 @@
+import type { ImageResizer } from './images.ts';
+
 /** Turns a template + data into HTML and text. The MJML adapter is the only place mjml is imported. */
 export interface RenderedEmail {
   html: string;
@@ -8,5 +10,14 @@ export interface RenderedEmail {
 }
 
 export interface EditionRenderer {
-  render(template: string, data: Record<string, unknown>): Promise<RenderedEmail>;
+  /** `files`: template files by path (edition.mjml, partials/item.mjml, strings/en.json …) instead of the folder. */
+  render(
+    template: string,
+    data: Record<string, unknown>,
+    opts?: { files?: Record<string, string> },
+  ): Promise<RenderedEmail>;
+  /** Languages that have strings. */
+  languages?: () => string[];
+  /** Member photos at e-mail widths (loaded with the renderer: only the edition compiler needs it). */
+  images?: () => Promise<ImageResizer>;
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { convert } from 'html-to-text';
 import { TemplateError } from '../../domain/errors.ts';
 import type { EditionRenderer, RenderedEmail } from '../../ports/renderer.ts';
+import { createSharpResizer } from '../images/sharp-resizer.ts';
 import { type Mode, renderTemplate } from './template-engine.ts';
 
 export interface MjmlRendererOptions {
@@ -44,7 +45,10 @@ export async function createMjmlRenderer(opts: MjmlRendererOptions = {}): Promis
   const { default: mjml2html } = await import('mjml');
   const dir = findTemplatesDir(opts.templatesDir);
   const files = new Map<string, string | null>();
+  // Template files from the content store for one render (validated, versioned), else the folder.
+  let override: Record<string, string> | undefined;
   const read = (rel: string): string | null => {
+    if (override) return Object.hasOwn(override, rel) ? (override[rel] ?? null) : null;
     if (!opts.watch && files.has(rel)) return files.get(rel) ?? null;
     const path = join(dir, rel);
     const text = existsSync(path) ? readFileSync(path, 'utf8') : null;
@@ -94,38 +98,57 @@ export async function createMjmlRenderer(opts: MjmlRendererOptions = {}): Promis
       readdirSync(join(dir, 'strings'))
         .filter((f) => f.endsWith('.json'))
         .map((f) => f.slice(0, -5)),
+    images: () => createSharpResizer(),
 
-    async render(template, data): Promise<RenderedEmail> {
+    async render(template, data, renderOpts = {}): Promise<RenderedEmail> {
       if (!/^[a-z0-9][a-z0-9_-]*$/i.test(template))
         throw new TemplateError(`bad template name "${template}"`);
-      const lang = typeof data.lang === 'string' ? data.lang : 'en';
-      const ctx = { ...data, t: strings(lang) };
-      const source = expand(template, 'mjml', 'html', ctx);
-      let html: string;
-      const warnings: string[] = [];
+      override = renderOpts.files;
       try {
-        const out = await mjml2html(source, {
-          validationLevel: 'strict',
-          ignoreIncludes: true,
-          keepComments: false,
-          filePath: dir,
-        });
-        html = out.html;
-        for (const e of out.errors) warnings.push(e.formattedMessage);
-      } catch (e) {
-        throw new TemplateError(`${template}.mjml does not pass MJML validation:${withContext(e, source)}`);
+        return await renderOnce(template, data);
+      } finally {
+        override = undefined;
       }
-      const text = read(`${template}.txt`) !== null ? expand(template, 'txt', 'text', ctx) : htmlText(html);
-      const subjectTemplate = (ctx.t as Record<string, unknown>).subject;
-      const subject =
-        typeof subjectTemplate === 'string'
-          ? renderTemplate(subjectTemplate, ctx, { mode: 'text', templateName: 'strings subject' })
-              .replace(/\s+/g, ' ')
-              .trim()
-          : undefined;
-      return { html, text: tidyText(text), warnings, subject };
     },
   };
+
+  async function renderOnce(template: string, data: Record<string, unknown>): Promise<RenderedEmail> {
+    const lang = typeof data.lang === 'string' ? data.lang : 'en';
+    const ctx = { ...data, t: strings(lang) };
+    const source = expand(template, 'mjml', 'html', ctx);
+    let html: string;
+    const warnings: string[] = [];
+    try {
+      const out = await mjml2html(source, {
+        validationLevel: 'strict',
+        ignoreIncludes: true,
+        keepComments: false,
+        filePath: dir,
+        // Gmail clips a message over 102 KB, and a quarter of MJML's output is indentation: collapse
+        // whitespace around block tags (never between inline ones) and minify the CSS. Outlook's
+        // conditional comments survive ('safe' comment removal).
+        minify: true,
+        minifyOptions: {
+          collapseWhitespace: 'aggressive',
+          removeComments: 'safe',
+          minifyCss: false,
+        } as never,
+      });
+      html = out.html;
+      for (const e of out.errors) warnings.push(e.formattedMessage);
+    } catch (e) {
+      throw new TemplateError(`${template}.mjml does not pass MJML validation:${withContext(e, source)}`);
+    }
+    const text = read(`${template}.txt`) !== null ? expand(template, 'txt', 'text', ctx) : htmlText(html);
+    const subjectTemplate = (ctx.t as Record<string, unknown>).subject;
+    const subject =
+      typeof subjectTemplate === 'string'
+        ? renderTemplate(subjectTemplate, ctx, { mode: 'text', templateName: 'strings subject' })
+            .replace(/\s+/g, ' ')
+            .trim()
+        : undefined;
+    return { html, text: tidyText(text), warnings, subject };
+  }
 }
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {

@@ -149,6 +149,8 @@ export function renderTemplate(source: string, data: Record<string, unknown>, op
         let v: unknown = (frame as Record<string, unknown>)[first as string];
         for (const seg of rest) {
           if (v && typeof v === 'object' && Object.hasOwn(v, seg)) v = (v as Record<string, unknown>)[seg];
+          // list.0 on a shorter list is empty, not a typo: {{#featured.0}} shows a heading only if any.
+          else if (Array.isArray(v) && /^\d+$/.test(seg)) v = undefined;
           else return MISSING;
         }
         return v;

@@ -1,11 +1,19 @@
 import {
+  applyShapePatch,
+  type Branding,
+  EditionShape,
+  type EditionShapePatch,
+} from '../../domain/edition.ts';
+import {
   type Actor,
   ConflictError,
   Edition,
   type EditionStatus,
   type EditionVariant,
   newId,
+  Section,
   TemplateError,
+  type Update,
   ValidationError,
 } from '../../domain/index.ts';
 import type { BlobStore } from '../../ports/blob-store.ts';
@@ -13,11 +21,13 @@ import type { Clock } from '../../ports/clock.ts';
 import type { ApprovedUpdates, EditionRepo } from '../../ports/editions.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { EditionRenderer } from '../../ports/renderer.ts';
+import { prepareMedia } from './media.ts';
 import { hasPlaceholders } from './personalise.ts';
 import type { EditionSettings } from './settings.ts';
 import { buildView, planSections, startOfPreviousQuarter } from './view-model.ts';
 
 export const TEMPLATE = 'edition';
+const SECTION_IDS = Section.options;
 
 /** Statuses whose items are spoken for: a new compile must not pick those updates again. */
 const HOLDS_ITEMS: EditionStatus[] = ['approved', 'sending', 'paused', 'sent'];
@@ -26,7 +36,18 @@ export interface CompileRequest {
   windowStart?: Date;
   windowEnd?: Date;
   requestedBy: Actor;
+  /** The secretariat's changes to the edition's shape (kept for later recompiles of the draft). */
+  shape?: EditionShapePatch;
 }
+
+/** Templates and branding to render with instead of the templates/ folder (the content store). */
+export interface ActiveTemplates {
+  files?: Record<string, string>;
+  branding?: Branding;
+}
+
+/** The edition's shape, stored beside its content so every recompile of the draft keeps it. */
+export const shapeKey = (n: number) => `editions/${n}/shape.json`;
 
 export interface CompileDeps {
   editions: EditionRepo;
@@ -36,6 +57,10 @@ export interface CompileDeps {
   clock: Clock;
   logger: Logger;
   settings: () => EditionSettings;
+  /** Languages (tags) of the edition's readers: a variant is rendered for each that has strings. */
+  readerLanguages?: () => Promise<string[]>;
+  /** The active templates and branding from the content store (default: the templates/ folder). */
+  templates?: () => Promise<ActiveTemplates | undefined>;
 }
 
 /**
@@ -74,9 +99,16 @@ export function makeCompileEdition(d: CompileDeps) {
       );
     let number: number | undefined;
     try {
+      const updates = await pickUpdates(windowStart, windowEnd);
+      // Passed deadlines are left out: what remains must be something to send.
+      if (!planSections(updates, now).sections.length)
+        throw new ValidationError(
+          `no approved updates to publish between ${windowStart.toISOString()} and ${windowEnd.toISOString()}${updates.length ? ` (${updates.length} left out: deadlines already passed)` : ''}: approve member updates first, or widen the window with --from/--to; no edition was created`,
+        );
       const reserved = await reserveNumber();
       number = reserved.number;
-      const edition = await compileInto(reserved.number, reserved.previous, {
+      const edition = await compileInto(reserved.number, reserved.previous, updates, {
+        shape: req.shape,
         windowStart,
         windowEnd,
         now,
@@ -95,25 +127,77 @@ export function makeCompileEdition(d: CompileDeps) {
     }
   };
 
-  async function compileInto(
-    number: number,
-    previous: Edition | undefined,
-    o: { windowStart: Date; windowEnd: Date; now: Date; requestedBy: Actor; s: EditionSettings },
-  ): Promise<Edition> {
-    const { s, now } = o;
+  /** Approved updates in the window that no approved, sending or sent edition holds already. */
+  async function pickUpdates(start: Date, end: Date): Promise<Update[]> {
     const held = new Set<string>();
     for (const e of await d.editions.list())
       if (HOLDS_ITEMS.includes(e.status)) for (const i of e.items) held.add(i.updateId);
-    const updates = (await d.updates.listApprovedInWindow(o.windowStart, o.windowEnd)).filter(
+    return (await d.updates.listApprovedInWindow(start, end)).filter(
       (u) => u.status === 'approved' && !held.has(u.updateId),
     );
-    const plan = planSections(updates, now);
+  }
+
+  async function loadShape(number: number, patch: EditionShapePatch | undefined): Promise<EditionShape> {
+    const key = shapeKey(number);
+    let stored: EditionShape = {};
+    if (await d.content.exists(key)) {
+      const parsed = EditionShape.safeParse(JSON.parse(await d.content.getText(key)));
+      if (parsed.success) stored = parsed.data;
+      else d.logger.warn('stored edition shape ignored', { number, error: parsed.error.message });
+    }
+    const shape = applyShapePatch(stored, patch);
+    if (patch) await d.content.put(key, JSON.stringify(shape), 'application/json');
+    return shape;
+  }
+
+  /** Configured languages, plus every language with strings that readers of the edition have. */
+  async function variantLanguages(s: EditionSettings, renderer: EditionRenderer): Promise<string[]> {
+    const out = [...s.languages];
+    if (!d.readerLanguages || !renderer.languages) return out;
+    const available = renderer.languages();
+    const base = (t: string) => t.toLowerCase().split('-')[0] ?? t;
+    for (const tag of await d.readerLanguages()) {
+      const pick =
+        available.find((a) => a.toLowerCase() === tag.toLowerCase()) ??
+        available.find((a) => a === base(tag));
+      if (pick && !out.some((l) => l === pick || base(l) === base(pick))) out.push(pick);
+    }
+    return out;
+  }
+
+  async function compileInto(
+    number: number,
+    previous: Edition | undefined,
+    updates: Update[],
+    o: {
+      shape?: EditionShapePatch;
+      windowStart: Date;
+      windowEnd: Date;
+      now: Date;
+      requestedBy: Actor;
+      s: EditionSettings;
+    },
+  ): Promise<Edition> {
+    const { s, now } = o;
+    const shape = await loadShape(number, o.shape);
+    for (const id of [...(shape.featured ?? []), ...Object.keys(shape.assign ?? {})])
+      if (!updates.some((u) => u.updateId === id))
+        d.logger.warn('edition shape names an update that is not in this edition', { number, updateId: id });
+    const plan = planSections(updates, now, shape);
     const renderer = await d.renderer();
+    const active = d.templates ? await d.templates() : undefined;
+    const branding: Branding = active?.branding ?? {};
+    const media = await prepareMedia([...plan.featured, ...plan.sections.flatMap((sec) => sec.updates)], {
+      content: d.content,
+      images: renderer.images,
+      mediaUrl: s.mediaUrl,
+      logger: d.logger,
+    });
     const revision = newId('r', now);
     const prefix = `editions/${number}/${revision}`;
     const defaultLanguage = s.languages[0] ?? 'en';
     const variants: EditionVariant[] = [];
-    for (const lang of s.languages) {
+    for (const lang of await variantLanguages(s, renderer)) {
       const settings = {
         lang,
         number,
@@ -123,10 +207,17 @@ export function makeCompileEdition(d: CompileDeps) {
         archiveUrl: s.archiveUrl,
         postalAddress: s.postalAddress,
         defaultLanguage,
+        shape,
+        branding,
+        media,
       };
+      const files = active?.files;
       const view = buildView(plan, { ...settings, archive: false });
-      const mail = await renderer.render(TEMPLATE, view as unknown as Record<string, unknown>);
-      const page = await renderer.render(TEMPLATE, { ...view, archive: true });
+      const mail = await renderer.render(TEMPLATE, view as unknown as Record<string, unknown>, { files });
+      const archiveView = buildView(plan, { ...settings, archive: true });
+      const page = await renderer.render(TEMPLATE, archiveView as unknown as Record<string, unknown>, {
+        files,
+      });
       checkLinks(mail.html, `${lang} e-mail`);
       // One subject for every recipient (it is never personalised, and it titles the archive page).
       if (mail.subject && hasPlaceholders(mail.subject)) {
@@ -142,7 +233,7 @@ export function makeCompileEdition(d: CompileDeps) {
       for (const w of mail.warnings) d.logger.warn('template warning', { lang, warning: w });
       const variant: EditionVariant = {
         language: lang,
-        subject: mail.subject || `${s.newsletterName} ${number}`,
+        subject: shape.title ?? (mail.subject || `${s.newsletterName} ${number}`),
         htmlKey: `${prefix}/${lang}.html`,
         textKey: `${prefix}/${lang}.txt`,
         archiveKey: `${prefix}/${lang}.archive.html`,
@@ -162,15 +253,16 @@ export function makeCompileEdition(d: CompileDeps) {
       status: 'draft',
       windowStart: o.windowStart.toISOString(),
       windowEnd: o.windowEnd.toISOString(),
-      items: plan.sections.flatMap((sec) =>
-        sec.updates.map((u) => ({
-          updateId: u.updateId,
-          section: sec.id,
-          title: u.title,
-          organisation: u.organisation,
-          url: u.links[0]?.url,
-        })),
-      ),
+      items: [
+        ...plan.featured.map((u) => ({ u, section: u.section })),
+        ...plan.sections.flatMap((sec) => sec.updates.map((u) => ({ u, section: sec.id }))),
+      ].map(({ u, section }) => ({
+        updateId: u.updateId,
+        section: (SECTION_IDS as readonly string[]).includes(section) ? section : u.section,
+        title: u.title,
+        organisation: u.organisation,
+        url: u.links[0]?.url,
+      })),
       variants,
       audience: previous?.audience ?? 'newsletter',
       createdAt: previous?.createdAt ?? now.toISOString(),

@@ -12,6 +12,8 @@ export interface EditionSettings {
   /** Edition dates, quarters and the default compile window are computed in this zone. */
   timeZone: string;
   from: string;
+  /** Public base URL of published attachments (media/ in the content bucket). */
+  mediaUrl: string;
 }
 
 export function editionSettings(c: Config): EditionSettings {
@@ -24,6 +26,7 @@ export function editionSettings(c: Config): EditionSettings {
     postalAddress: c.GAZETTE_POSTAL_ADDRESS,
     timeZone: c.GAZETTE_EDITION_TIMEZONE,
     from: c.GAZETTE_FROM,
+    mediaUrl: c.GAZETTE_MEDIA_URL ?? `${c.GAZETTE_PUBLIC_URL.replace(/\/$/, '')}/media`,
   };
 }
 

@@ -14,7 +14,8 @@ import { makeLinks } from '../../../src/use-cases/shared/links.ts';
 import { startTestStack, TEST_TOKEN_SECRET } from '../../support/local-stack.ts';
 import { anUpdate } from '../../unit/editions/fixtures.ts';
 
-// 09:00 in Shanghai on the first day of Q2: when the quarterly schedule fires.
+// 09:00 in Shanghai on the first day of Q2: when the quarterly schedule fires. The edition is titled by
+// its items' quarter (Q1: January–March), not by the compile date.
 let now = new Date('2026-04-01T01:00:00.000Z');
 const clock: Clock = { now: () => now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
@@ -92,7 +93,7 @@ describe('editions on the embedded stack', () => {
     expect(e.windowStart).toBe('2025-12-31T16:00:00.000Z');
     expect(e.windowEnd).toBe('2026-03-31T16:00:00.000Z');
     const zh = e.variants.find((v) => v.language === 'zh');
-    expect(zh?.subject).toBe('IGPN Gazette 第6期 · 2026年第2季度');
+    expect(zh?.subject).toBe('IGPN Gazette 第6期 · 2026年第1季度');
     const html = await stack.infra.blobs.content.getText(zh?.htmlKey ?? '');
     expect(html).toContain('亚太绿色公共采购论坛 2026');
     expect(html).toContain('近期活动');
@@ -154,8 +155,8 @@ describe('editions on the embedded stack', () => {
     expect(res.body.sent).toHaveLength(4);
     const mails = (await stack.sentMail()).filter((m) => m.destination.to.includes('reviewer@igpn.example'));
     expect(mails.map((m) => m.subject).sort()).toEqual([
-      '[TEST] IGPN Gazette No. 6 · Q2 2026',
-      '[TEST] IGPN Gazette 第6期 · 2026年第2季度',
+      '[TEST] IGPN Gazette No. 6 · Q1 2026',
+      '[TEST] IGPN Gazette 第6期 · 2026年第1季度',
     ]);
     for (const m of mails) {
       expect(m.body.html).toContain('TEST-LINK-DOES-NOTHING');
@@ -216,7 +217,7 @@ describe('editions on the embedded stack', () => {
     const links = makeLinks({ config: stack.config, secret: 'x'.repeat(32), now: () => now });
     const wei = (await subs.get(subscriberIdFor('wei@example.cn', TEST_TOKEN_SECRET))) as Subscriber;
     const msg = personalise(wei, links.recipientLinks(wei.subscriberId, 'newsletter'));
-    expect(msg.subject).toBe('IGPN Gazette 第6期 · 2026年第2季度');
+    expect(msg.subject).toBe('IGPN Gazette 第6期 · 2026年第1季度');
     expect(msg.from).toBe(stack.config.GAZETTE_FROM);
     expect(msg.to).toBe('wei@example.cn');
     expect(msg.html).toContain('张伟 &lt;b&gt;，您好');
@@ -225,7 +226,7 @@ describe('editions on the embedded stack', () => {
     expect(msg.headers?.['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     const ana = (await subs.get(subscriberIdFor('ana@example.org', TEST_TOKEN_SECRET))) as Subscriber;
     expect(personalise(ana, links.recipientLinks(ana.subscriberId)).subject).toBe(
-      'IGPN Gazette No. 6 · Q2 2026',
+      'IGPN Gazette No. 6 · Q1 2026',
     );
   });
 
@@ -277,7 +278,7 @@ describe('editions on the embedded stack', () => {
     expect((await fetch(`${stack.urls.archive}editions/6/zh.html`)).status).toBe(200);
 
     const index = await (await fetch(stack.urls.archive)).text();
-    expect(index).toContain('IGPN Gazette No. 6 · Q2 2026');
+    expect(index).toContain('IGPN Gazette No. 6 · Q1 2026');
     expect(index).not.toContain('edition 8');
     const feed = await (await fetch(`${stack.urls.archive}feed.xml`)).text();
     expect(feed).toMatch(/^<\?xml[^>]*>\s*<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom">/);
@@ -335,8 +336,18 @@ describe('editions on the embedded stack', () => {
     ]);
   });
 
-  it('never opens two drafts when two compiles race: both end up in the same number', async () => {
+  it('refuses a compile with no approved updates left, with a message, instead of an empty draft', async () => {
     await editions.lifecycle.approve(8, 'test');
+    const before = (await editions.lifecycle.list()).map((e) => e.number);
+    await expect(editions.compile({ requestedBy: 'scheduler' })).rejects.toThrow(
+      /no approved updates to publish .*approve member updates first.*no edition was created/,
+    );
+    expect((await editions.lifecycle.list()).map((e) => e.number)).toEqual(before);
+  });
+
+  it('never opens two drafts when two compiles race: both end up in the same number', async () => {
+    // Something to publish: a compile with nothing approved is refused (test above).
+    await seed(anUpdate({ updateId: 'u_race', title: 'Race', receivedAt: '2026-03-28T00:00:00.000Z' }));
     const [a, b] = await Promise.all([
       editions.compile({ requestedBy: 'scheduler' }),
       editions.compile({ requestedBy: 'secretariat' }),

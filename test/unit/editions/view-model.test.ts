@@ -99,11 +99,14 @@ describe('template data', () => {
       },
     });
     const view = buildView(planSections([u], now), settings);
-    expect(view.sections[0]?.items[0]?.when).toMatch(/^2026\D+5\D+12\D.*10:00\D+18:30 \(Asia\/Tokyo\)$/);
+    // The member's zone first (JST), then the edition's (Asia/Shanghai, UTC+8).
+    expect(view.sections[0]?.items[0]?.when).toMatch(
+      /^2026\D+5\D+12\D.*10:00\D+18:30 JST \(.*09:00\D+17:30 UTC\+8\)$/,
+    );
     expect(view.edition).toMatchObject({
       number: 8,
       year: 2026,
-      quarter: 2,
+      quarter: 1, // the item was received in February: the edition reports on Q1, not the compile's Q2
       web_url: 'https://news.example.org/archive/editions/8/zh.html',
     });
     expect(buildView(planSections([], now), { ...settings, lang: 'en' }).edition.web_url).toBe(
