@@ -31,7 +31,7 @@ import type { Logger } from '../../ports/logger.ts';
 import type { Mailer } from '../../ports/mailer.ts';
 import { type AckStatus, buildAck } from './ack.ts';
 import { type BuiltUpdate, buildUpdateContent, type FileToStore } from './build-update.ts';
-import { type Decision, decide } from './classify.ts';
+import { type Decision, type DecisionInput, decide } from './classify.ts';
 import { cleanTitle } from './text.ts';
 
 export interface IngestCommand {
@@ -86,6 +86,7 @@ export function makeIngest(d: IngestDeps) {
     }
     const head = parsed ?? (await d.mime.parseHeaders(raw));
     const member = head.from ? await d.members.findBySender(head.from.address) : undefined;
+    const otherMailboxes = member ? await otherIdentities(d.members, head) : [];
     let decision: Decision = decide({
       head,
       verdicts: cmd.verdicts,
@@ -95,6 +96,7 @@ export function makeIngest(d: IngestDeps) {
       unsubscribeAddress: d.policy.unsubscribeAddress,
       member,
       mailFrom: cmd.mailFrom,
+      otherMailboxes,
     });
 
     if (decision.outcome === 'rejected' && decision.unsubscribe && head.from) {
@@ -207,6 +209,27 @@ export function makeIngest(d: IngestDeps) {
 }
 
 export type Ingest = ReturnType<typeof makeIngest>;
+
+/** Further From: mailboxes and a differing Sender:, each with the member it belongs to (looked up once each). */
+async function otherIdentities(
+  members: MemberRepo,
+  head: Pick<ParsedMail, 'from' | 'fromAll' | 'sender'>,
+): Promise<NonNullable<DecisionInput['otherMailboxes']>> {
+  const first = head.from?.address;
+  const named = [
+    ...(head.fromAll ?? []).map((a) => ({ role: 'From' as const, address: a.address })),
+    ...(head.sender ? [{ role: 'Sender' as const, address: head.sender.address }] : []),
+  ];
+  const seen = new Set<string>(first ? [first] : []);
+  const out: NonNullable<DecisionInput['otherMailboxes']> = [];
+  for (const x of named) {
+    if (seen.has(x.address)) continue;
+    seen.add(x.address);
+    const m = await members.findBySender(x.address);
+    out.push({ ...x, memberId: m?.memberId });
+  }
+  return out;
+}
 
 const resultOf = (r: Pick<InboundRecord, 'outcome' | 'updateId' | 'reason'>): IngestResult => ({
   outcome: r.outcome,
