@@ -119,6 +119,7 @@ export async function benchEditions(): Promise<{
   compile_ms_100_items: number;
   personalise_ms_per_recipient: number;
   mjml_render_ms_per_recipient: number;
+  edition_html_kb_30_items: number;
 }> {
   const renderer = await createMjmlRenderer();
   const updates100: ApprovedUpdates = {
@@ -190,6 +191,8 @@ export async function benchEditions(): Promise<{
     compile_ms_100_items: round(median(compileRuns), 1),
     personalise_ms_per_recipient: round(personalise, 4),
     mjml_render_ms_per_recipient: round(mjmlPer, 2),
+    // Gmail clips a message over 102 KB: the compiled HTML of a 30-item edition must stay under it.
+    edition_html_kb_30_items: round(Buffer.byteLength(rendered.html) / 1024, 1),
   };
 }
 

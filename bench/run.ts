@@ -4,7 +4,8 @@
  * Either way the JSON is written to bench/results/latest.json. Each part runs in turn; a part whose module
  * is missing or fails is reported "not available" with the reason, and the others still run.
  *
- *   bench/editions.ts   personalise_ms_per_recipient, mjml_render_ms_per_recipient, compile_ms_100_items
+ *   bench/editions.ts   personalise_ms_per_recipient, mjml_render_ms_per_recipient, compile_ms_100_items,
+ *                       edition_html_kb_30_items
  *   bench/send.ts       send_rate_fraction, sent, duplicates, lost, throttle_retries, aws_cost_per_10k_usd_beyond_ses
  *   bench/lambdas.ts    bundle_bytes, require_ms (per Lambda), node_baseline_ms
  *   bench/ingest.ts     ingest_msgs_per_s
@@ -67,6 +68,7 @@ function checks(r: Record<string, unknown>): Check[] {
   add('personalise_ms_per_recipient', p, '≤ 0.2', (v) => v <= 0.2);
   add('mjml_render_ms_per_recipient', m, '(naive baseline)', () => true);
   add('personalise_speedup', p && m ? Math.round(m / p) : undefined, '≥ 200×', (v) => v >= 200);
+  add('edition_html_kb_30_items', num('edition_html_kb_30_items'), '< 102 (Gmail clips)', (v) => v < 102);
   add('send_rate_fraction', num('send_rate_fraction'), '≥ 0.95 (and never over the limit)', (v) => v >= 0.95);
   add(
     'sent',
