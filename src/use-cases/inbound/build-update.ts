@@ -7,6 +7,7 @@ import { decodeEntities } from '../../domain/html.ts';
 import { Language, type Link, type Member, sectionForKind, type Update } from '../../domain/index.ts';
 import type { HtmlTools, ParsedAttachment, ParsedMail } from '../../ports/inbound.ts';
 import { attachmentVerdict, safeFilename } from './attachments.ts';
+import { countryCode } from './countries.ts';
 import {
   cleanTitle,
   extractFields,
@@ -22,9 +23,9 @@ import {
 import {
   type IcsEvent,
   offsetOfDateHeader,
-  parseDeadline,
   parseIcs,
-  parseWhen,
+  readDeadline,
+  readEventTime,
   type ZoneFallback,
 } from './when.ts';
 
@@ -64,13 +65,18 @@ export interface BuiltUpdate {
 
 export function buildUpdateContent(
   p: ParsedMail,
-  ctx: { html: HtmlTools; member: Pick<Member, 'language'>; defaultTimeZone: string },
+  ctx: {
+    html: HtmlTools;
+    member: Pick<Member, 'language'> & Partial<Pick<Member, 'country'>>;
+    defaultTimeZone: string;
+  },
 ): BuiltUpdate {
   const problems = [...p.problems];
   const fallback: ZoneFallback = {
     zone: ctx.defaultTimeZone,
     offsetMinutes: offsetOfDateHeader(p.dateHeader),
   };
+  const readCtx = { country: countryCode(ctx.member.country) };
 
   const sanitized = p.html ? ctx.html.sanitize(p.html) : '';
   const fullText = (p.text?.trim() ? p.text : sanitized ? ctx.html.toText(sanitized) : '').replace(
@@ -102,15 +108,26 @@ export function buildUpdateContent(
     cleanTitle(own.split('\n').find((l) => l.trim()) ?? '').slice(0, 120) ||
     '(no subject)';
 
-  let event = ics?.event ?? (fields.when ? parseWhen(fields.when, fallback) : undefined);
+  const when = !ics?.event && fields.when ? readEventTime(fields.when, fallback, readCtx) : undefined;
+  let event = ics?.event ?? when?.event;
+  problems.push(...(when?.notes ?? []));
   if (fields.when && !event) problems.push(`could not read the date in “When: ${fields.when.slice(0, 100)}”`);
   if (event && !event.location && fields.where) event = { ...event, location: fields.where.slice(0, 300) };
-  const deadline = fields.deadline ? parseDeadline(fields.deadline, fallback) : undefined;
+  const due = fields.deadline ? readDeadline(fields.deadline, fallback, readCtx) : undefined;
+  const deadline = due?.deadline;
+  problems.push(...(due?.notes ?? []));
   if (fields.deadline && !deadline)
     problems.push(`could not read the date in “Deadline: ${fields.deadline.slice(0, 100)}”`);
 
+  // Title words ("Forum", "Call for …") make an event or a deadline only with a date to show.
+  const guessed = kindFromTitle(title);
   const kind =
-    kindFromWord(fields.kind) ?? (event ? 'event' : deadline ? 'deadline' : (kindFromTitle(title) ?? 'news'));
+    kindFromWord(fields.kind) ??
+    (event ? 'event' : deadline ? 'deadline' : guessed === 'publication' ? 'publication' : 'news');
+  if (!kindFromWord(fields.kind) && !event && !deadline && (guessed === 'event' || guessed === 'deadline'))
+    problems.push(
+      `the title reads like ${guessed === 'event' ? 'an event' : 'a deadline'}, but no date was found: kept as news`,
+    );
 
   const links = collectLinks(fields.links, ics?.url, sanitized, own);
   const summary = summarise(own) || summarise(ics?.description ?? '') || title;

@@ -109,6 +109,64 @@ const ABBREVIATIONS: Record<string, string> = {
   SAST: 'Africa/Johannesburg',
   EAT: 'Africa/Nairobi',
 };
+/**
+ * Abbreviations that name different zones in different countries. Resolved by the member's country when
+ * one of the meanings is there; otherwise the time is not guessed (the moderator sets it).
+ */
+const AMBIGUOUS: Record<string, { label: string; byCountry: Record<string, string> }> = {
+  CST: {
+    label: 'China, US Central or Cuba',
+    byCountry: {
+      CN: 'Asia/Shanghai',
+      TW: 'Asia/Taipei',
+      MO: 'Asia/Macau',
+      US: 'America/Chicago',
+      CA: 'America/Winnipeg',
+      MX: 'America/Mexico_City',
+      CU: 'America/Havana',
+    },
+  },
+  CDT: {
+    label: 'US Central or Cuba',
+    byCountry: { US: 'America/Chicago', CA: 'America/Winnipeg', CU: 'America/Havana' },
+  },
+  IST: {
+    label: 'India, Ireland or Israel',
+    byCountry: { IN: 'Asia/Kolkata', IE: 'Europe/Dublin', IL: 'Asia/Jerusalem' },
+  },
+  AST: {
+    label: 'Arabia or Atlantic',
+    byCountry: {
+      SA: 'Asia/Riyadh',
+      KW: 'Asia/Kuwait',
+      QA: 'Asia/Qatar',
+      BH: 'Asia/Bahrain',
+      IQ: 'Asia/Baghdad',
+      YE: 'Asia/Aden',
+      CA: 'America/Halifax',
+      PR: 'America/Puerto_Rico',
+    },
+  },
+  MST: {
+    label: 'US Mountain or Malaysia',
+    byCountry: {
+      US: 'America/Denver',
+      CA: 'America/Edmonton',
+      MX: 'America/Mazatlan',
+      MY: 'Asia/Kuala_Lumpur',
+    },
+  },
+  GST: { label: 'Gulf or South Georgia', byCountry: { AE: 'Asia/Dubai', OM: 'Asia/Muscat' } },
+  SST: { label: 'Singapore or Samoa', byCountry: { SG: 'Asia/Singapore', AS: 'Pacific/Pago_Pago' } },
+  ADT: { label: 'Arabia or Atlantic daylight', byCountry: { CA: 'America/Halifax' } },
+};
+
+/** Readings of PST and BST other than the default (Pacific, British) in the countries that use them. */
+const LOCAL_READINGS: Record<string, Record<string, string>> = {
+  PST: { PH: 'Asia/Manila', PK: 'Asia/Karachi' },
+  BST: { BD: 'Asia/Dhaka' },
+};
+
 const NAMED_ZONES: [RegExp, string][] = [
   [/beijing time|china standard time|北京时间|北京時間/iu, 'Asia/Shanghai'],
   [/日本時間/u, 'Asia/Tokyo'],
@@ -121,7 +179,20 @@ interface ZoneFound {
   name?: string;
 }
 
-function findZone(text: string): { found?: ZoneFound; rest: string } {
+/** The writer's country (ISO 3166 alpha-2) reads ambiguous abbreviations; notes say what was decided. */
+export interface ReadContext {
+  country?: string;
+}
+
+interface ZoneRead {
+  found?: ZoneFound;
+  rest: string;
+  /** An ambiguous abbreviation the country did not resolve: the time of day must not be trusted. */
+  ambiguous?: string;
+  note?: string;
+}
+
+function findZone(text: string, ctx: ReadContext = {}): ZoneRead {
   for (const [re, name] of NAMED_ZONES) {
     if (re.test(text)) return { found: { zone: IANAZone.create(name), name }, rest: text.replace(re, ' ') };
   }
@@ -160,9 +231,29 @@ function findZone(text: string): { found?: ZoneFound; rest: string } {
   }
   // The first known abbreviation: in "GREEN IT Forum … 14:00 CET" the zone is CET, not "IT".
   for (const abbr of text.matchAll(/\b([A-Z]{1,4}T|UTC|GMT|WIB)\b/g)) {
-    const mapped = abbr[1] && Object.hasOwn(ABBREVIATIONS, abbr[1]) ? ABBREVIATIONS[abbr[1]] : undefined;
-    if (mapped)
-      return { found: { zone: IANAZone.create(mapped), name: mapped }, rest: text.replace(abbr[0], ' ') };
+    const a = abbr[1] ?? '';
+    const rest = text.replace(abbr[0], ' ');
+    if (Object.hasOwn(AMBIGUOUS, a)) {
+      const amb = AMBIGUOUS[a];
+      const zone = ctx.country && amb ? amb.byCountry[ctx.country] : undefined;
+      if (zone)
+        return {
+          found: { zone: IANAZone.create(zone), name: zone },
+          rest,
+          note: `“${a}” read as ${zone} (the member is in ${ctx.country})`,
+        };
+      return { rest, ambiguous: `“${a}” is ambiguous (${amb?.label ?? 'several zones'})` };
+    }
+    const local =
+      ctx.country && Object.hasOwn(LOCAL_READINGS, a) ? LOCAL_READINGS[a]?.[ctx.country] : undefined;
+    if (local)
+      return {
+        found: { zone: IANAZone.create(local), name: local },
+        rest,
+        note: `“${a}” read as ${local} (the member is in ${ctx.country})`,
+      };
+    const mapped = Object.hasOwn(ABBREVIATIONS, a) ? ABBREVIATIONS[a] : undefined;
+    if (mapped) return { found: { zone: IANAZone.create(mapped), name: mapped }, rest };
   }
   return { rest: text };
 }
@@ -272,19 +363,43 @@ const fallbackZone = (f: ZoneFallback): Zone =>
   f.offsetMinutes !== undefined ? FixedOffsetZone.instance(f.offsetMinutes) : IANAZone.create(f.zone);
 
 /** "When:" text → EventTime, or undefined when no date can be read. */
-export function parseWhen(text: string, fallback: ZoneFallback): EventTime | undefined {
-  return readWhen(text, fallback)?.event;
+export function parseWhen(
+  text: string,
+  fallback: ZoneFallback,
+  ctx: ReadContext = {},
+): EventTime | undefined {
+  return readWhen(text, fallback, ctx)?.event;
 }
 
-/** The event and the zone it was read in (stated, or the fallback): not every zone has an IANA name. */
-function readWhen(text: string, fallback: ZoneFallback): { event: EventTime; zone: Zone } | undefined {
+/** Like parseWhen, with notes for the audit trail (an ambiguous zone, a zone read by the member's country). */
+export function readEventTime(
+  text: string,
+  fallback: ZoneFallback,
+  ctx: ReadContext = {},
+): { event?: EventTime; notes: string[] } {
+  const r = readWhen(text, fallback, ctx);
+  return { event: r?.event, notes: r?.notes ?? [] };
+}
+
+interface WhenRead {
+  event: EventTime;
+  /** The zone it was read in (stated, or the fallback): not every zone has an IANA name. */
+  zone: Zone;
+  notes: string[];
+}
+
+function readWhen(text: string, fallback: ZoneFallback, ctx: ReadContext): WhenRead | undefined {
   const input = text.slice(0, 500);
-  const { found, rest } = findZone(input);
+  const { found, rest, ambiguous, note } = findZone(input, ctx);
+  const notes = note ? [note] : [];
   const { dates, rest: timeText } = findDates(rest);
   const first = dates[0];
   if (!first) return undefined;
   const zone = found?.zone ?? fallbackZone(fallback);
-  const times = findTimes(timeText);
+  // With an ambiguous zone any time of day could be hours off: keep the date, leave the time to the moderator.
+  const times = ambiguous ? [] : findTimes(timeText);
+  if (ambiguous && findTimes(timeText).length)
+    notes.push(`${ambiguous}: the time in “${input.slice(0, 100)}” was left unset; set it in moderation`);
   const day = (d: Ymd) => DateTime.fromObject(d, { zone });
   const startDay = day(first);
   if (!startDay.isValid) return undefined;
@@ -296,7 +411,7 @@ function readWhen(text: string, fallback: ZoneFallback): { event: EventTime; zon
     const end = lastDay?.isValid && lastDay > startDay ? lastDay.plus({ days: 1 }) : undefined;
     const start = iso(startDay);
     if (!start) return undefined;
-    return { event: { ...base, start, end: end ? iso(end) : undefined, allDay: true }, zone };
+    return { event: { ...base, start, end: end ? iso(end) : undefined, allDay: true }, zone, notes };
   }
   const start = startDay.set({ hour: t0.hour, minute: t0.minute });
   const t1 = times[1];
@@ -306,17 +421,33 @@ function readWhen(text: string, fallback: ZoneFallback): { event: EventTime; zon
   if (end && end <= start) end = undefined;
   const s = iso(start);
   if (!s) return undefined;
-  return { event: { ...base, start: s, end: end ? iso(end) : undefined }, zone };
+  return { event: { ...base, start: s, end: end ? iso(end) : undefined }, zone, notes };
 }
 
 /** "Deadline:" text → the last moment it still counts (end of the day when no time is given). */
-export function parseDeadline(text: string, fallback: ZoneFallback): string | undefined {
-  const read = readWhen(text, fallback);
-  if (!read) return undefined;
-  const { event, zone } = read;
-  if (!event.allDay) return event.start;
+export function parseDeadline(
+  text: string,
+  fallback: ZoneFallback,
+  ctx: ReadContext = {},
+): string | undefined {
+  return readDeadline(text, fallback, ctx).deadline;
+}
+
+/** Like parseDeadline, with notes for the audit trail. */
+export function readDeadline(
+  text: string,
+  fallback: ZoneFallback,
+  ctx: ReadContext = {},
+): { deadline?: string; notes: string[] } {
+  const read = readWhen(text, fallback, ctx);
+  if (!read) return { notes: [] };
+  const { event, zone, notes } = read;
+  if (!event.allDay) return { deadline: event.start, notes };
   // The day ends in the zone it was read in, also one with no IANA name (UTC+5:30).
-  return DateTime.fromISO(event.start).setZone(zone).endOf('day').toUTC().toISO() ?? undefined;
+  return {
+    deadline: DateTime.fromISO(event.start).setZone(zone).endOf('day').toUTC().toISO() ?? undefined,
+    notes,
+  };
 }
 
 /** UTC offset in minutes of an RFC 5322 Date header ("… +0200"), the sender's local time. */

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isAutoReply, isAutoReplySubject } from '../../../src/use-cases/inbound/classify.ts';
+import { readDeadline, readEventTime } from '../../../src/use-cases/inbound/when.ts';
 import { mail } from '../../fixtures/inbound/index.ts';
 import { member, world } from './fakes.ts';
 
@@ -163,5 +164,53 @@ describe('who sent it on the member’s behalf', () => {
       reason: expect.stringMatching(/Sender: calendar-notification@google\.com/),
     });
     expect(await w.send(invite('relay@lists.example', true))).toMatchObject({ outcome: 'rejected' });
+  });
+});
+
+describe('dates and kinds', () => {
+  const fallback = { zone: 'UTC', offsetMinutes: 60 };
+
+  it('does not read "14:00 CST" with the Date header’s offset: time left unset, with a note', () => {
+    const r = readEventTime('12 May 2026, 14:00 CST', fallback);
+    expect(r.event).toMatchObject({ allDay: true });
+    expect(r.event?.timeZone).toBeUndefined();
+    expect(r.notes.join()).toMatch(/“CST” is ambiguous \(China, US Central or Cuba\).*left unset/);
+    const d = readDeadline('30 June 2026 17:00 IST', fallback);
+    expect(d.notes.join()).toMatch(/“IST” is ambiguous/);
+  });
+
+  it('resolves an ambiguous abbreviation by the member’s country, and says so', () => {
+    const cn = readEventTime('12 May 2026, 14:00 CST', fallback, { country: 'CN' });
+    expect(cn.event).toMatchObject({ start: '2026-05-12T06:00:00Z', timeZone: 'Asia/Shanghai' });
+    expect(cn.notes.join()).toMatch(/read as Asia\/Shanghai \(the member is in CN\)/);
+    const us = readEventTime('12 May 2026, 14:00 CST', fallback, { country: 'US' });
+    expect(us.event).toMatchObject({ start: '2026-05-12T19:00:00Z', timeZone: 'America/Chicago' });
+    const inIst = readEventTime('12 May 2026, 14:00 IST', fallback, { country: 'IN' });
+    expect(inIst.event).toMatchObject({ start: '2026-05-12T08:30:00Z' });
+  });
+
+  it('an update from a member in China reads CST as China time; elsewhere it notes the ambiguity', async () => {
+    const cn = world([member({ country: 'China' })]);
+    const r = await cn.send(
+      mail({ subject: 'Green forum', body: 'Join us.\n\nWhen: 12 May 2026, 14:00 CST' }),
+    );
+    expect(cn.updates.byId.get(r.updateId ?? '')?.event).toMatchObject({ timeZone: 'Asia/Shanghai' });
+    const de = world();
+    const r2 = await de.send(
+      mail({ subject: 'Green forum', body: 'Join us.\n\nWhen: 12 May 2026, 14:00 CST' }),
+    );
+    const u = de.updates.byId.get(r2.updateId ?? '');
+    expect(u?.event).toMatchObject({ allDay: true });
+    expect(u?.audit[0]?.note).toMatch(/ambiguous/);
+  });
+
+  it('keeps the kind news when the title says Forum or Call but no date was found', async () => {
+    const w = world();
+    for (const subject of ['Asia Green Forum recap', 'Call for good practices']) {
+      const r = await w.send(mail({ subject, body: 'A short note from our network.' }));
+      expect(w.updates.byId.get(r.updateId ?? ''), subject).toMatchObject({ kind: 'news', section: 'news' });
+    }
+    const r = await w.send(mail({ subject: 'Asia Green Forum', body: 'Join.\n\nWhen: 12 May 2026' }));
+    expect(w.updates.byId.get(r.updateId ?? '')).toMatchObject({ kind: 'event' });
   });
 });
