@@ -277,6 +277,7 @@ async function serveLocalExtras(
   _ses: string,
 ): Promise<HttpResponse | undefined> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+  if (req.path.startsWith('/media/')) return serveMedia(req.path, infra);
   if (req.path !== '/archive' && !req.path.startsWith('/archive/')) return undefined;
   let key: string;
   try {
@@ -294,7 +295,38 @@ async function serveLocalExtras(
   }
 }
 
+/**
+ * Edition images and documents at /media/ (CloudFront over media/ on AWS): only that prefix of the content
+ * bucket, so drafts and members' raw attachments stay private; the photos' manifests are not served.
+ */
+async function serveMedia(path: string, infra: Infra): Promise<HttpResponse> {
+  const notFound: HttpResponse = {
+    status: 404,
+    headers: { 'content-type': 'text/plain' },
+    body: 'no such file',
+  };
+  let key: string;
+  try {
+    key = `media/${decodeURIComponent(path.slice('/media/'.length))}`;
+  } catch {
+    return { status: 400, headers: { 'content-type': 'text/plain' }, body: 'malformed path' };
+  }
+  if (key.includes('..') || key.endsWith('/') || key.endsWith('.json')) return notFound;
+  try {
+    const body = Buffer.from(await infra.blobs.content.get(key));
+    const headers = {
+      'content-type': contentTypeFor(key),
+      'cache-control': 'public, max-age=31536000, immutable',
+    };
+    return { status: 200, headers: { ...headers, ...ARCHIVE_HEADERS }, body };
+  } catch {
+    return notFound;
+  }
+}
+
 function contentTypeFor(key: string): string {
+  if (key.endsWith('.pdf')) return 'application/pdf';
+  if (key.endsWith('.webp')) return 'image/webp';
   if (key.endsWith('.html')) return 'text/html; charset=utf-8';
   if (key.endsWith('.xml') || key.endsWith('.atom')) return 'application/atom+xml; charset=utf-8';
   if (key.endsWith('.css')) return 'text/css';
