@@ -12,9 +12,11 @@ import { composeIngest } from '../src/app/ingest.ts';
 import { composeSubscribers } from '../src/app/subscribers.ts';
 import { isDomainError } from '../src/domain/errors.ts';
 import { StoredIngestRequest } from '../src/domain/update.ts';
-import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
+import { recordIngest } from '../src/ports/metrics.ts';
+import { lambdaInfra, lambdaMetrics } from '../src/runtimes/lambda/infra.ts';
 
 const infra = lambdaInfra();
+const metrics = lambdaMetrics();
 // Mail to the List-Unsubscribe mailto address arrives here too; the subscribers area acts on it.
 const subscribers = composeSubscribers(infra);
 const ingest = composeIngest(infra, { unsubscribeByEmail: subscribers.unsubscribeByEmail });
@@ -26,10 +28,14 @@ export const handler = async (event: unknown) => {
       const { messageId, verdicts } = stored.data.gazetteIngest;
       const result = await ingest.gateway.ingestStored(messageId, verdicts);
       infra.logger.info('ingested', { ...result, messageId, via: 'admin' });
+      recordIngest(metrics, result);
       return result;
     }
     const results = await ingest.handleSesEvent(event);
-    for (const r of results) infra.logger.info('ingested', { ...r });
+    for (const r of results) {
+      infra.logger.info('ingested', { ...r });
+      recordIngest(metrics, r);
+    }
     return { disposition: 'CONTINUE' as const };
   } catch (e) {
     if (stored.success && isDomainError(e)) return { error: { code: e.code, message: e.message } };

@@ -11,11 +11,13 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { buildOutbound } from '../src/app/outbound.ts';
 import { CampaignKey, Instant } from '../src/domain/index.ts';
-import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
+import { recordSendBatch } from '../src/ports/metrics.ts';
+import { lambdaInfra, lambdaMetrics } from '../src/runtimes/lambda/infra.ts';
 
 const infra = lambdaInfra();
 // The same wiring as everywhere: a finished edition send publishes its archive, the edition mirrors the state.
 const { sending } = buildOutbound(infra);
+const metrics = lambdaMetrics();
 
 /** A slice of recipients; messages queued before quota checks existed have no `kind`. */
 const RecipientsBody = z.object({
@@ -57,6 +59,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
         continue;
       }
       const out = await sending.engine.processBatch(body, { deadline });
+      recordSendBatch(metrics, out);
       if (out.deferred.length) batchItemFailures.push({ itemIdentifier: record.messageId });
     } catch (e) {
       log.error('send batch failed', { campaign: body.campaign, error: String((e as Error)?.stack ?? e) });

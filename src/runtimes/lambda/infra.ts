@@ -7,6 +7,7 @@ import { Table } from '../../adapters/dynamodb/table.ts';
 import { LambdaIngestGateway } from '../../adapters/lambda/lambda-ingest-gateway.ts';
 import { LambdaJobRunner } from '../../adapters/lambda/lambda-job-runner.ts';
 import { powertoolsLogger } from '../../adapters/powertools/logger.ts';
+import { powertoolsMetrics } from '../../adapters/powertools/metrics.ts';
 import { S3BlobStore } from '../../adapters/s3/s3-blob-store.ts';
 import { EventBridgeScheduler } from '../../adapters/scheduler/eventbridge-scheduler.ts';
 import { readSecretString } from '../../adapters/secrets/secret-reader.ts';
@@ -17,6 +18,7 @@ import { type LambdaConfig, LambdaConfigSchema, loadConfig } from '../../config/
 import { ConfigError } from '../../domain/errors.ts';
 import { systemClock } from '../../ports/clock.ts';
 import type { IngestGateway } from '../../ports/inbound.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import type { SendBatchMessage } from '../../ports/queue.ts';
 import type { EditionRenderer } from '../../ports/renderer.ts';
 
@@ -124,6 +126,14 @@ export function lambdaInfra(
   };
   cached = infra;
   return infra;
+}
+
+let metrics: Metrics | undefined;
+
+/** Operator metrics as CloudWatch EMF records (one instance per container; stdout is the transport). */
+export function lambdaMetrics(): Metrics {
+  metrics ??= powertoolsMetrics();
+  return metrics;
 }
 
 /** The API function's way to the ingest function (POST /admin/inbound), built on first use. */

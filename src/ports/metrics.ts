@@ -1,0 +1,35 @@
+/**
+ * Operator metrics (CloudWatch EMF on AWS: src/adapters/powertools/metrics.ts). Use cases and handlers
+ * speak only this port; the names below are what the dashboard and alarms read.
+ */
+export interface Metrics {
+  /** Counts under one set of dimensions, published together as one record. */
+  count(counts: Record<string, number>, dimensions?: Record<string, string>): void;
+}
+
+export const noMetrics: Metrics = { count() {} };
+
+/** What a send batch did (the worker's BatchOutcome), per campaign kind: edition or reminder. */
+export function recordSendBatch(
+  m: Metrics,
+  out: { campaign: string; sent: number; failed: number; uncertain: number; throttled: number },
+): void {
+  m.count(
+    {
+      SendsSent: out.sent,
+      SendsFailed: out.failed,
+      SendsUncertain: out.uncertain,
+      SendsThrottled: out.throttled,
+    },
+    // The kind, not the campaign key: a dimension per campaign would be a new custom metric each quarter.
+    { campaignKind: out.campaign.split('#')[0] ?? 'unknown' },
+  );
+}
+
+/**
+ * One ingested mail, by outcome (accepted / quarantined / rejected). The reason is free text (it names
+ * attachments), so it stays in the log line, not in a dimension.
+ */
+export function recordIngest(m: Metrics, result: { outcome: string }): void {
+  m.count({ IngestMessages: 1 }, { outcome: result.outcome });
+}
