@@ -3,16 +3,26 @@
  * links, event time (from the member's lines or an attached .ics), deadline, language, and the list of
  * files to store. Pure: storing the files is the ingest use case's job.
  */
+import { createHash } from 'node:crypto';
 import { decodeEntities } from '../../domain/html.ts';
-import { Language, type Link, type Member, sectionForKind, type Update } from '../../domain/index.ts';
+import {
+  Language,
+  type Link,
+  type Member,
+  sectionForKind,
+  stripInvisibles,
+  type Update,
+} from '../../domain/index.ts';
 import type { HtmlTools, ParsedAttachment, ParsedMail } from '../../ports/inbound.ts';
 import { attachmentVerdict, safeFilename } from './attachments.ts';
 import { countryCode } from './countries.ts';
+import { memberHtml } from './quotes.ts';
 import {
   cleanTitle,
   extractFields,
   findUrls,
   guessLanguage,
+  isForwardSubject,
   kindFromTitle,
   kindFromWord,
   memberText,
@@ -78,7 +88,9 @@ export function buildUpdateContent(
   };
   const readCtx = { country: countryCode(ctx.member.country) };
 
-  const sanitized = p.html ? ctx.html.sanitize(p.html) : '';
+  // The quoted reply, earlier messages and the signature leave the HTML body too, not only the text.
+  const ownHtml = p.html ? memberHtml(p.html, { forwarded: isForwardSubject(p.subject) }) : undefined;
+  const sanitized = ownHtml ? ctx.html.sanitize(ownHtml.html) : '';
   const fullText = (p.text?.trim() ? p.text : sanitized ? ctx.html.toText(sanitized) : '').replace(
     /\r\n?/g,
     '\n',
@@ -86,7 +98,7 @@ export function buildUpdateContent(
   const own = memberText(fullText);
   const fields = extractFields(own || fullText);
 
-  const files: FileToStore[] = p.attachments.map((a, index) => {
+  const files: FileToStore[] = dedupeFiles(p.attachments).map((a, index) => {
     const filename = safeFilename(a.filename, index, a.contentType);
     const v = attachmentVerdict(filename, a.contentType);
     return { index, attachment: a, filename, publishable: v.publishable, withheldReason: v.reason };
@@ -101,6 +113,9 @@ export function buildUpdateContent(
 
   // Calendar invitations carry "Invitation: <summary> @ <date>" subjects; the event's own name reads better.
   const invitation = /^(updated )?invitation( with note)?\s*:/i.test(p.subject);
+  const fullTitle = cleanTitle(p.subject.slice(0, 1_000));
+  if (fullTitle.length >= 300 && p.subject.length > 300)
+    problems.push('title shortened to 300 characters (the subject was longer)');
   const title =
     (invitation && ics?.summary ? cleanTitle(ics.summary) : '') ||
     cleanTitle(p.subject) ||
@@ -144,16 +159,19 @@ export function buildUpdateContent(
     problems.push('HTML body shortened to fit the moderation record');
   }
 
+  // Whatever a reader sees is free of invisible controls, also text from an .ics or a link label.
+  const line = (t: string) => stripInvisibles(t).replace(/\s+/g, ' ').trim();
+  const block = (t: string) => stripInvisibles(t, { multiline: true });
   return {
     content: {
-      title: title.slice(0, 300),
-      summary: summary.slice(0, 1000),
-      bodyHtml,
-      bodyText,
+      title: line(title).slice(0, 300) || '(no subject)',
+      summary: block(summary).slice(0, 1000),
+      bodyHtml: block(bodyHtml),
+      bodyText: block(bodyText),
       kind,
       section: sectionForKind(kind),
-      links,
-      event,
+      links: links.map((l) => (l.label ? { ...l, label: line(l.label) || undefined } : l)),
+      event: event?.location ? { ...event, location: line(event.location) } : event,
       deadline,
       language: languageOf(p, `${title}\n${own}`) ?? ctx.member.language,
     },
@@ -161,6 +179,36 @@ export function buildUpdateContent(
     problems,
   };
 }
+
+/**
+ * An invitation is one file: Outlook and Google send it both as the text/calendar alternative and as an
+ * attached invite.ics (same bytes, or the same event UID). Only calendar files are merged: any other
+ * attachment is kept as sent, even when two are identical.
+ */
+function dedupeFiles(attachments: ParsedAttachment[]): ParsedAttachment[] {
+  const seen = new Set<string>();
+  const dropped = new Set<ParsedAttachment>();
+  // Named files first, so the kept copy of an invitation is the one with a file name.
+  const calendars = attachments
+    .filter((a) => isCalendarType(a.contentType, a.filename))
+    .sort((a, b) => Number(!a.filename) - Number(!b.filename));
+  for (const a of calendars) {
+    const keys = [createHash('sha256').update(a.content).digest('hex')];
+    const uid = /^UID[;:](.*)$/m.exec(
+      Buffer.from(a.content)
+        .toString('utf8')
+        .replace(/\r\n[ \t]/g, ''),
+    )?.[1];
+    if (uid) keys.push(`ics:${uid.trim()}`);
+    if (keys.some((k) => seen.has(k))) dropped.add(a);
+    for (const k of keys) seen.add(k);
+  }
+  // In the order the mail had them.
+  return attachments.filter((a) => !dropped.has(a));
+}
+
+const isCalendarType = (type: string, filename: string | undefined) =>
+  /^(text\/calendar|application\/ics)$/.test(type) || /\.ics$/i.test(filename ?? '');
 
 const isCalendar = (f: FileToStore) =>
   /^(text\/calendar|application\/ics)$/.test(f.attachment.contentType) || /\.ics$/i.test(f.filename);
@@ -175,12 +223,16 @@ function collectLinks(
   const add = (url: string | undefined, label?: string) => {
     const safe = url ? safeUrl(url) : undefined;
     if (!safe || out.length >= MAX_LINKS || out.some((l) => l.url === safe)) return;
-    out.push(label ? { url: safe, label: label.slice(0, 200) } : { url: safe });
+    const clean = label?.replace(/\s+/g, ' ').trim();
+    out.push(clean ? { url: safe, label: clean.slice(0, 200) } : { url: safe });
   };
   for (const l of stated) add(l.url, l.label);
   add(icsUrl);
-  for (const m of html.matchAll(/<a\s[^>]*href="([^"]{1,2000})"[^>]*>([^<]{0,200})</g)) {
-    const label = decodeEntities(m[2] ?? '').trim();
+  // The label is the link's text: inner tags dropped, line breaks and runs of blanks made one space.
+  for (const m of html.matchAll(/<a\s[^>]*href="([^"]{1,2000})"[^>]*>([\s\S]{0,2000}?)<\/a>/g)) {
+    const label = decodeEntities((m[2] ?? '').replace(/<[^>]*>/g, ' '))
+      .replace(/\s+/g, ' ')
+      .trim();
     const url = decodeEntities(m[1] ?? '');
     add(url, label && label !== url ? label : undefined);
   }

@@ -4,19 +4,51 @@
  * Pure functions, no I/O.
  */
 import { type UpdateKind, UpdateKind as UpdateKindSchema } from '../../domain/update.ts';
+import { countryCode } from './countries.ts';
+import { findMarker, isHeaderLine } from './quotes.ts';
 
-/** Reply/forward prefixes in the languages IGPN members write in, plus list tags like [IGPN]. */
-const PREFIX =
-  /^\s*(?:(?:re|fwd?|aw|wg|tr|rv|sv|vs|antw|doorst|rif|enc|res|odp|pd|ynt|vl|转发|轉發|回复|回覆|答复|转寄|轉寄|転送|返信|전달|회신|답장)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]|\[[^\]]{0,80}\]|【[^】]{0,80}】)\s*/iu;
+/** Reply/forward prefixes in the languages IGPN members write in. */
+const REPLY_PREFIX =
+  /^\s*(?:re|fwd?|aw|wg|tr|rv|sv|vs|antw|doorst|rif|enc|res|odp|pd|ynt|ilt|i̇lt|vl|转发|轉發|回复|回覆|答复|转寄|轉寄|転送|返信|전달|회신|답장)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*/iu;
+/** Forward prefixes only: a mail forwarded as-is. */
+const FORWARD_PREFIX =
+  /^\s*(?:\[[^\]]{0,80}\]\s*|【[^】]{0,80}】\s*)*(?:fwd?|wg|tr|rv|enc|doorst|pd|ilt|i̇lt|转发|轉發|转寄|轉寄|転送|전달)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]/iu;
+/** [list tags] and 【tags】; a tag naming a country ("[Korea]", "【韩国】") is the member's, and stays. */
+const TAG = /^\s*(\[([^\]]{0,80})\]|【([^】]{0,80})】)\s*/u;
+
+export const isForwardSubject = (subject: string) => FORWARD_PREFIX.test(subject);
 
 export function cleanTitle(subject: string): string {
   let s = subject.replace(/\s+/g, ' ').trim();
+  const kept: string[] = [];
   for (let i = 0; i < 20; i++) {
-    const next = s.replace(PREFIX, '');
-    if (next === s) break;
-    s = next;
+    const reply = REPLY_PREFIX.exec(s);
+    if (reply) {
+      s = s.slice(reply[0].length);
+      continue;
+    }
+    const tag = TAG.exec(s);
+    if (!tag) break;
+    const inner = (tag[2] ?? tag[3] ?? '').trim();
+    if (countryCode(inner) && !kept.includes(inner)) kept.push(`[${inner}]`);
+    s = s.slice(tag[0].length);
   }
-  return s.trim().slice(0, 300);
+  s = s.trim();
+  return (kept.length && s ? `${kept.join(' ')} ${s}` : s).slice(0, 300);
+}
+
+/** The country tags of a subject ("[Korea] …" → KR), in order. */
+export function countryTags(subject: string): string[] {
+  const out: string[] = [];
+  let s = subject;
+  for (let i = 0; i < 20; i++) {
+    const m = REPLY_PREFIX.exec(s) ?? TAG.exec(s);
+    if (!m) break;
+    const code = countryCode((m[2] ?? m[3] ?? '').trim());
+    if (code && !out.includes(code)) out.push(code);
+    s = s.slice(m[0].length);
+  }
+  return out;
 }
 
 export interface FieldLines {
@@ -167,77 +199,182 @@ export function kindFromTitle(title: string): UpdateKind | undefined {
   return undefined;
 }
 
-const FORWARD_MARKERS = [
-  /^-{2,}\s*(?:forwarded message|original message|weitergeleitete nachricht|message transféré|mensaje reenviado|转发的邮件|原始邮件|転送されたメッセージ|전달된 메시지)\s*-{2,}\s*$/imu,
-  /^begin forwarded message:\s*$/im,
-  /^_{10,}\s*$/m,
-];
-const FORWARD_HEADER =
-  /^(from|to|cc|date|sent|subject|发件人|收件人|日期|主题|差出人|宛先|件名|日付|보낸 사람|받는 사람|제목|날짜|von|an|betreff|gesendet|de|para|asunto|enviado|objet|envoyé|à)\s*[:：]/iu;
-
 /**
  * The member's own words: for a bare forward, the forwarded message's body (without its header block);
- * quoted replies (`>` lines, "On … wrote:") and the signature (`-- `) are dropped.
+ * quoted replies (`>` lines, "On … wrote:" in many languages), earlier messages under an Outlook
+ * separator or header block, and the signature (`-- `, "Sent from my iPhone") are dropped.
  */
 export function memberText(text: string): string {
   let t = text.replace(/\r\n?/g, '\n');
-  for (const marker of FORWARD_MARKERS) {
-    const m = marker.exec(t);
-    if (!m) continue;
-    const before = t.slice(0, m.index).trim();
-    const after = t.slice(m.index + m[0].length).replace(/^\s*\n/, '');
+  const first = findMarker(t);
+  if (first?.kind === 'forward') {
+    const before = t.slice(0, first.index).trim();
+    const lines = t.slice(first.index).split('\n');
+    // The separator line itself, then the forwarded header block (and its folded continuation lines).
+    let i = isHeaderLine(lines[0] ?? '') ? 0 : 1;
+    while (i < lines.length && !(lines[i] ?? '').trim()) i++;
+    while (i < lines.length && (isHeaderLine(lines[i] ?? '') || /^\s{2,}\S/.test(lines[i] ?? ''))) i++;
     // Only a bare forward (a line or two above the marker) is replaced by what was forwarded.
-    if (before.length < 200) {
-      const lines = after.split('\n');
-      let i = 0;
-      while (i < lines.length && (FORWARD_HEADER.test(lines[i] ?? '') || /^\s{2,}\S/.test(lines[i] ?? '')))
-        i++;
-      t = `${before ? `${before}\n\n` : ''}${lines.slice(i).join('\n')}`;
-    } else {
-      t = before;
-    }
-    break;
-  }
-  const out: string[] = [];
-  for (const line of t.split('\n')) {
-    if (line === '-- ' || line === '--') break;
-    if (/^On .{5,200} wrote:\s*$/i.test(line) || /^在.{2,100}写道[:：]\s*$/u.test(line)) break;
-    if (/^\s*>/.test(line)) continue;
-    out.push(line);
-  }
-  return out
+    t = before.length < 200 ? `${before ? `${before}\n\n` : ''}${lines.slice(i).join('\n')}` : before;
+    const next = findMarker(t.slice(before.length));
+    if (next) t = t.slice(0, before.length + next.index);
+  } else if (first) t = t.slice(0, first.index);
+  return t
+    .split('\n')
+    .filter((line) => !/^\s*>/.test(line))
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
 
-/** First paragraph(s) of prose, field lines left out, cut at a sentence end near `max`. */
+/** First paragraph(s) of prose, field lines, greeting and sign-off left out, cut at a sentence end near `max`. */
 export function summarise(text: string, max = 400): string {
-  const paragraphs = text
+  const paragraphs = withoutSignOff(text)
     .split(/\n\s*\n/)
-    .map((p) =>
-      p
-        .split('\n')
-        .filter((l) => !isFieldLine(l))
-        .join(' ')
-        .replace(/\s+/g, ' ')
-        .trim(),
-    )
+    .map((p) => {
+      const lines = p.split('\n').filter((l) => !isFieldLine(l) && l.trim());
+      // A list (a webinar agenda) keeps its lines; prose is joined into one.
+      const list = lines.filter((l) => LIST_ITEM.test(l)).length >= 2;
+      return list
+        ? lines.map((l) => l.replace(/\s+/g, ' ').trim()).join('\n')
+        : lines.join(' ').replace(/\s+/g, ' ').trim();
+    })
     // A short salutation ("Dear colleagues,") is not news.
     .filter((p) => p.length > 0 && !(GREETING.test(p) && p.length < 80));
   let s = '';
   for (const p of paragraphs) {
+    const sep = s && (p.includes('\n') || s.includes('\n')) ? '\n' : ' ';
     if (s.length + p.length + 1 > max) {
-      if (!s) s = cutAtSentence(p, max);
+      if (!s) s = p.includes('\n') ? cutLines(p, max) : cutAtSentence(p, max);
       break;
     }
-    s = s ? `${s} ${p}` : p;
+    s = s ? `${s}${sep}${p}` : p;
     if (s.length > max / 2) break;
   }
   return s.slice(0, 1000);
 }
 
-const GREETING = /^(dear|hello|hi|hallo|bonjour|estimad[oa]s?|尊敬的|各位|拝啓|안녕하세요)/iu;
+const LIST_ITEM = /^\s*(?:[*•·▪◦‣\-–—]|\d{1,2}[.)]|[a-z][.)]|[①-⑳])\s+\S/u;
+const cutLines = (p: string, max: number) => {
+  const out: string[] = [];
+  for (const l of p.split('\n')) {
+    if (out.join('\n').length + l.length + 1 > max) break;
+    out.push(l);
+  }
+  return out.length ? out.join('\n') : cutAtSentence(p.replace(/\n/g, ' '), max);
+};
+
+const GREETING =
+  /^(dear|hello|hi|hallo|liebe|sehr geehrte|bonjour|chers?|chères?|estimad[oa]s?|queridos?|hola|cari|gentili|caros?|prezad[oa]s?|beste|geachte|szanown[ie]|drodzy|уважаем|здравствуйте|尊敬的|各位|您好|大家好|拝啓|お世話になっております|いつもお世話になっております|各位|안녕하세요|kính gửi|xin chào|yth|kepada yth|salam|שלום|مرحبا|السلام عليكم|sayın|merhaba|เรียน|สวัสดี)/iu;
+
+/**
+ * Sign-offs and the signature block after them: "Regards", "Best regards,", "Mit freundlichen Grüßen",
+ * "此致 敬礼", "よろしくお願いします", "감사합니다" … as a line of their own (with at most a name after a comma).
+ * Also an organisation's closing line ("GPN事務局", "IGPN Secretariat") at the very end.
+ */
+const SIGN_OFF = new RegExp(
+  `^\\s*(?:${[
+    '(?:best|kind|warm|warmest|many|with best|with kind)?\\s*regards',
+    'best wishes',
+    'all the best',
+    'best',
+    'cheers',
+    'sincerely(?: yours)?',
+    'yours(?: sincerely| faithfully| truly)?',
+    'thanks(?: and regards| & regards| again)?',
+    'thank you(?: and best regards)?',
+    'many thanks',
+    'respectfully',
+    'mit freundlichen grüßen',
+    'mit freundlichen grüssen',
+    'freundliche grüße',
+    'viele grüße',
+    'beste grüße',
+    'liebe grüße',
+    'herzliche grüße',
+    'gruß',
+    'cordialement',
+    'bien cordialement',
+    'bien à vous',
+    'meilleures salutations',
+    'salutations(?: distinguées)?',
+    'saludos(?: cordiales)?',
+    'atentamente',
+    'un saludo',
+    'cordiali saluti',
+    'distinti saluti',
+    'saluti',
+    'atenciosamente',
+    'cumprimentos',
+    'abraços',
+    'met vriendelijke groet(?:en)?',
+    'vriendelijke groet(?:en)?',
+    'groeten',
+    'z poważaniem',
+    'pozdrawiam(?: serdecznie)?',
+    'с уважением',
+    'с наилучшими пожеланиями',
+    '此致',
+    '敬礼',
+    '敬禮',
+    '祝好',
+    '顺祝商祺',
+    '順祝商祺',
+    '顺颂商祺',
+    '顺祝',
+    '谢谢',
+    '謝謝',
+    '感谢',
+    'よろしくお願い(?:いた)?します',
+    'よろしくお願い申し上げます',
+    '宜しくお願い(?:いた)?します',
+    '以上[、,]?\\s*よろしくお願い.*',
+    '敬具',
+    '草々',
+    '감사합니다',
+    '고맙습니다',
+    '드림',
+    '올림',
+    'ขอแสดงความนับถือ',
+    'ขอบคุณ(?:ครับ|ค่ะ)?',
+    'trân trọng',
+    'thân ái',
+    'hormat kami',
+    'salam hormat',
+    'terima kasih',
+    'sekian,? terima kasih',
+    'בברכה',
+    'תודה',
+    'مع التحية',
+    'مع خالص التحية',
+    'وتفضلوا بقبول فائق الاحترام',
+    'saygılarımla',
+    'iyi çalışmalar',
+  ].join('|')})\\s*(?:[,，.。!！、]?|[,，]\\s*[\\p{L}\\p{M}'-]+(?:\\s+[\\p{L}\\p{M}'-]+){0,2})\\s*$`,
+  'iu',
+);
+/** An organisation's closing line: "GPN事務局", "IGPN 秘书处", "사무국", "… Secretariat". */
+const SIGNATURE_ORG =
+  /^\s*\S.{0,40}(?:事務局|事务局|秘书处|秘書處|사무국|secretariat|sekretariat|secrétariat|secretaría|secretaria)\s*$/iu;
+
+/** The text without its sign-off and what follows it (a name, a title, an address block). */
+export function withoutSignOff(text: string): string {
+  const lines = text.split('\n');
+  // Never the first line: "Best practice guide" is a title, not a goodbye.
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line.length <= 80 && SIGN_OFF.test(line)) return lines.slice(0, i).join('\n').trim();
+  }
+  // An organisation line alone at the end.
+  let end = lines.length;
+  while (end > 1 && !(lines[end - 1] ?? '').trim()) end--;
+  if (end > 1 && SIGNATURE_ORG.test(lines[end - 1] ?? ''))
+    return lines
+      .slice(0, end - 1)
+      .join('\n')
+      .trim();
+  return text;
+}
 
 function isFieldLine(line: string): boolean {
   const m = FIELD_LINE.exec(line.slice(0, 1_000));
