@@ -5,6 +5,7 @@ import { DynamoSendJobRepo } from '../adapters/dynamodb/send-job-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
 import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
 import { DynamoUpdateRepo } from '../adapters/dynamodb/update-repo.ts';
+import { EditionShapePatch } from '../domain/edition.ts';
 import { type Edition, isDomainError, NotFoundError, ValidationError } from '../domain/index.ts';
 import { parseJsonBody } from '../http/body.ts';
 import { type HttpRequest, html, json, type Route } from '../http/types.ts';
@@ -17,6 +18,7 @@ import { makeCompileEdition } from '../use-cases/editions/compile.ts';
 import { loadEdition, makeEditionLifecycle } from '../use-cases/editions/lifecycle.ts';
 import { chooseVariant, personalise } from '../use-cases/editions/personalise.ts';
 import { editionSettings } from '../use-cases/editions/settings.ts';
+import { makeEditionShapes } from '../use-cases/editions/shape.ts';
 import { makeEditionSource } from '../use-cases/editions/source.ts';
 import { makeTestSend } from '../use-cases/editions/test-send.ts';
 import type { Infra } from './infra.ts';
@@ -56,6 +58,7 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
     clock,
     sendJobs: new DynamoSendJobRepo(infra.table),
   });
+  const shapes = makeEditionShapes({ editions: repo, content });
   const testSend = makeTestSend({ editions: repo, content, mailer: infra.mailer, logger, settings });
   const publishArchive = makePublishArchive({
     editions: repo,
@@ -214,6 +217,20 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
         const by = body.by ? `${actor(req)} (${body.by})` : actor(req);
         return json(200, { edition: await lifecycle.approve(number(req), by, { revision: body.revision }) });
       },
+    },
+    {
+      method: 'GET',
+      path: '/admin/editions/:number/shape',
+      access: 'admin',
+      handler: async (req) => json(200, { shape: await shapes.get(number(req)) }),
+    },
+    {
+      // Title, period, foreword, sections, order, featured of a draft; the next compile applies it.
+      method: 'PATCH',
+      path: '/admin/editions/:number/shape',
+      access: 'admin',
+      handler: async (req) =>
+        json(200, { shape: await shapes.patch(number(req), parseJsonBody(req, EditionShapePatch)) }),
     },
     {
       method: 'POST',
