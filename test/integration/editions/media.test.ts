@@ -1,3 +1,6 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../../src/adapters/dynamodb/keys.ts';
@@ -6,6 +9,7 @@ import { startTestStack } from '../../support/local-stack.ts';
 import { anUpdate } from '../../unit/editions/fixtures.ts';
 
 const now = new Date('2026-04-01T01:00:00.000Z');
+const ARTIFACTS = join(import.meta.dirname, '../../../test-results/editions');
 const clock: Clock = { now: () => now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
 describe('member attachments in an edition on the embedded stack', () => {
@@ -53,6 +57,7 @@ describe('member attachments in an edition on the embedded stack', () => {
     await stack?.stop();
   });
 
+  let html = '';
   it('shows the photo at 600 px (1200 px for retina) and the PDF as a link, both served at /media/', async () => {
     const res = await stack.admin('/admin/editions/compile', {
       method: 'POST',
@@ -61,7 +66,7 @@ describe('member attachments in an edition on the embedded stack', () => {
     expect(res.status).toBe(201);
     const { edition } = (await res.json()) as { edition: { number: number } };
     const e = await stack.app.editions.lifecycle.show(edition.number);
-    const html = await stack.infra.blobs.content.getText(e.variants[0]?.htmlKey ?? '');
+    html = await stack.infra.blobs.content.getText(e.variants[0]?.htmlKey ?? '');
     const media = `${stack.urls.api}/media/u_photo/`;
     expect(html).toContain(`src="${media}01-forum-600.jpg"`);
     expect(html).toContain(`${media}01-forum-1200.jpg 1200w`);
@@ -75,6 +80,50 @@ describe('member attachments in an edition on the embedded stack', () => {
     const pdf = await fetch(`${media}02-report.pdf`);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(await pdf.text()).toBe('%PDF-1.7 report');
+  }, 60_000);
+
+  it('shows the photo in Chromium at 375 and 600 px within the width, loaded from /media/ only (screenshots)', async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    try {
+      for (const width of [375, 600]) {
+        const page = await browser.newPage({ viewport: { width, height: 900 }, deviceScaleFactor: 2 });
+        const requests: string[] = [];
+        await page.route('**/*', (route) => {
+          requests.push(route.request().url());
+          return route.request().url().startsWith(`${stack.urls.api}/media/`)
+            ? route.continue()
+            : route.abort();
+        });
+        await page.setContent(html, { waitUntil: 'load' });
+        const r = await page.evaluate<{
+          scroll: number;
+          img: { w: number; natural: number; src: string } | null;
+        }>(
+          `(() => { const i = document.querySelector('img[alt="Forum in pictures"]'); return { scroll: document.documentElement.scrollWidth, img: i && { w: i.getBoundingClientRect().width, natural: i.naturalWidth, src: i.currentSrc } }; })()`,
+        );
+        await page.screenshot({ path: join(ARTIFACTS, `images-${width}.png`), fullPage: true });
+        await page.close();
+        expect(r.scroll).toBeLessThanOrEqual(width);
+        expect(r.img?.natural).toBeGreaterThan(0);
+        expect(r.img?.w).toBeLessThanOrEqual(width);
+        // A retina phone picks the 1200 px copy.
+        expect(r.img?.src).toMatch(/01-forum-1200\.jpg$/);
+        expect(requests.every((u) => u.startsWith(`${stack.urls.api}/media/u_photo/`))).toBe(true);
+      }
+    } finally {
+      await browser.close();
+    }
   }, 60_000);
 
   it('serves nothing but media/: not the manifests, the raw attachments or the drafts', async () => {
