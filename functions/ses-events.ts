@@ -7,7 +7,8 @@ import { composeSending } from '../src/app/sending.ts';
 import { composeSubscribers, type SubscribersApp } from '../src/app/subscribers.ts';
 import { isDomainError } from '../src/domain/errors.ts';
 import type { Logger } from '../src/ports/logger.ts';
-import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
+import { type Metrics, noMetrics, recordMailEvent } from '../src/ports/metrics.ts';
+import { lambdaInfra, lambdaMetrics } from '../src/runtimes/lambda/infra.ts';
 import { fromNotification, SnsLambdaEvent } from '../src/use-cases/subscribers/ses-events.ts';
 
 /**
@@ -19,7 +20,11 @@ export function outcomeFor(e: unknown): 'drop' | 'retry' {
   return isDomainError(e) && e.code === 'validation' ? 'drop' : 'retry';
 }
 
-export function makeSesEventsHandler(app: Pick<SubscribersApp, 'recordSesEvent'>, logger: Logger) {
+export function makeSesEventsHandler(
+  app: Pick<SubscribersApp, 'recordSesEvent'>,
+  logger: Logger,
+  metrics: Metrics = noMetrics,
+) {
   return async (event: unknown): Promise<{ processed: number; dropped: number }> => {
     const parsed = SnsLambdaEvent.safeParse(event);
     if (!parsed.success) {
@@ -30,7 +35,9 @@ export function makeSesEventsHandler(app: Pick<SubscribersApp, 'recordSesEvent'>
     let dropped = 0;
     for (const record of parsed.data.Records) {
       try {
-        await app.recordSesEvent(fromNotification(record.Sns));
+        const result = await app.recordSesEvent(fromNotification(record.Sns));
+        // An SNS redelivery is not a second bounce.
+        if (!result.duplicate) recordMailEvent(metrics, result);
         processed++;
       } catch (e) {
         if (outcomeFor(e) === 'retry') throw e;
@@ -55,6 +62,7 @@ export const handler = async (event: SNSEvent) => {
     handle = makeSesEventsHandler(
       composeSubscribers(infra, { onMailSent: sending.confirmFromEvent }),
       infra.logger,
+      lambdaMetrics(),
     );
   }
   return handle(event);

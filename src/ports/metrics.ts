@@ -33,3 +33,11 @@ export function recordSendBatch(
 export function recordIngest(m: Metrics, result: { outcome: string }): void {
   m.count({ IngestMessages: 1 }, { outcome: result.outcome });
 }
+
+/**
+ * One SES sending event (delivery, bounce-hard, bounce-soft, complaint, open, click, …) by type and campaign
+ * kind; per-campaign counts are the stats table's job (the console shows them).
+ */
+export function recordMailEvent(m: Metrics, event: { type: string; campaign?: string | undefined }): void {
+  m.count({ MailEvents: 1 }, { type: event.type, campaignKind: event.campaign?.split('#')[0] ?? 'none' });
+}

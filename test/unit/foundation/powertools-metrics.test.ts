@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { powertoolsMetrics } from '../../../src/adapters/powertools/metrics.ts';
 import { type Metrics, recordIngest, recordSendBatch } from '../../../src/ports/metrics.ts';
@@ -125,5 +126,35 @@ describe('Powertools metrics (the Metrics port as CloudWatch EMF)', () => {
     await handler({ gazetteIngest: { messageId: 'm-1', verdicts: 'pass' } });
     expect(h.counts.map((c) => c.dims?.outcome)).toEqual(['accepted', 'quarantined', 'rejected']);
     expect(h.counts.every((c) => c.counts.IngestMessages === 1)).toBe(true);
+  });
+
+  it('the ses-events Lambda records each SES event by type and campaign kind, an SNS redelivery once', async () => {
+    const { makeSesEventsHandler } = await import('../../../functions/ses-events.ts');
+    const event = JSON.parse(
+      readFileSync(new URL('../../fixtures/ses-events/sns-lambda-event.json', import.meta.url), 'utf8'),
+    );
+    const seen = new Set<string>();
+    const app = {
+      recordSesEvent: async (input: { key?: string }) => {
+        const duplicate = seen.has(String(input.key));
+        seen.add(String(input.key));
+        return {
+          type: 'bounce-hard' as const,
+          messageId: 'ses-1',
+          campaign: 'edition#12',
+          duplicate,
+          actions: [],
+        };
+      },
+    };
+    const seenCounts: unknown[] = [];
+    const handle = makeSesEventsHandler(app, quiet, {
+      count: (counts, dims) => seenCounts.push({ counts, dims }),
+    });
+    await handle(event);
+    await handle(event);
+    expect(seenCounts).toEqual([
+      { counts: { MailEvents: 1 }, dims: { type: 'bounce-hard', campaignKind: 'edition' } },
+    ]);
   });
 });
