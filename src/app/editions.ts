@@ -5,7 +5,7 @@ import { DynamoSendJobRepo } from '../adapters/dynamodb/send-job-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
 import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
 import { DynamoUpdateRepo } from '../adapters/dynamodb/update-repo.ts';
-import { EditionShapePatch } from '../domain/edition.ts';
+import { Branding, EditionShapePatch } from '../domain/edition.ts';
 import { type Edition, isDomainError, NotFoundError, ValidationError } from '../domain/index.ts';
 import { parseJsonBody } from '../http/body.ts';
 import { type HttpRequest, html, json, type Route } from '../http/types.ts';
@@ -14,6 +14,7 @@ import type { StatsRepo } from '../ports/stats.ts';
 import type { SubscriberRepo } from '../ports/subscribers.ts';
 import { approvedUpdatesFrom } from '../use-cases/editions/approved-updates.ts';
 import { makePublishArchive } from '../use-cases/editions/archive.ts';
+import { makeBrandingStore } from '../use-cases/editions/branding.ts';
 import { makeCompileEdition } from '../use-cases/editions/compile.ts';
 import { loadEdition, makeEditionLifecycle } from '../use-cases/editions/lifecycle.ts';
 import { chooseVariant, personalise } from '../use-cases/editions/personalise.ts';
@@ -43,7 +44,9 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
   const { clock, logger } = infra;
   const content = infra.blobs.content;
 
+  const branding = makeBrandingStore({ content, clock });
   const compile = makeCompileEdition({
+    templates: async () => ({ branding: await branding.active() }),
     editions: repo,
     updates,
     renderer: infra.renderer,
@@ -217,6 +220,21 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
         const by = body.by ? `${actor(req)} (${body.by})` : actor(req);
         return json(200, { edition: await lifecycle.approve(number(req), by, { revision: body.revision }) });
       },
+    },
+    {
+      method: 'GET',
+      path: '/admin/templates/branding',
+      access: 'admin',
+      handler: async () =>
+        json(200, { current: (await branding.current()) ?? null, versions: await branding.versions() }),
+    },
+    {
+      // Logo, colours, footer text and address, summary length: applied from the next compile.
+      method: 'PUT',
+      path: '/admin/templates/branding',
+      access: 'admin',
+      handler: async (req) =>
+        json(200, { saved: await branding.save(parseJsonBody(req, Branding), actor(req)) }),
     },
     {
       method: 'GET',
