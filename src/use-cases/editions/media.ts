@@ -29,8 +29,8 @@ interface ImageManifest {
 export interface MediaDeps {
   content: BlobStore;
   images?: () => Promise<ImageResizer>;
-  /** Public base URL of `media/` (CloudFront on AWS, /media on the embedded runtime). */
-  mediaUrl: string;
+  /** Public base URL of `media/` (/media on the embedded runtime); undefined: nothing is published. */
+  mediaUrl: string | undefined;
   logger: Logger;
 }
 
@@ -45,8 +45,15 @@ export function mediaUrlOf(base: string, key: string): string {
   return `${base.replace(/\/$/, '')}/${rel}`;
 }
 
-export async function prepareMedia(updates: Update[], d: MediaDeps): Promise<MediaMap> {
+export async function prepareMedia(updates: Update[], deps: MediaDeps): Promise<MediaMap> {
   const media: MediaMap = new Map();
+  const { mediaUrl } = deps;
+  if (mediaUrl === undefined) {
+    if (updates.some((u) => u.attachments.some((f) => f.publishable)))
+      deps.logger.warn('attachments left out of the edition: no GAZETTE_MEDIA_URL serves them here');
+    return media;
+  }
+  const d = { ...deps, mediaUrl };
   let resizer: ImageResizer | undefined;
   for (const u of updates)
     for (const f of u.attachments) {
@@ -80,7 +87,7 @@ async function prepareImage(
   key: string,
   source: string,
   resizerOf: () => Promise<ImageResizer>,
-  d: MediaDeps,
+  d: MediaDeps & { mediaUrl: string },
 ): Promise<ImageManifest | undefined> {
   const manifestKey = `${key}.json`;
   if (await d.content.exists(manifestKey)) {

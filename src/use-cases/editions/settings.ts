@@ -12,8 +12,11 @@ export interface EditionSettings {
   /** Edition dates, quarters and the default compile window are computed in this zone. */
   timeZone: string;
   from: string;
-  /** Public base URL of published attachments (media/ in the content bucket). */
-  mediaUrl: string;
+  /**
+   * Public base URL of published attachments (media/ in the content bucket), or undefined where nothing
+   * serves them: then attachments stay out of the edition instead of linking to nothing.
+   */
+  mediaUrl: string | undefined;
 }
 
 export function editionSettings(c: Config): EditionSettings {
@@ -26,7 +29,11 @@ export function editionSettings(c: Config): EditionSettings {
     postalAddress: c.GAZETTE_POSTAL_ADDRESS,
     timeZone: c.GAZETTE_EDITION_TIMEZONE,
     from: c.GAZETTE_FROM,
-    mediaUrl: c.GAZETTE_MEDIA_URL ?? `${c.GAZETTE_PUBLIC_URL.replace(/\/$/, '')}/media`,
+    // The embedded runtime serves media/ itself under its public URL; the AWS API does not, so there the
+    // operator must name the media origin (GAZETTE_MEDIA_URL) before attachments are published.
+    mediaUrl:
+      c.GAZETTE_MEDIA_URL ??
+      ('GAZETTE_HTTP_PORT' in c ? `${c.GAZETTE_PUBLIC_URL.replace(/\/$/, '')}/media` : undefined),
   };
 }
 

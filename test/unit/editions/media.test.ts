@@ -162,4 +162,32 @@ describe('attachments reach readers', () => {
     });
     expect(media.size).toBe(0);
   });
+
+  it('leaves attachments out when no media URL serves them (AWS without GAZETTE_MEDIA_URL), saying so', async () => {
+    const { store, m } = memoryBlobs();
+    await store.put('attachments/u3/01-forum.jpg', new Uint8Array(await photo(1600, 1000)), 'image/jpeg');
+    const u = anUpdate({
+      updateId: 'u3',
+      attachments: [
+        {
+          key: 'attachments/u3/01-forum.jpg',
+          filename: '01-forum.jpg',
+          contentType: 'image/jpeg',
+          size: 90_000,
+          inline: false,
+          publishable: true,
+        },
+      ],
+    });
+    const warnings: string[] = [];
+    const media = await prepareMedia([u], {
+      content: store,
+      images: () => Promise.reject(new Error('resized although nothing serves media/')),
+      mediaUrl: undefined,
+      logger: { ...logger, warn: (msg: string) => warnings.push(msg) } as never,
+    });
+    expect(media.size).toBe(0);
+    expect([...m.keys()].filter((k) => k.startsWith('media/'))).toEqual([]);
+    expect(warnings.join('\n')).toMatch(/GAZETTE_MEDIA_URL/);
+  });
 });

@@ -6,6 +6,7 @@ import {
   loadConfig,
 } from '../../../src/config/config.ts';
 import { ConfigError } from '../../../src/domain/errors.ts';
+import { editionSettings } from '../../../src/use-cases/editions/settings.ts';
 
 describe('configuration', () => {
   it('applies documented defaults when nothing is set', () => {
@@ -44,6 +45,15 @@ describe('public URLs outside the embedded runtime (issue 15)', () => {
       GAZETTE_SES_CONFIGURATION_SET: 'gazette',
       ...env,
     });
+
+  it('publishes attachments at <public URL>/media only where the embedded runtime serves it', () => {
+    const local = loadConfig(LocalConfigSchema, { GAZETTE_PUBLIC_URL: 'http://127.0.0.1:8787/' });
+    expect(editionSettings(local).mediaUrl).toBe('http://127.0.0.1:8787/media');
+    const aws = lambda({ GAZETTE_PUBLIC_URL: 'https://news.igpn.example' });
+    expect(editionSettings(aws).mediaUrl).toBeUndefined();
+    const named = lambda({ GAZETTE_MEDIA_URL: 'https://media.igpn.example' });
+    expect(editionSettings(named).mediaUrl).toBe('https://media.igpn.example');
+  });
 
   it('refuses an http public or archive URL in the Lambda runtime, naming the variable', () => {
     expect(() => lambda({ GAZETTE_PUBLIC_URL: 'http://news.igpn.example' })).toThrow(
