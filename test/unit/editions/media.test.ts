@@ -184,7 +184,12 @@ describe('attachments reach readers', () => {
       content: store,
       images: () => Promise.reject(new Error('resized although nothing serves media/')),
       mediaUrl: undefined,
-      logger: { ...logger, warn: (msg: string) => warnings.push(msg) } as never,
+      logger: {
+        debug() {},
+        info() {},
+        warn: (msg: string) => warnings.push(msg),
+        error() {},
+      } as never,
     });
     expect(media.size).toBe(0);
     expect([...m.keys()].filter((k) => k.startsWith('media/'))).toEqual([]);
