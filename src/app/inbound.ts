@@ -2,19 +2,23 @@ import { DynamoInboundRepo } from '../adapters/dynamodb/inbound-repo.ts';
 import { DynamoMemberRepo } from '../adapters/dynamodb/member-repo.ts';
 import { DynamoUpdateRepo } from '../adapters/dynamodb/update-repo.ts';
 import {
+  BulkModerationInput,
   InboundOutcome,
   inboundRawKey,
   MemberPatch,
   MergeUpdatesInput,
   NewMember,
   RejectUpdateInput,
+  StaleVersionError,
+  type Update,
   UpdateEdits,
   UpdateStatus,
+  updateVersion,
   ValidationError,
   VerdictPreset,
 } from '../domain/index.ts';
 import { parseJsonBody, parseWith } from '../http/body.ts';
-import { type HttpRequest, json, type Route } from '../http/types.ts';
+import { type HttpRequest, type HttpResponse, json, type Route } from '../http/types.ts';
 import type { IngestGateway } from '../ports/inbound.ts';
 import { makeMembers } from '../use-cases/inbound/members.ts';
 import { makeModeration } from '../use-cases/inbound/moderation.ts';
@@ -39,7 +43,32 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
   const updates = new DynamoUpdateRepo(infra.table);
   const inboundRepo = new DynamoInboundRepo(infra.table);
   const memberUseCases = makeMembers({ members, clock: infra.clock });
-  const moderation = makeModeration({ updates, clock: infra.clock });
+  const moderation = makeModeration({ updates, clock: infra.clock, members });
+  // Every update answer carries its version (and ETag): what If-Match sends back to refuse a stale write.
+  const view = (u: Update) => ({ ...u, version: updateVersion(u) });
+  const viewed = (u: Update) => json(200, view(u), { etag: `"${updateVersion(u)}"` });
+  /** The version the caller edited: an If-Match header ("3", W/"3"), else `version` in the body; optional. */
+  const versionOf = (req: HttpRequest, body: { version?: number } = {}): number | undefined => {
+    const header = req.headers['if-match']?.trim();
+    if (!header || header === '*') return body.version;
+    const n = Number(header.replace(/^W\//, '').replace(/"/g, ''));
+    if (!Number.isInteger(n) || n < 0)
+      throw new ValidationError('If-Match must be an update version, e.g. "3"');
+    return n;
+  };
+  // 412, not the 409 of a lost race without a named version: the caller's copy is stale, reload it.
+  const preconditioned = async (fn: () => Promise<HttpResponse>): Promise<HttpResponse> => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof StaleVersionError)) throw e;
+      return json(412, {
+        error: 'precondition_failed',
+        message: e.message,
+        ...(e.details ? { details: e.details } : {}),
+      });
+    }
+  };
 
   const actor = (req: HttpRequest) => req.actor ?? 'unknown';
   // An id longer than any we make would pass DynamoDB's key size limit and fail there as a 500.
@@ -94,33 +123,65 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
       access: 'admin',
       handler: async (req) => {
         const status = req.query.status ? parseWith(UpdateStatus, req.query.status) : undefined;
-        return json(200, { updates: await moderation.list(status, { limit: limitOf(req) }) });
+        return json(200, { updates: (await moderation.list(status, { limit: limitOf(req) })).map(view) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/updates/bulk',
+      access: 'admin',
+      handler: async (req) => {
+        const results = await moderation.bulk(parseJsonBody(req, BulkModerationInput), actor(req));
+        return json(200, {
+          results,
+          ok: results.filter((r) => r.ok).length,
+          failed: results.filter((r) => !r.ok).length,
+        });
       },
     },
     {
       method: 'GET',
       path: '/admin/updates/:updateId',
       access: 'admin',
-      handler: async (req) => json(200, await moderation.get(idOf(req, 'updateId'))),
+      handler: async (req) => viewed(await moderation.get(idOf(req, 'updateId'))),
+    },
+    {
+      method: 'PATCH',
+      path: '/admin/updates/:updateId',
+      access: 'admin',
+      handler: (req) =>
+        preconditioned(async () => {
+          const edits = parseJsonBody(req, UpdateEdits);
+          const version = versionOf(req, edits);
+          return viewed(await moderation.edit(idOf(req, 'updateId'), { ...edits, version }, actor(req)));
+        }),
     },
     {
       method: 'POST',
       path: '/admin/updates/:updateId/approve',
       access: 'admin',
-      handler: async (req) =>
-        json(
-          200,
-          await moderation.approve(idOf(req, 'updateId'), parseJsonBody(req, UpdateEdits), actor(req)),
-        ),
+      handler: (req) =>
+        preconditioned(async () => {
+          const edits = parseJsonBody(req, UpdateEdits);
+          const version = versionOf(req, edits);
+          return viewed(await moderation.approve(idOf(req, 'updateId'), { ...edits, version }, actor(req)));
+        }),
     },
     {
       method: 'POST',
       path: '/admin/updates/:updateId/reject',
       access: 'admin',
-      handler: async (req) => {
-        const { reason } = parseJsonBody(req, RejectUpdateInput);
-        return json(200, await moderation.reject(idOf(req, 'updateId'), reason, actor(req)));
-      },
+      handler: (req) =>
+        preconditioned(async () => {
+          const body = parseJsonBody(req, RejectUpdateInput);
+          const u = await moderation.reject(
+            idOf(req, 'updateId'),
+            body.reason,
+            actor(req),
+            versionOf(req, body),
+          );
+          return viewed(u);
+        }),
     },
     {
       method: 'POST',
@@ -128,7 +189,7 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
       access: 'admin',
       handler: async (req) => {
         const { duplicates } = parseJsonBody(req, MergeUpdatesInput);
-        return json(200, await moderation.merge(idOf(req, 'updateId'), duplicates, actor(req)));
+        return viewed(await moderation.merge(idOf(req, 'updateId'), duplicates, actor(req)));
       },
     },
     // --- inbound messages

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { Actor, Email, Instant, TimeZone } from './common.ts';
-import { ValidationError } from './errors.ts';
+import { ConflictError, ValidationError } from './errors.ts';
 
 /** Outcome of one inbound message. Every message gets one; nothing is dropped silently. */
 export const InboundOutcome = z.enum(['accepted', 'quarantined', 'rejected']);
@@ -37,6 +37,8 @@ export const StoredFile = z.object({
   contentId: z.string().optional(),
   /** false for dangerous types (executables, scripts…): kept for the secretariat, never published. */
   publishable: z.boolean(),
+  /** Alt text of a photo, set by a moderator (else the item's title is used). */
+  alt: z.string().max(300).optional(),
 });
 export type StoredFile = z.infer<typeof StoredFile>;
 
@@ -88,6 +90,8 @@ export const Update = z.object({
   section: Section,
   links: z.array(Link).default([]),
   attachments: z.array(StoredFile).default([]),
+  /** Files a moderator dropped: never published in an edition, kept so they can be restored. */
+  droppedAttachments: z.array(StoredFile).optional(),
   event: EventTime.optional(),
   deadline: Instant.optional(),
   language: z.string().optional(),
@@ -158,19 +162,93 @@ export const IngestResult = z.object({
 });
 export type IngestResult = z.infer<typeof IngestResult>;
 
-/** Moderator edits allowed when approving. */
+/** Moderator text: CRLF → LF, trailing blanks per line dropped, so line breaks and lists survive an edit. */
+const ModeratorText = (max: number) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .replace(/\r\n?/g, '\n')
+        .replace(/[ \t]+$/gm, '')
+        .trim(),
+    )
+    .pipe(z.string().max(max));
+
+/** A change to the event: fields given replace the stored ones, `null` clears end, zone or place. */
+export const EventPatch = z
+  .object({
+    start: Instant,
+    end: Instant.nullable(),
+    timeZone: TimeZone.nullable(),
+    location: z.string().trim().max(300).nullable(),
+    allDay: z.boolean(),
+  })
+  .partial()
+  .strict();
+export type EventPatch = z.infer<typeof EventPatch>;
+
+/** An attachment to keep: its key, optionally with alt text (`null` clears it). */
+export const KeptAttachment = z.union([
+  z.string().min(1).max(1024),
+  z
+    .object({ key: z.string().min(1).max(1024), alt: z.string().trim().max(300).nullable().optional() })
+    .strict(),
+]);
+export type KeptAttachment = z.infer<typeof KeptAttachment>;
+
+/**
+ * A moderator's edit of an update (PATCH /admin/updates/:id, and the edits an approval may carry): every
+ * field a reader sees. `null` clears an optional field (event, deadline). `attachments` lists the files to
+ * keep: the others are dropped (kept aside in `droppedAttachments`, restored by listing them again).
+ * `memberId` moves the update to another member (their name is shown); `organisation` only changes the
+ * name shown. `version` (or an If-Match header) is the version the editor read: a stale one is refused.
+ */
 export const UpdateEdits = z
   .object({
-    title: z.string().trim().min(1).max(300),
-    summary: z.string().trim().max(1000),
+    version: z.number().int().nonnegative(),
+    title: ModeratorText(300).pipe(z.string().min(1, 'the title cannot be empty')),
+    summary: ModeratorText(1000),
+    bodyText: ModeratorText(80_000),
+    bodyHtml: z.string().max(150_000),
     kind: UpdateKind,
     section: Section,
+    event: EventPatch.nullable(),
+    deadline: Instant.nullable(),
+    links: z.array(Link).max(50),
+    attachments: z.array(KeptAttachment).max(200),
+    memberId: z.string().min(1).max(256),
+    organisation: z.string().trim().min(1).max(300),
   })
   .partial()
   .strict();
 export type UpdateEdits = z.infer<typeof UpdateEdits>;
 
-export const RejectUpdateInput = z.object({ reason: z.string().trim().min(1).max(1000) }).strict();
+/** Bulk moderation: approve or reject many updates at once (each on its own; one failure stops none). */
+export const BulkModerationInput = z
+  .object({
+    action: z.enum(['approve', 'reject']),
+    updateIds: z.array(z.string().min(1).max(256)).min(1).max(200),
+    reason: z.string().trim().min(1).max(1000).optional(),
+  })
+  .strict()
+  .refine((b) => b.action !== 'reject' || b.reason !== undefined, {
+    message: 'a reason is required to reject',
+    path: ['reason'],
+  });
+export type BulkModerationInput = z.infer<typeof BulkModerationInput>;
+
+/**
+ * The optimistic-concurrency version of an update: every moderation step appends to its audit trail, and
+ * the repository writes only if the stored trail still has the length that was read.
+ */
+export const updateVersion = (u: Pick<Update, 'audit'>): number => u.audit.length;
+
+/** The version an editor named (If-Match or `version`) is not the stored one: HTTP 412. */
+export class StaleVersionError extends ConflictError {}
+
+export const RejectUpdateInput = z
+  .object({ reason: z.string().trim().min(1).max(1000), version: z.number().int().nonnegative().optional() })
+  .strict();
 export const MergeUpdatesInput = z
   .object({ duplicates: z.array(z.string().min(1).max(256)).min(1).max(50) })
   .strict();
