@@ -115,7 +115,15 @@ export function sanitizedHtmlToText(html: string): string {
       else if (name === 'hr') {
         write('---');
         block(1);
-      } else if (name === 'a') links.push({ href: attr(attrs, 'href'), line: out.length, col: cur.length });
+      } else if (name === 'a') {
+        // A link opening a paragraph: the blank line owed before it is written now, so its label is found
+        // on the line it was recorded on (else the label was missed and the URL written a second time).
+        if (cur === '' && gap === 2 && !lastBlank) {
+          out.push('> '.repeat(Math.min(quote, curQuote)).trimEnd());
+          lastBlank = true;
+        }
+        links.push({ href: attr(attrs, 'href'), line: out.length, col: cur.length });
+      }
       continue;
     }
     if (name === 'a') {
