@@ -85,6 +85,17 @@ export const ConfigSchema = z.object({
   GAZETTE_SEND_CLAIM_LEASE_SECONDS: int(900),
   /** Sends in flight per worker; default derived from the per-worker rate (rate / 8, between 4 and 64). */
   GAZETTE_SEND_PARALLELISM: z.coerce.number().int().min(1).max(256).optional(),
+  /**
+   * Reputation guard (docs/sending.md): a send pauses itself when hard bounces exceed this percentage of its
+   * SES outcomes, judged over at least GAZETTE_REPUTATION_BOUNCE_SAMPLE outcomes (100 turns it off).
+   */
+  GAZETTE_REPUTATION_MAX_BOUNCE_PERCENT: z.coerce.number().positive().max(100).default(5),
+  GAZETTE_REPUTATION_BOUNCE_SAMPLE: int(500),
+  /** …or complaints this percentage, over at least GAZETTE_REPUTATION_COMPLAINT_SAMPLE outcomes. */
+  GAZETTE_REPUTATION_MAX_COMPLAINT_PERCENT: z.coerce.number().positive().max(100).default(0.1),
+  GAZETTE_REPUTATION_COMPLAINT_SAMPLE: int(1000),
+  /** Where operational alerts go (a send paused by the reputation guard); default: GAZETTE_FROM's address. */
+  GAZETTE_ALERT_EMAIL: z.email().optional(),
   /** EventBridge cron of the edition compile (default: first day of each quarter, 09:00). */
   GAZETTE_EDITION_SCHEDULE: z.string().default('cron(0 9 1 1,4,7,10 ? *)'),
   GAZETTE_EDITION_TIMEZONE: TimeZone.default('Asia/Shanghai'),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Actor, Audience, Instant, Language, TimeZone } from './common.ts';
+import { EditionSchedule, EditionTarget } from './edition-send.ts';
 import { SegmentFilter, SegmentId } from './segment.ts';
 import { Section } from './update.ts';
 
@@ -59,6 +60,10 @@ export const Edition = z.object({
   cancelledBy: Actor.optional(),
   /** Approved updates in the window left out of this edition, and why (e.g. a deadline already passed). */
   skipped: z.array(z.object({ updateId: z.string(), title: z.string(), reason: z.string() })).default([]),
+  /** A saved segment the approver targeted instead of every reader of `audience` (docs/editions.md). */
+  target: EditionTarget.optional(),
+  /** A scheduled send, until it fires (or is cancelled): see docs/editions.md "Scheduled send". */
+  schedule: EditionSchedule.optional(),
 });
 export type Edition = z.infer<typeof Edition>;
 
@@ -101,6 +106,8 @@ export const CampaignStats = z.object({
   sent: z.number().int().default(0),
   delivered: z.number().int().default(0),
   bounced: z.number().int().default(0),
+  /** Of `bounced`, the hard (permanent) ones: what the reputation guard and SES's bounce rate count. */
+  bouncedHard: z.number().int().default(0),
   complained: z.number().int().default(0),
   opened: z.number().int().default(0),
   clicked: z.number().int().default(0),

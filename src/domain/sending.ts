@@ -18,6 +18,32 @@ export const SendTally = z.object({
 });
 export type SendTally = z.infer<typeof SendTally>;
 
+/** What the reputation guard counts for one campaign, from the SES events recorded in its stats. */
+export const ReputationCounts = z.object({
+  /** Sent mails whose fate SES has reported: deliveries and bounces (hard and soft). */
+  outcomes: z.number().int().nonnegative(),
+  hardBounces: z.number().int().nonnegative(),
+  complaints: z.number().int().nonnegative(),
+});
+export type ReputationCounts = z.infer<typeof ReputationCounts>;
+
+/** The reputation guard's record on a send job (docs/sending.md "Reputation guard"). */
+export const SendReputation = z.object({
+  /** Why the guard paused the send (its latest pause). */
+  reason: z.string(),
+  pausedAt: Instant,
+  /** The counts that crossed the threshold. */
+  counts: ReputationCounts,
+  /** The secretariat was mailed about this pause (once, by the worker whose pause won). */
+  alertedAt: Instant.optional(),
+  /**
+   * The counts an approver's resume acknowledged: the guard then judges only the outcomes after them, so it
+   * does not pause again for what was already seen.
+   */
+  acknowledged: ReputationCounts.extend({ at: Instant, by: Actor }).optional(),
+});
+export type SendReputation = z.infer<typeof SendReputation>;
+
 export const SendJob = z.object({
   campaign: z.string(),
   status: SendJobStatus,
@@ -50,6 +76,8 @@ export const SendJob = z.object({
   finishedHookDone: z.boolean().default(false),
   /** Last exact tally (status --exact, finish detection). */
   tally: SendTally.optional(),
+  /** Set once the reputation guard paused this send (bounces or complaints over the threshold). */
+  reputation: SendReputation.optional(),
   warnings: z.array(z.string()).default([]),
 });
 export type SendJob = z.infer<typeof SendJob>;
@@ -75,3 +103,6 @@ export type SendStatus = z.infer<typeof SendStatus>;
  * resumed by the engine itself (docs/sending.md); a pause by anyone else waits for a human.
  */
 export const DAILY_QUOTA_PAUSER = 'ses:daily-quota';
+
+/** `pausedBy` of a send the reputation guard paused: only a human resumes it (acknowledging the counts). */
+export const REPUTATION_GUARD_PAUSER = 'gazette:reputation-guard';

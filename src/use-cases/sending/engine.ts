@@ -4,6 +4,7 @@ import {
   DAILY_QUOTA_PAUSER,
   InvalidStateError,
   NotFoundError,
+  REPUTATION_GUARD_PAUSER,
   type SendJob,
   type SendJobStatus,
   type SendStatus,
@@ -15,6 +16,7 @@ import type { DeliveryRecord, SendJobRepo } from '../../ports/sending.ts';
 import { type EngineContext, makeEngineContext, type SendEngineDeps } from './context.ts';
 import { BatchIncompleteError, errText, makeProcessBatch } from './process-batch.ts';
 import { queueQuotaCheck, quotaHasRoom, quotaText, span } from './quota-resume.ts';
+import { reputationCounts } from './reputation-guard.ts';
 
 export type { SendEngineDeps } from './context.ts';
 export { BatchIncompleteError } from './process-batch.ts';
@@ -133,15 +135,21 @@ export function makeSendEngine(deps: SendEngineDeps) {
       return change(campaign, ['running'], 'paused', { pausedAt: now, pausedBy: actor }, 'pause');
     },
 
-    /** Resume a paused send: re-plans, so only recipients not yet claimed are queued. */
+    /**
+     * Resume a paused send: re-plans, so only recipients not yet claimed are queued. Resuming a send the
+     * reputation guard paused acknowledges the counts it paused for (reputation-guard.ts).
+     */
     async resume(campaign: string, actor: string): Promise<SendJob> {
       await assertReady(parseCampaign(campaign)); // e.g. its edition was cancelled while paused
+      const at = clock.now().toISOString();
+      const ack = await acknowledgeReputation(campaign, actor, at);
       const job = await change(
         campaign,
         ['paused'],
         'running',
-        { resumedAt: clock.now().toISOString(), resumedBy: actor },
+        (j) => ({ resumedAt: at, resumedBy: actor, ...(ack ? ack.patch(j) : {}) }),
         'resume',
+        ack?.when,
       );
       await deps.runJob({ type: 'plan-send', campaign, requestedBy: actor });
       return job;
@@ -315,6 +323,26 @@ export function makeSendEngine(deps: SendEngineDeps) {
     }
     await queueQuotaCheck(deps, { ...msg, checks: msg.checks + 1 });
     return 'waiting';
+  }
+
+  /**
+   * For the resume of a send the reputation guard paused: the campaign's counts now, recorded as seen by
+   * `actor`, so the guard judges only later outcomes (conditional on that very pause).
+   */
+  async function acknowledgeReputation(campaign: string, actor: string, at: string) {
+    const paused = await mustGet(campaign);
+    if (paused.status !== 'paused' || paused.pausedBy !== REPUTATION_GUARD_PAUSER || !paused.reputation)
+      return undefined;
+    const reputation = paused.reputation;
+    const counts = reputationCounts(await deps.stats.get(campaign));
+    const note = `${at}: resumed by ${actor} after the reputation guard's pause, acknowledging ${counts.hardBounces} hard bounces and ${counts.complaints} complaints among ${counts.outcomes} SES outcomes`;
+    return {
+      when: { pausedBy: REPUTATION_GUARD_PAUSER, pausedAt: paused.pausedAt },
+      patch: (j: SendJob): Partial<SendJob> => ({
+        reputation: { ...reputation, acknowledged: { ...counts, at, by: actor } },
+        warnings: [...j.warnings, note],
+      }),
+    };
   }
 
   /** Add a warning to a job still held by this pause, unless one about this pause says `what` already. */

@@ -10,6 +10,7 @@ import type { SendBatchMessage } from '../../ports/queue.ts';
 import type { DeliveryRecord, SentEntry } from '../../ports/sending.ts';
 import type { EngineContext } from './context.ts';
 import { autoResumeText, queueQuotaCheck } from './quota-resume.ts';
+import { makeReputationGuard } from './reputation-guard.ts';
 import { parallelismFor } from './settings.ts';
 
 export interface BatchOutcome {
@@ -61,6 +62,7 @@ const QUOTA_CHECK_MS = 60_000;
 export function makeProcessBatch(ctx: EngineContext) {
   const { deps } = ctx;
   const { clock, deliveries, logger } = deps;
+  const guard = makeReputationGuard(ctx);
 
   return async function processBatch(
     msg: SendBatchMessage,
@@ -80,7 +82,8 @@ export function makeProcessBatch(ctx: EngineContext) {
     };
     const ids = [...new Set(msg.subscriberIds)];
     const log = logger.child({ campaign });
-    if (!(await ctx.isRunning(campaign, true))) {
+    // Paused, or its bounces and complaints say the list is bad (the guard then pauses it): leave them.
+    if (!(await ctx.isRunning(campaign, true)) || (await guard.tripped(campaign))) {
       out.left.push(...ids);
       return out;
     }
@@ -246,7 +249,7 @@ export function makeProcessBatch(ctx: EngineContext) {
         out.deferred.push(id);
         return;
       }
-      if (!(await ctx.isRunning(campaign))) {
+      if (!(await ctx.isRunning(campaign)) || (await guard.tripped(campaign))) {
         out.left.push(id);
         return;
       }

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/config.ts';
+import type { ReputationSettings } from './reputation-guard.ts';
 
 /** The engine's tunables, read from configuration once per runtime. */
 export interface SendSettings {
@@ -22,6 +23,8 @@ export interface SendSettings {
   quotaCheckDelayMs: number;
   /** …and no longer than this after the pause: then it waits for a human, with a warning. */
   quotaCheckForMs: number;
+  /** The reputation guard's thresholds (reputation-guard.ts); absent: the guard is off. */
+  reputation?: ReputationSettings;
 }
 
 export function sendSettingsFrom(config: Config): SendSettings {
@@ -36,9 +39,22 @@ export function sendSettingsFrom(config: Config): SendSettings {
     jobStatusTtlMs: 1_000,
     quotaCheckDelayMs: 15 * 60_000,
     quotaCheckForMs: 48 * 3_600_000,
+    reputation: {
+      maxHardBounceRate: config.GAZETTE_REPUTATION_MAX_BOUNCE_PERCENT / 100,
+      bounceSample: config.GAZETTE_REPUTATION_BOUNCE_SAMPLE,
+      maxComplaintRate: config.GAZETTE_REPUTATION_MAX_COMPLAINT_PERCENT / 100,
+      complaintSample: config.GAZETTE_REPUTATION_COMPLAINT_SAMPLE,
+      checkEveryMs: 1_000,
+      alertTo: config.GAZETTE_ALERT_EMAIL ?? mailboxOf(config.GAZETTE_FROM),
+      alertFrom: config.GAZETTE_FROM,
+    },
   };
 }
 
 /** In-flight sends a worker needs to keep its rate busy (SES answers in ~50–150 ms). */
 export const parallelismFor = (perWorkerRate: number, configured?: number) =>
   configured ?? Math.max(4, Math.min(64, Math.ceil(perWorkerRate / 8)));
+
+/** "IGPN Gazette <news@igpn.example>" → news@igpn.example (the default alert address: the sender's own). */
+const mailboxOf = (from: string) =>
+  /<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? (from.includes('@') ? from.trim() : undefined);

@@ -339,7 +339,12 @@ async function apply(deps: SubscribersDeps, c: ClassifiedEvent, actions: string[
   // Counters last: if a step above fails, the event is released and retried without having been counted.
   const counter = COUNTER[c.type];
   if (counter && c.campaign) {
-    await deps.stats.increment(c.campaign, { [counter]: Math.max(c.recipients.length, 1) });
+    const n = Math.max(c.recipients.length, 1);
+    // Hard bounces also on their own: the send engine's reputation guard and SES's bounce rate count those.
+    await deps.stats.increment(c.campaign, {
+      [counter]: n,
+      ...(c.type === 'bounce-hard' ? { bouncedHard: n } : {}),
+    });
     actions.push(`stats:${counter}`);
   }
 }

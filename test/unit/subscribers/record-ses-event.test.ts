@@ -116,6 +116,21 @@ describe('recordSesEvent', () => {
     expect(f.supp.has(emailHash('y@example.org'))).toBe(true);
   });
 
+  it('counts hard bounces on their own as well (the reputation guard reads them), soft ones only as bounced', async () => {
+    const f = fakes();
+    const record = makeRecordSesEvent(f.deps);
+    await record({
+      key: 'h-1',
+      message: sesEvent('bounce-permanent', { to: 'h@example.org', campaign: 'edition_8' }),
+    });
+    await record({
+      key: 's-1',
+      message: sesEvent('bounce-transient', { to: 's@example.org', campaign: 'edition_8' }),
+    });
+    expect(f.count('bounced')).toBe(2);
+    expect(f.count('bouncedHard')).toBe(1);
+  });
+
   it('suppresses at the soft-bounce threshold, not before', async () => {
     const f = fakes();
     const email = 'z@example.org';
