@@ -2,17 +2,29 @@
  * Fire one reminder. Target of the one-time EventBridge Scheduler schedules the reminders area creates
  * ({ gazetteScheduled: { type: 'reminder', deadlineId, offset, version } }); each deletes itself after the
  * invocation. Composes only reminders + the send engine's start (the fan-out runs in the dispatch function).
+ * The same target starts an edition's scheduled send ({ gazetteScheduled: { type: 'send-edition', number,
+ * at } }, docs/editions.md "Scheduled send"), so editions' schedules need no function or permission of their own.
  */
 import * as z from 'zod';
+import { composeEditions } from '../src/app/editions.ts';
 import { composeReminders } from '../src/app/reminders.ts';
 import { composeSending, type SendingApp } from '../src/app/sending.ts';
 import { isDomainError } from '../src/domain/errors.ts';
+import { Instant } from '../src/domain/index.ts';
 import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
 
 const infra = lambdaInfra();
 let sending: SendingApp | undefined;
 const reminders = composeReminders(infra, { startSend: (campaign, by) => sending!.startSend(campaign, by) });
-sending = composeSending(infra, { sources: [reminders.source] });
+const editions = composeEditions(infra, { startSend: (campaign, by) => sending!.startSend(campaign, by) });
+sending = composeSending(infra, {
+  sources: [reminders.source, editions.source],
+  // As src/app/outbound.ts: the edition shows `sending` once its scheduled send has started.
+  onStatusChange: async (campaign, status) => {
+    const n = /^edition#(\d+)$/.exec(campaign)?.[1];
+    if (n && status === 'running') await editions.setSendStatus(Number(n), 'sending');
+  },
+});
 
 export const ReminderEvent = z.object({
   gazetteScheduled: z.object({
@@ -23,7 +35,24 @@ export const ReminderEvent = z.object({
   }),
 });
 
+/** An edition's scheduled send (src/use-cases/editions/schedule.ts). */
+export const EditionSendEvent = z.object({
+  gazetteScheduled: z.object({
+    type: z.literal('send-edition'),
+    number: z.number().int().positive(),
+    at: Instant,
+  }),
+});
+
 export const handler = async (event: unknown) => {
+  const edition = EditionSendEvent.safeParse(event);
+  if (edition.success) {
+    // Refusals a retry cannot fix (an audience that became empty) are recorded on the edition and answered;
+    // anything else is thrown, so Scheduler retries and finally the alarmed DLQ keeps it. A repeat fire
+    // finds the send started and sends nothing twice.
+    const out = await editions.sends.fire(edition.data.gazetteScheduled);
+    return { ok: out.outcome !== 'failed', ...out };
+  }
   const { gazetteScheduled: job } = ReminderEvent.parse(event);
   try {
     const out = await reminders.fireReminder(job);

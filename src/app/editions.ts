@@ -1,15 +1,29 @@
 import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { DynamoEditionRepo } from '../adapters/dynamodb/edition-repo.ts';
+import { DynamoMemberRepo } from '../adapters/dynamodb/member-repo.ts';
+import { DynamoRecipientLookup } from '../adapters/dynamodb/recipient-lookup.ts';
+import { DynamoSegmentRepo } from '../adapters/dynamodb/segment-repo.ts';
 import { DynamoSendJobRepo } from '../adapters/dynamodb/send-job-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
 import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
 import { DynamoUpdateRepo } from '../adapters/dynamodb/update-repo.ts';
 import { Branding, EditionShapePatch } from '../domain/edition.ts';
-import { type Edition, isDomainError, NotFoundError, ValidationError } from '../domain/index.ts';
+import {
+  ConfigError,
+  type Edition,
+  EditionAudienceRequest,
+  isDomainError,
+  NotFoundError,
+  SegmentId,
+  ValidationError,
+} from '../domain/index.ts';
 import { parseJsonBody } from '../http/body.ts';
 import { type HttpRequest, html, json, type Route } from '../http/types.ts';
 import type { ApprovedUpdates } from '../ports/editions.ts';
+import type { Scheduler } from '../ports/scheduler.ts';
+import type { SegmentRepo } from '../ports/segments.ts';
+import type { SuppressionCheck } from '../ports/sending.ts';
 import type { StatsRepo } from '../ports/stats.ts';
 import type { SubscriberRepo } from '../ports/subscribers.ts';
 import { approvedUpdatesFrom } from '../use-cases/editions/approved-updates.ts';
@@ -18,10 +32,13 @@ import { makeBrandingStore } from '../use-cases/editions/branding.ts';
 import { makeCompileEdition } from '../use-cases/editions/compile.ts';
 import { loadEdition, makeEditionLifecycle } from '../use-cases/editions/lifecycle.ts';
 import { chooseVariant, personalise } from '../use-cases/editions/personalise.ts';
+import { makeEditionSends, type StartEditionSend } from '../use-cases/editions/schedule.ts';
+import { makeEditionAudience } from '../use-cases/editions/schedule-audience.ts';
 import { editionSettings } from '../use-cases/editions/settings.ts';
 import { makeEditionShapes } from '../use-cases/editions/shape.ts';
 import { makeEditionSource } from '../use-cases/editions/source.ts';
 import { makeTestSend } from '../use-cases/editions/test-send.ts';
+import { makeAudiences } from '../use-cases/subscribers/segments.ts';
 import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
 
@@ -31,6 +48,19 @@ export interface EditionsDeps {
   /** The subscribers area's repository (default: its DynamoDB adapter over the same table). */
   subscribers?: SubscriberRepo;
   stats?: StatsRepo;
+  /**
+   * The send engine's start (wired late by src/app/outbound.ts; a second start of a campaign must fail with a
+   * ConflictError): POST /admin/editions/:n/send and the scheduled send. Missing: those fail with a config error.
+   */
+  startSend?: StartEditionSend;
+  /** Saved segments an edition can target; default: DynamoDB over infra.table. */
+  segments?: Pick<SegmentRepo, 'get'>;
+  /** Member organisations (segments naming member types…); default: DynamoDB over infra.table. */
+  members?: {
+    get(memberId: string): Promise<{ type: string; status: string; country?: string } | undefined>;
+  };
+  /** Suppression list for dry runs (batched); default: the send engine's batched reads over infra.table. */
+  suppressions?: SuppressionCheck;
 }
 
 /** Editions: compile, preview, test-send, approve, cancel, archive, stats, and the "edition#N" campaign source. */
@@ -55,11 +85,40 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
     logger,
     settings,
   });
+  // Lazy: on AWS `infra.scheduler` builds a client that needs env vars only some functions have.
+  const scheduler: Scheduler = {
+    upsert: (x) => infra.scheduler.upsert(x),
+    delete: (name) => infra.scheduler.delete(name),
+  };
   const lifecycle = makeEditionLifecycle({
     editions: repo,
     stats,
     clock,
     sendJobs: new DynamoSendJobRepo(infra.table),
+    scheduler,
+  });
+  const segments = deps.segments ?? new DynamoSegmentRepo(infra.table);
+  const audience = makeEditionAudience({
+    audiences: makeAudiences({
+      segments,
+      subscribers,
+      members: deps.members ?? new DynamoMemberRepo(infra.table),
+    }),
+    segments,
+    suppressions: deps.suppressions ?? new DynamoRecipientLookup(infra.table),
+  });
+  const sends = makeEditionSends({
+    editions: repo,
+    audience,
+    scheduler,
+    startSend: (campaign, by) => {
+      if (!deps.startSend)
+        throw new ConfigError('editions: the send engine (startSend) is not wired (see EditionsDeps)');
+      return deps.startSend(campaign, by);
+    },
+    clock,
+    logger: logger.child({ area: 'editions' }),
+    timeZone: () => infra.config.GAZETTE_EDITION_TIMEZONE,
   });
   const shapes = makeEditionShapes({ editions: repo, content });
   const testSend = makeTestSend({ editions: repo, content, mailer: infra.mailer, logger, settings });
@@ -78,6 +137,8 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
     content,
     settings,
     subscribers,
+    recipientsOf: (e) => audience.recipientsOf(e),
+    requireAudience: (e) => audience.requireRecipients(e, 'sent'),
   });
 
   const jobs: JobHandlers = {
@@ -87,6 +148,12 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
         windowEnd: job.windowEnd ? new Date(job.windowEnd) : undefined,
         requestedBy: job.requestedBy,
       });
+    },
+    'send-edition': async (job) => {
+      const out = await sends.fire(job);
+      const log = logger.child({ area: 'editions', edition: job.number });
+      if (out.outcome === 'failed') log.warn('scheduled edition send refused for good', { ...out });
+      else log.info('scheduled edition send fired', { ...out });
     },
   };
 
@@ -215,11 +282,75 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
       handler: async (req) => {
         const body = parseJsonBody(
           req,
-          z.object({ revision: z.string().optional(), by: z.string().trim().min(1).max(100).optional() }),
+          z.object({
+            revision: z.string().optional(),
+            by: z.string().trim().min(1).max(100).optional(),
+            /** Target this saved segment instead of every reader of the edition's list. */
+            segmentId: SegmentId.optional(),
+          }),
         );
         const by = body.by ? `${actor(req)} (${body.by})` : actor(req);
-        return json(200, { edition: await lifecycle.approve(number(req), by, { revision: body.revision }) });
+        const n = number(req);
+        const target = body.segmentId
+          ? await sends.targetForApproval(await lifecycle.show(n), body.segmentId, by)
+          : undefined;
+        return json(200, { edition: await lifecycle.approve(n, by, { revision: body.revision, target }) });
       },
+    },
+    {
+      // Dry run: count, sample and spread of the audience (?segment=<id> tries another segment unsaved).
+      method: 'GET',
+      path: '/admin/editions/:number/audience',
+      access: 'admin',
+      handler: async (req) =>
+        json(
+          200,
+          await sends.preview(number(req), {
+            sample: req.query.sample === undefined ? undefined : sampleOf(req.query.sample),
+            segmentId: req.query.segment === undefined ? undefined : parseQuerySegment(req.query.segment),
+          }),
+        ),
+    },
+    {
+      method: 'PUT',
+      path: '/admin/editions/:number/audience',
+      access: 'admin',
+      role: 'approver',
+      handler: async (req) => {
+        const body = parseJsonBody(req, EditionAudienceRequest);
+        const edition = await sends.setAudience(number(req), body.segmentId, actor(req));
+        return json(200, { edition });
+      },
+    },
+    {
+      // Send now (202 with the send job), or {dryRun: true} (200 with the audience).
+      method: 'POST',
+      path: '/admin/editions/:number/send',
+      access: 'admin',
+      role: 'approver',
+      handler: async (req) => {
+        const out = await sends.send(
+          number(req),
+          req.body.length ? parseJsonBody(req, JsonObject) : {},
+          actor(req),
+        );
+        return json(out.dryRun ? 200 : 202, out);
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/admin/editions/:number/schedule',
+      access: 'admin',
+      role: 'approver',
+      handler: async (req) =>
+        json(200, { edition: await sends.schedule(number(req), parseJsonBody(req, JsonObject), actor(req)) }),
+    },
+    {
+      method: 'DELETE',
+      path: '/admin/editions/:number/schedule',
+      access: 'admin',
+      role: 'approver',
+      handler: async (req) => json(200, { edition: await sends.unschedule(number(req), actor(req)) }),
     },
     {
       method: 'GET',
@@ -284,6 +415,9 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
     publishArchive,
     testSend,
     lifecycle,
+    /** Audience (dry run, target) and the send now / scheduled send of an approved edition. */
+    sends,
+    audience,
     /** For the send engine: record that a send started, paused or finished. */
     setSendStatus: lifecycle.setSendStatus,
     repo,
@@ -307,8 +441,28 @@ export function summary(e: Edition) {
     sentAt: e.sentAt,
     archiveUrl: e.archiveUrl,
     skipped: e.skipped.length,
+    /** The targeted segment (absent: every confirmed reader of the edition's list). */
+    segmentId: e.target?.segmentId,
+    /** The scheduled send, if any: at (UTC), localTime + timeZone as given, firedAt, error. */
+    schedule: e.schedule,
   };
 }
+
+const JsonObject = z.record(z.string(), z.unknown());
+
+const sampleOf = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 100) throw new ValidationError('sample must be 0 to 100');
+  return n;
+};
+
+/** ?segment=<id> tries that segment; ?segment= (empty) or "none" tries every reader of the list. */
+const parseQuerySegment = (v: string): string | null => {
+  if (v === '' || v === 'none') return null;
+  const r = SegmentId.safeParse(v);
+  if (!r.success) throw new ValidationError(`"${v}" is not a segment id`);
+  return r.data;
+};
 
 const previewValues = (publicUrl: string) => {
   const base = publicUrl.replace(/\/$/, '');

@@ -27,6 +27,8 @@ export function buildOutbound(infra: Infra) {
   const editions = composeEditions(infra, {
     subscribers: subscribers.subscriberRepo,
     stats: subscribers.statsRepo,
+    // Send now and the scheduled send of an edition (POST /admin/editions/:n/send, PUT …/schedule).
+    startSend: (campaign, by) => ready(sending).startSend(campaign, by),
   });
 
   const reminders = composeReminders(infra, {

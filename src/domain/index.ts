@@ -1,5 +1,6 @@
 export * from './campaign.ts';
 export * from './common.ts';
+export * from './edition-send.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './member.ts';

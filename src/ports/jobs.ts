@@ -5,7 +5,8 @@
 export type BackgroundJob =
   | { type: 'compile-edition'; windowStart?: string; windowEnd?: string; requestedBy: string }
   | { type: 'plan-send'; campaign: string; requestedBy: string }
-  | { type: 'reminder'; deadlineId: string; offset: string; version: number };
+  | { type: 'reminder'; deadlineId: string; offset: string; version: number }
+  | { type: 'send-edition'; number: number; at: string };
 
 export interface JobRunner {
   run(job: BackgroundJob): Promise<void>;

@@ -1,7 +1,9 @@
 /** What a schedule fires. The same payload reaches the Lambda (EventBridge Scheduler) and the local scheduler. */
 export type ScheduledJob =
   | { type: 'compile-edition' }
-  | { type: 'reminder'; deadlineId: string; offset: string; version: number };
+  | { type: 'reminder'; deadlineId: string; offset: string; version: number }
+  /** An edition's scheduled send; `at` tells a fire of a moved or cancelled schedule apart (ignored). */
+  | { type: 'send-edition'; number: number; at: string };
 
 export interface OneTimeSchedule {
   /** Unique, stable name (at most 64 chars, [0-9a-zA-Z-_.]). */

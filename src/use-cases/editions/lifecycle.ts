@@ -4,11 +4,13 @@ import {
   ConflictError,
   type Edition,
   type EditionStatus,
+  type EditionTarget,
   InvalidStateError,
   NotFoundError,
 } from '../../domain/index.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { EditionRepo } from '../../ports/editions.ts';
+import type { Scheduler } from '../../ports/scheduler.ts';
 import type { SendJobRepo } from '../../ports/sending.ts';
 import type { StatsRepo } from '../../ports/stats.ts';
 import { campaignOf } from './settings.ts';
@@ -47,6 +49,8 @@ export function makeEditionLifecycle(d: {
   clock: Clock;
   /** The send jobs: cancelling an edition cancels its send (paused, or running if the mirror missed it). */
   sendJobs?: Pick<SendJobRepo, 'transition'>;
+  /** Cancelling an edition also deletes its scheduled send's one-time schedule (docs/editions.md). */
+  scheduler?: Pick<Scheduler, 'delete'>;
 }) {
   const save = async (next: Edition, from: EditionStatus, what: string, revision?: string) => {
     try {
@@ -82,7 +86,11 @@ export function makeEditionLifecycle(d: {
      * Only a draft can be approved, and only the revision the approver looked at (when given):
      * a recompile in between would otherwise slip unseen content into the send.
      */
-    async approve(number: number, by: Actor, opts: { revision?: string } = {}): Promise<Edition> {
+    async approve(
+      number: number,
+      by: Actor,
+      opts: { revision?: string; target?: EditionTarget } = {},
+    ): Promise<Edition> {
       const e = await loadEdition(d.editions, number);
       if (e.status !== 'draft')
         throw new InvalidStateError(`edition ${number} is ${e.status}; only a draft can be approved`);
@@ -96,6 +104,8 @@ export function makeEditionLifecycle(d: {
         status: 'approved',
         approvedBy: by,
         approvedAt: d.clock.now().toISOString(),
+        // The audience is part of the approver's decision (docs/editions.md "Audience and scheduled send").
+        ...(opts.target ? { target: opts.target } : {}),
       };
       // Conditional on the revision read here: a recompile in between fails the approval.
       await save(next, 'draft', 'approved', e.revision);
@@ -119,13 +129,17 @@ export function makeEditionLifecycle(d: {
             ? `edition ${number} is sending: pause it first, then cancel`
             : `edition ${number} is ${e.status} and cannot be cancelled`,
         );
+      // A scheduled send that has not fired goes with it (its fire would find the edition cancelled anyway).
+      const pendingSchedule = e.schedule && !e.schedule.firedAt ? e.schedule : undefined;
       const next: Edition = {
         ...e,
         status: 'cancelled',
         cancelledAt: d.clock.now().toISOString(),
         cancelledBy: by,
+        ...(pendingSchedule ? { schedule: undefined } : {}),
       };
       await save(next, e.status, 'cancelled');
+      if (pendingSchedule && d.scheduler) await d.scheduler.delete(pendingSchedule.scheduleName);
       if (e.status === 'draft') await d.editions.clearDraftMarker(number);
       await cancelSendJob(number);
       return next;

@@ -39,6 +39,13 @@ export function makeEditionSource(d: {
   subscribers: SubscriberRepo;
   content: BlobStore;
   settings: () => EditionSettings;
+  /**
+   * The edition's audience (schedule-audience.ts): its targeted segment, narrowed to readers of its list.
+   * Without it, every confirmed reader of the list, as before segments.
+   */
+  recipientsOf?: (e: Edition) => AsyncIterable<Subscriber[]>;
+  /** Refuse the first start of a targeted edition whose segment is empty (`sends start edition#N` too). */
+  requireAudience?: (e: Edition) => Promise<unknown>;
 }): CampaignSource {
   const editionFor = async (campaign: string) => {
     const n = editionNumberOf(campaign);
@@ -52,7 +59,10 @@ export function makeEditionSource(d: {
 
     async ready(campaign) {
       try {
-        await editionFor(campaign);
+        const e = await editionFor(campaign);
+        // Only a targeted edition: the default audience keeps its behaviour on this generic path (the
+        // editions routes, POST /admin/editions/:n/send and the schedule, refuse any empty audience).
+        if (e.status === 'approved' && e.target && d.requireAudience) await d.requireAudience(e);
         return true;
       } catch (e) {
         return e instanceof Error ? e.message : String(e);
@@ -61,6 +71,10 @@ export function makeEditionSource(d: {
 
     async *recipients(campaign) {
       const e = await editionFor(campaign);
+      if (d.recipientsOf) {
+        yield* d.recipientsOf(e);
+        return;
+      }
       for await (const page of d.subscribers.listByStatus('confirmed')) {
         const mine = page.filter((s) => s.status === 'confirmed' && s.audiences.includes(e.audience));
         if (mine.length) yield mine;
