@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { table } from '../context.ts';
+import { type SendJob, showStatus, watch } from './sending.ts';
 
 interface Summary {
   number: number;
@@ -19,6 +20,31 @@ interface Summary {
   sentAt?: string;
   archiveUrl?: string;
   skipped: number;
+  segmentId?: string;
+  schedule?: Schedule;
+}
+interface Schedule {
+  at: string;
+  localTime: string;
+  timeZone: string;
+  scheduledBy: string;
+  firedAt?: string;
+  error?: string;
+}
+interface AudiencePreview {
+  edition: number;
+  target: {
+    kind: 'list' | 'segment';
+    description: string;
+    segmentId?: string;
+    name?: string;
+    segmentChanged?: boolean;
+  };
+  count: number;
+  suppressed: number;
+  sample: { email: string; name: string; language: string; timeZone: string }[];
+  byLanguage: Record<string, number>;
+  byTimeZone: Record<string, number>;
 }
 interface CompileAttempt {
   at: string;
@@ -27,12 +53,41 @@ interface CompileAttempt {
   number?: number;
   error?: string;
 }
-interface Edition extends Omit<Summary, 'items' | 'languages' | 'skipped'> {
+interface Edition extends Omit<Summary, 'items' | 'languages' | 'skipped' | 'segmentId'> {
   items: { updateId: string; section: string; title: string; organisation: string }[];
   variants: { language: string; subject: string }[];
   skipped: { updateId: string; title: string; reason: string }[];
   audience: string;
+  target?: { segmentId: string; name: string };
 }
+
+const scheduleLine = (s: Schedule) =>
+  `${s.localTime.replace('T', ' ')} ${s.timeZone} (${day(s.at)} UTC)${
+    s.firedAt ? `, fired ${day(s.firedAt)}` : ''
+  }${s.error ? `, not sent: ${s.error}` : ''}`;
+
+const showAudience = (p: AudiencePreview) => {
+  const t = p.target;
+  const lines = [
+    `Edition ${p.edition} goes to ${t.kind === 'segment' ? `segment ${t.segmentId} (${t.name}): ` : ''}${t.description}`,
+    `  recipients ${p.count}${p.suppressed ? ` (${p.suppressed} more suppressed: skipped)` : ''}`,
+    `  languages  ${
+      Object.entries(p.byLanguage)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '-'
+    }`,
+    `  zones      ${
+      Object.entries(p.byTimeZone)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '-'
+    }`,
+  ];
+  if (t.segmentChanged)
+    lines.push('  note: the saved segment changed since it was chosen; set it again to take the change');
+  if (p.sample.length) lines.push('', table(p.sample, ['email', 'name', 'language', 'timeZone']));
+  if (p.count === 0) lines.push('', 'Nobody would receive it: the send would be refused.');
+  return lines.join('\n');
+};
 
 /** The `editions` command group (shared with the send engine's commands in sending.ts). */
 export function editionsCommand(program: Command): Command {
@@ -60,14 +115,17 @@ const showSummary = (s: Summary) =>
     `  languages  ${s.languages.join(', ')}`,
     `  window     ${day(s.windowStart)} → ${day(s.windowEnd)}`,
     `  compiled   ${day(s.compiledAt)} (revision ${s.revision ?? '-'})`,
+    ...(s.segmentId ? [`  audience   segment ${s.segmentId}`] : []),
+    ...(s.schedule ? [`  scheduled  ${scheduleLine(s.schedule)}`] : []),
     ...(s.archiveUrl ? [`  archive    ${s.archiveUrl}`] : []),
   ].join('\n');
 
 const showEdition = (e: Edition) => {
   const lines = [
     `Edition ${e.number}: ${e.title}`,
-    `  status ${e.status} · audience ${e.audience} · revision ${e.revision ?? '-'}`,
+    `  status ${e.status} · audience ${e.target ? `segment ${e.target.segmentId} of ` : ''}${e.audience} · revision ${e.revision ?? '-'}`,
     `  window ${day(e.windowStart)} → ${day(e.windowEnd)}`,
+    ...(e.schedule ? [`  send scheduled ${scheduleLine(e.schedule)}`] : []),
     ...e.variants.map((v) => `  [${v.language}] ${v.subject}`),
   ];
   let section = '';
@@ -244,18 +302,89 @@ export function register(program: Command, ctx: CliContext): void {
       'approve only if the draft is still this revision (as shown by "editions show")',
     )
     .option('--by <name>', 'your name, recorded with the approval')
-    .action(async (n: string, o: { revision?: string; by?: string }) => {
+    .option('--segment <id>', 'send it to this saved segment (of newsletter readers) instead of every reader')
+    .action(async (n: string, o: { revision?: string; by?: string; segment?: string }) => {
       const client = await ctx.client();
       const { edition } = await client.request<{ edition: Edition }>(
         'POST',
         `/admin/editions/${num(n)}/approve`,
         {
-          body: { revision: o.revision, by: o.by },
+          body: { revision: o.revision, by: o.by, segmentId: o.segment },
         },
       );
       ctx.print(
         edition,
         (e: Edition) => `Edition ${e.number} approved by ${e.approvedBy} at ${day(e.approvedAt)}.`,
+      );
+    });
+
+  editions
+    .command('audience <number>')
+    .description(
+      'who the edition goes to: count, sample, languages and zones (a dry run); --set or --clear it',
+    )
+    .option('--segment <id>', 'show what this saved segment would reach, without choosing it')
+    .option('--set <id>', 'choose this saved segment as the audience (approved editions, before the send)')
+    .option('--clear', 'go back to every confirmed newsletter reader')
+    .option('--sample <n>', 'how many recipients to list', '10')
+    .action(async (n: string, o: { segment?: string; set?: string; clear?: boolean; sample: string }) => {
+      const client = await ctx.client();
+      if (o.set || o.clear)
+        await client.request('PUT', `/admin/editions/${num(n)}/audience`, {
+          body: { segmentId: o.clear ? null : o.set },
+        });
+      const p = await client.request<AudiencePreview>('GET', `/admin/editions/${num(n)}/audience`, {
+        query: { sample: o.sample, segment: o.segment },
+      });
+      ctx.print(p, showAudience);
+    });
+
+  editions
+    .command('send <number>')
+    .description('send an approved edition now (refused when its audience is empty); --dry-run shows who')
+    .option('--dry-run', 'only show the audience: count, sample, languages, zones', false)
+    .option('--segment <id>', 'send to this saved segment (and keep it as the audience)')
+    .option('--watch', 'follow progress until the send stops', false)
+    .action(async (n: string, o: { dryRun: boolean; segment?: string; watch: boolean }) => {
+      const client = await ctx.client();
+      const res = await client.request<{ dryRun: boolean; audience?: AudiencePreview; send?: SendJob }>(
+        'POST',
+        `/admin/editions/${num(n)}/send`,
+        { body: { dryRun: o.dryRun, segmentId: o.segment } },
+      );
+      if (res.dryRun && res.audience) return ctx.print(res.audience, showAudience);
+      if (o.watch) return ctx.print(await watch(ctx, `edition#${num(n)}`), showStatus);
+      ctx.print(res, () =>
+        [
+          `${res.send?.campaign}: ${res.send?.status}`,
+          ...(res.audience
+            ? [`  to ${res.audience.count} recipient(s): ${res.audience.target.description}`]
+            : []),
+        ].join('\n'),
+      );
+    });
+
+  editions
+    .command('schedule <number>')
+    .description(
+      'send an approved edition at a given time, e.g. --at "2027-01-05 09:00" --zone Asia/Shanghai',
+    )
+    .option('--at <time>', '"YYYY-MM-DD HH:MM" in the zone, or an ISO instant with an offset')
+    .option('--zone <iana>', "time zone of --at (default: the edition's, GAZETTE_EDITION_TIMEZONE)")
+    .option('--segment <id>', 'send to this saved segment (and keep it as the audience)')
+    .option('--cancel', 'cancel the scheduled send (before it fires)')
+    .action(async (n: string, o: { at?: string; zone?: string; segment?: string; cancel?: boolean }) => {
+      const client = await ctx.client();
+      if (!o.cancel && !o.at) throw new Error('give --at "YYYY-MM-DD HH:MM" (or --cancel)');
+      const { edition } = o.cancel
+        ? await client.request<{ edition: Edition }>('DELETE', `/admin/editions/${num(n)}/schedule`)
+        : await client.request<{ edition: Edition }>('PUT', `/admin/editions/${num(n)}/schedule`, {
+            body: { at: o.at, timeZone: o.zone, segmentId: o.segment },
+          });
+      ctx.print(edition, (e: Edition) =>
+        e.schedule
+          ? `Edition ${e.number} will be sent ${scheduleLine(e.schedule)}${e.target ? ` to segment ${e.target.segmentId}` : ''}.`
+          : `Edition ${e.number} has no scheduled send.`,
       );
     });
 

@@ -3,7 +3,7 @@ import type { CliContext } from '../context.ts';
 import { table } from '../context.ts';
 import { editionsCommand } from './editions.ts';
 
-interface SendJob {
+export interface SendJob {
   campaign: string;
   status: string;
   startedBy: string;
@@ -15,7 +15,7 @@ interface SendJob {
   finishedAt?: string;
   warnings: string[];
 }
-interface SendStatus {
+export interface SendStatus {
   campaign: string;
   status: string;
   recipients: number;
@@ -43,7 +43,7 @@ const edition = (v: string) => {
   return `edition#${n}`;
 };
 
-const showStatus = (s: SendStatus) => {
+export const showStatus = (s: SendStatus) => {
   const done = s.sent + s.skipped + s.failed + s.uncertain;
   const pct = s.recipients ? Math.floor((100 * done) / s.recipients) : 0;
   const lines = [
@@ -64,7 +64,7 @@ const showStatus = (s: SendStatus) => {
 };
 
 /** Poll status with a progress bar until the send stops running (or is fully resolved). */
-async function watch(ctx: CliContext, campaign: string, intervalMs = 1000): Promise<SendStatus> {
+export async function watch(ctx: CliContext, campaign: string, intervalMs = 1000): Promise<SendStatus> {
   const client = await ctx.client();
   let s = await client.request<SendStatus>('GET', path(campaign));
   const bar = ctx.progress(`sending ${campaign}`, Math.max(1, s.recipients));
@@ -171,6 +171,7 @@ export function register(program: Command, ctx: CliContext): void {
       );
     });
 
-  // `gazette editions send|pause|resume|rerun|status N` (the editions area owns cancel).
-  actions(editionsCommand(program), ctx, edition, 'number', ['cancel']);
+  // `gazette editions pause|resume|rerun|status N` (the editions area owns send, with its audience
+  // dry run and empty-audience check, and cancel).
+  actions(editionsCommand(program), ctx, edition, 'number', ['start', 'cancel']);
 }
