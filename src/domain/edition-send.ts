@@ -79,11 +79,16 @@ export function parseScheduleTime(input: string, zone: string): { at: Date; loca
     const localTime = `${wall[1]}T${wall[2]}`;
     const dt = DateTime.fromISO(localTime, { zone });
     if (!dt.isValid) throw new ValidationError(`"${input}" is not a date and time (use YYYY-MM-DD HH:MM)`);
-    if (dt.toFormat("yyyy-MM-dd'T'HH:mm") !== localTime)
+    // The instants whose wall time in the zone is this one, under the offsets in force around it.
+    const wallMs = DateTime.fromISO(localTime, { zone: 'utc' }).toMillis();
+    const fits = [dt.minus({ days: 1 }).offset, dt.offset, dt.plus({ days: 1 }).offset]
+      .map((offset) => wallMs - offset * 60_000)
+      .filter((ms) => DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd'T'HH:mm") === localTime);
+    if (!fits.length)
       throw new ValidationError(
         `${wall[1]} ${wall[2]} does not exist in ${zone} (the clocks skip that hour); choose another time`,
       );
-    return { at: dt.toJSDate(), localTime };
+    return { at: new Date(Math.min(...fits)), localTime };
   }
   if (/(Z|[+-]\d{2}:?\d{2})$/i.test(s)) {
     const dt = DateTime.fromISO(s, { setZone: true });
