@@ -9,8 +9,10 @@ import {
 } from '../../../src/domain/index.ts';
 import type { EditionRepo } from '../../../src/ports/editions.ts';
 import { silentLogger } from '../../../src/ports/logger.ts';
+import { makeEditionLifecycle } from '../../../src/use-cases/editions/lifecycle.ts';
 import { makeEditionSends } from '../../../src/use-cases/editions/schedule.ts';
 import type { EditionAudience } from '../../../src/use-cases/editions/schedule-audience.ts';
+import { makeEditionSource } from '../../../src/use-cases/editions/source.ts';
 
 describe('a scheduled send time: a wall time in an IANA zone', () => {
   const at = (s: string, zone: string) => parseScheduleTime(s, zone).at.toISOString();
@@ -165,5 +167,53 @@ describe('the reminder Lambda ⇄ EventBridge Scheduler contract for edition sen
     expect(EditionSendEvent.parse(JSON.parse(input.Target.Input))).toEqual({ gazetteScheduled: job });
     expect(ReminderEvent.safeParse(JSON.parse(input.Target.Input)).success).toBe(false);
     expect(EditionSendEvent.safeParse({ gazetteScheduled: { ...job, number: '8' } }).success).toBe(false);
+  });
+});
+
+describe('an edition that is cancelled or started by hand', () => {
+  it('cancelling an approved edition deletes its scheduled send, so nothing fires for it', async () => {
+    let stored = approved();
+    const deleted: string[] = [];
+    const lifecycle = makeEditionLifecycle({
+      editions: {
+        get: async () => stored,
+        save: async (e: Edition) => {
+          stored = e;
+        },
+        clearDraftMarker: async () => {},
+      } as unknown as EditionRepo,
+      stats: {} as never,
+      clock: { now: () => new Date('2027-01-03T00:00:00Z'), sleep: async () => {} },
+      scheduler: { delete: async (name) => void deleted.push(name) },
+    });
+    const e = await lifecycle.cancel(8, 'alice');
+    expect(e.status).toBe('cancelled');
+    expect(e.schedule).toBeUndefined();
+    expect(deleted).toEqual(['gz-edition-send-8']);
+  });
+
+  it('the engine’s own start (sends start edition#N) refuses a targeted edition whose segment has nobody left', async () => {
+    const target = {
+      segmentId: 'council',
+      name: 'Council',
+      version: 1,
+      filter: { statuses: ['confirmed' as const], memberTypes: ['council' as const] },
+      setBy: 'alice',
+      setAt: '2027-01-02T00:00:00.000Z',
+    };
+    const source = (e: Edition, empty: boolean) =>
+      makeEditionSource({
+        editions: { get: async () => e } as unknown as EditionRepo,
+        subscribers: {} as never,
+        content: {} as never,
+        settings: () => ({}) as never,
+        requireAudience: async () => {
+          if (empty) throw new ValidationError('edition 8 cannot be sent: its audience … is empty');
+        },
+      });
+    expect(await source(approved({ target }), true).ready?.('edition#8')).toMatch(/cannot be sent/);
+    expect(await source(approved({ target }), false).ready?.('edition#8')).toBe(true);
+    // The default audience keeps its behaviour on this route (editions send checks it).
+    expect(await source(approved(), true).ready?.('edition#8')).toBe(true);
   });
 });
