@@ -8,6 +8,18 @@ import { HANDLER_SPECS, type HandlerName } from './functions.ts';
 
 /** The Node.js 22 Lambda runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts fast. */
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
+/**
+ * Subscriber import and export libraries (the .xlsx reader, charset detection, CSV parser and writer): only
+ * the api serves those routes; every other bundle leaves them out. They are loaded on demand (`await
+ * import()`), so a bundle without them starts and works; test/infra/synth.test.ts checks no function loads
+ * them at start.
+ */
+export const SPREADSHEET_MODULES = ['exceljs', 'chardet', 'csv-parse', 'csv-stringify'];
+
+/** What one function leaves out of its bundle. */
+export function externalsFor(name: HandlerName): string[] {
+  return [...EXTERNAL_MODULES, ...(HANDLER_SPECS[name].readsSpreadsheets ? [] : SPREADSHEET_MODULES)];
+}
 /** CommonJS dependencies (sanitize-html, mjml, …) call require(), which an ESM bundle must provide. */
 export const ESM_REQUIRE_BANNER =
   "import{createRequire as __gz_cr}from'node:module';const require=__gz_cr(import.meta.url);";
@@ -49,12 +61,18 @@ export const ESBUILD_OPTIONS: BuildOptions = {
   logLevel: 'silent',
 };
 
-/** BUNDLING plus, for handlers that need them, repository folders copied next to the bundle. */
+/** ESBUILD_OPTIONS with one function's externals. */
+export function esbuildOptionsFor(name: HandlerName): BuildOptions {
+  return { ...ESBUILD_OPTIONS, external: externalsFor(name) };
+}
+
+/** BUNDLING with one function's externals plus, for handlers that need them, folders copied next to it. */
 export function bundlingFor(name: HandlerName): nodejs.BundlingOptions {
   const assets = HANDLER_SPECS[name].assets ?? [];
-  if (!assets.length) return BUNDLING;
+  const own = { ...BUNDLING, externalModules: externalsFor(name) };
+  if (!assets.length) return own;
   return {
-    ...BUNDLING,
+    ...own,
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],

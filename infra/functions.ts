@@ -60,6 +60,11 @@ export interface HandlerSpec {
   bundlesMjml?: boolean;
   /** Only ingest parses MIME (hostile input, heavy parser); the api hands uploads to it. */
   parsesMime?: boolean;
+  /**
+   * Only the api reads .xlsx subscriber imports: exceljs (~0.7 MB with its dependencies) is left out of every
+   * other bundle, where the import route is composed but never served.
+   */
+  readsSpreadsheets?: boolean;
   /** Repository folders copied next to the bundle (found at runtime under LAMBDA_TASK_ROOT). */
   assets?: string[];
   access: Access;
@@ -88,6 +93,7 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
     // API Gateway HTTP APIs give up after 30 s.
     timeoutSeconds: 29,
     async: false,
+    readsSpreadsheets: true,
     access: {
       table: 'readWrite',
       // POST /admin/inbound stores the uploaded .eml where SES stores received mail.

@@ -4,7 +4,6 @@ import { DynamoRateWindows } from '../adapters/dynamodb/rate-window-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
 import { DynamoEventLedger, DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
 import { DynamoSuppressionRepo } from '../adapters/dynamodb/suppression-repo.ts';
-import { readSpreadsheet } from '../adapters/spreadsheet/spreadsheet.ts';
 import {
   type DomainError,
   ForbiddenError,
@@ -18,7 +17,7 @@ import {
 import { errorResponse } from '../http/error-map.ts';
 import { type HttpRequest, type HttpResponse, html, json, type Route } from '../http/types.ts';
 import { makeLinks } from '../use-cases/shared/links.ts';
-import { ImportRows, parseSubscriberCsv } from '../use-cases/subscribers/data.ts';
+import { ImportRows } from '../use-cases/subscribers/data.ts';
 import type { SubscribersDeps } from '../use-cases/subscribers/deps.ts';
 import { makeSubscriberUseCases } from '../use-cases/subscribers/index.ts';
 import { maskEmail } from '../use-cases/subscribers/mailbox.ts';
@@ -335,6 +334,11 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
         const flags = { dryRun: req.query.dryRun === 'true', update: req.query.update === 'true' };
         // A file as people have it: CSV in any common encoding and separator, or an .xlsx workbook.
         if (type.includes('text/csv') || type.includes('text/plain') || type.includes('spreadsheetml')) {
+          // Loaded on demand: only the function serving imports carries the readers (infra/bundling.ts).
+          const [{ readSpreadsheet }, { parseSubscriberCsv }] = await Promise.all([
+            import('../adapters/spreadsheet/spreadsheet.ts'),
+            import('../use-cases/subscribers/csv.ts'),
+          ]);
           const sheet = await readSpreadsheet(req.body, {
             fileName: type.includes('spreadsheetml') ? 'upload.xlsx' : undefined,
             encoding: req.query.encoding ?? /charset=([\w-]+)/i.exec(type)?.[1],

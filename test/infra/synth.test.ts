@@ -8,7 +8,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundlingFor, ESBUILD_OPTIONS } from '../../infra/bundling.ts';
+import { eagerImports } from '../../infra/bundle-analysis.ts';
+import {
+  bundlingFor,
+  ESBUILD_OPTIONS,
+  esbuildOptionsFor,
+  SPREADSHEET_MODULES,
+} from '../../infra/bundling.ts';
 import { HANDLER_SPECS, HANDLERS, type HandlerName } from '../../infra/functions.ts';
 import { buildGazette, PROJECT_ROOT } from '../../infra/gazette.ts';
 import { FUNCTIONS_DIR } from './support.ts';
@@ -78,11 +84,11 @@ describe('handlers', () => {
 
   // The same esbuild settings as infra/bundling.ts, so a handler that cannot be bundled fails here, not at deploy.
   it.each(HANDLERS)(
-    '%s bundles for Node 22 without the AWS SDK; only the compiler carries mjml, only ingest the MIME parser',
+    '%s bundles without the AWS SDK; only the compiler carries mjml, only ingest the MIME parser, only api the .xlsx reader',
     async (name) => {
       const result = await build({
         entryPoints: [join(PROJECT_ROOT, FUNCTIONS_DIR, `${name}.ts`)],
-        ...ESBUILD_OPTIONS,
+        ...esbuildOptionsFor(name),
         write: false,
         metafile: true,
         absWorkingDir: PROJECT_ROOT,
@@ -97,8 +103,37 @@ describe('handlers', () => {
       const mime = inputs.filter((i) => i.includes('src/adapters/mime/'));
       if (HANDLER_SPECS[name].parsesMime) expect(mime.length, `${name} must parse MIME`).toBeGreaterThan(0);
       else expect(mime, `${name} must not carry the MIME parser`).toEqual([]);
+      // exceljs and its dependencies are ~0.7 MB: only the function serving subscriber imports carries them.
+      const xlsx = inputs.filter((i) => i.includes('node_modules/exceljs/'));
+      if (HANDLER_SPECS[name].readsSpreadsheets)
+        expect(xlsx.length, `${name} must read .xlsx`).toBeGreaterThan(0);
+      else expect(xlsx, `${name} must not carry exceljs`).toEqual([]);
+      // Node's own TextDecoder reads every import encoding: iconv-lite's ~480 KB of tables stay out (mjml's
+      // cheerio brings its own copy into the compiler, which is exempt from the size budget).
+      if (!HANDLER_SPECS[name].bundlesMjml)
+        expect(inputs.filter((i) => /node_modules\/(.*\/)?iconv-lite\//.test(i))).toEqual([]);
     },
   );
+});
+
+describe('what a cold start loads', () => {
+  // Bundles without the import/export libraries still work only because nothing loads them at start.
+  it.each(HANDLERS)('%s loads the subscriber import and export libraries only on demand', async (name) => {
+    const result = await build({
+      entryPoints: [join(PROJECT_ROOT, FUNCTIONS_DIR, `${name}.ts`)],
+      ...ESBUILD_OPTIONS,
+      splitting: true,
+      outdir: join(PROJECT_ROOT, 'cdk.out', 'split-probe'),
+      write: false,
+      metafile: true,
+      absWorkingDir: PROJECT_ROOT,
+    });
+    const eager = eagerImports(result.metafile, `${FUNCTIONS_DIR}/${name}.ts`);
+    expect(eager.length, 'the analysis sees the handler’s imports').toBeGreaterThan(0);
+    expect(eager.filter((m) => SPREADSHEET_MODULES.some((x) => m === x || m.startsWith(`${x}/`)))).toEqual(
+      [],
+    );
+  });
 });
 
 describe('real bundling (the way `cdk deploy` builds it, no Docker)', () => {

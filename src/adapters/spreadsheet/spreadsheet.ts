@@ -8,7 +8,6 @@
  */
 import chardet from 'chardet';
 import type ExcelJS from 'exceljs';
-import iconv from 'iconv-lite';
 import { ValidationError } from '../../domain/index.ts';
 
 /** Encodings an import accepts, as WHATWG labels (TextDecoder), with the names chardet reports. */
@@ -75,6 +74,16 @@ function firstBadByte(bytes: Uint8Array, encoding: string): number {
   return lo;
 }
 
+/** Whether Node's ICU TextDecoder knows the label (it reads every encoding an import accepts). */
+function decodable(encoding: string): boolean {
+  try {
+    new TextDecoder(encoding);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function strict(bytes: Uint8Array, encoding: string): string {
   return new TextDecoder(encoding, { fatal: true, ignoreBOM: false }).decode(bytes);
 }
@@ -112,7 +121,7 @@ export function decodeText(bytes: Uint8Array, forced?: string): DecodedText {
   };
   if (forced) {
     const enc = SUPPORTED[forced.toLowerCase()] ?? forced.toLowerCase();
-    if (!iconv.encodingExists(enc)) throw new ValidationError(`unknown encoding ${JSON.stringify(forced)}`);
+    if (!decodable(enc)) throw new ValidationError(`unknown encoding ${JSON.stringify(forced)}`);
     try {
       return checked(strict(bytes, enc), enc);
     } catch (e) {

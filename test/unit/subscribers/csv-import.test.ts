@@ -4,11 +4,11 @@ import { ValidationError } from '../../../src/domain/errors.ts';
 import { emailHash } from '../../../src/domain/ids.ts';
 import { Subscriber, type Suppression } from '../../../src/domain/subscriber.ts';
 import type { SubscriberRepo, SuppressionRepo } from '../../../src/ports/subscribers.ts';
+import { parseSubscriberCsv } from '../../../src/use-cases/subscribers/csv.ts';
 import {
   EXPORT_COLUMNS,
   makeExportSubscribers,
   makeImportSubscribers,
-  parseSubscriberCsv,
   toExportRow,
 } from '../../../src/use-cases/subscribers/data.ts';
 import type { SubscribersDeps } from '../../../src/use-cases/subscribers/deps.ts';

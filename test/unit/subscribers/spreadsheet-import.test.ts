@@ -7,7 +7,7 @@ import {
   readSpreadsheet,
 } from '../../../src/adapters/spreadsheet/spreadsheet.ts';
 import { ValidationError } from '../../../src/domain/index.ts';
-import { parseSubscriberCsv } from '../../../src/use-cases/subscribers/data.ts';
+import { parseSubscriberCsv } from '../../../src/use-cases/subscribers/csv.ts';
 
 /** A member list as the CEC secretariat keeps it (Excel/WPS on a Chinese Windows saves CSV as GBK). */
 const CHINESE = [

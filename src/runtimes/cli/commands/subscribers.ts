@@ -7,11 +7,8 @@ import { type Command, Option } from 'commander';
 import { readSpreadsheet } from '../../../adapters/spreadsheet/spreadsheet.ts';
 import type { Subscriber, SubscriberEvent, Suppression } from '../../../domain/index.ts';
 import { type AudiencePreview, ContactRole, describeFilter, type Segment } from '../../../domain/segment.ts';
-import {
-  type ImportReport,
-  type ImportRow,
-  parseSubscriberCsv,
-} from '../../../use-cases/subscribers/data.ts';
+import { parseSubscriberCsv } from '../../../use-cases/subscribers/csv.ts';
+import type { ImportReport, ImportRow } from '../../../use-cases/subscribers/data.ts';
 import { type CliContext, table } from '../context.ts';
 
 /** Rows per import request: small enough for a live progress bar and well under API payload limits. */
