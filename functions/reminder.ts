@@ -11,11 +11,14 @@ import { composeReminders } from '../src/app/reminders.ts';
 import { composeSending, type SendingApp } from '../src/app/sending.ts';
 import { isDomainError } from '../src/domain/errors.ts';
 import { Instant } from '../src/domain/index.ts';
-import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
+import { lambdaInfra, lambdaMetrics } from '../src/runtimes/lambda/infra.ts';
 
 const infra = lambdaInfra();
 let sending: SendingApp | undefined;
-const reminders = composeReminders(infra, { startSend: (campaign, by) => sending!.startSend(campaign, by) });
+const reminders = composeReminders(infra, {
+  startSend: (campaign, by) => sending!.startSend(campaign, by),
+  metrics: lambdaMetrics(),
+});
 const editions = composeEditions(infra, { startSend: (campaign, by) => sending!.startSend(campaign, by) });
 sending = composeSending(infra, {
   sources: [reminders.source, editions.source],

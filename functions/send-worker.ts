@@ -11,7 +11,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { buildOutbound } from '../src/app/outbound.ts';
 import { CampaignKey, Instant } from '../src/domain/index.ts';
-import { recordSendBatch } from '../src/ports/metrics.ts';
+import { recordSendBatch, recordSesQuota } from '../src/ports/metrics.ts';
 import { lambdaInfra, lambdaMetrics } from '../src/runtimes/lambda/infra.ts';
 
 const infra = lambdaInfra();
@@ -33,6 +33,19 @@ const QuotaCheckBody = z.object({
   checks: z.number().int().nonnegative().max(100_000),
 });
 export const SendBatchBody = z.discriminatedUnion('kind', [RecipientsBody, QuotaCheckBody]);
+
+/** The dashboard's SES quota widget: GetAccount, read and recorded at most every 5 minutes per container. */
+const QUOTA_METRIC_MS = 5 * 60_000;
+let quotaRecordedAt = Number.NEGATIVE_INFINITY;
+async function recordQuota() {
+  if (Date.now() - quotaRecordedAt < QUOTA_METRIC_MS) return;
+  quotaRecordedAt = Date.now();
+  try {
+    recordSesQuota(metrics, await infra.mailer.getSendQuota());
+  } catch (e) {
+    infra.logger.warn('could not read the SES quota for the dashboard', { error: String(e) });
+  }
+}
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   const deadline = Date.now() + context.getRemainingTimeInMillis();
@@ -66,5 +79,6 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
+  await recordQuota();
   return { batchItemFailures };
 };

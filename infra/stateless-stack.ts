@@ -34,6 +34,7 @@ import { bundlingFor } from './bundling.ts';
 import type { InfraConfig } from './config.ts';
 import { ConsoleSite } from './console-site.ts';
 import { HANDLER_SPECS, HANDLERS, type HandlerName, SEND_WORKER_BATCH_SIZE } from './functions.ts';
+import { Operations } from './operations.ts';
 import { PublicApi } from './public-api.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 
@@ -79,6 +80,7 @@ export class StatelessStack extends Stack {
   readonly publicUrl: string;
   readonly publicApi: PublicApi;
   readonly console: ConsoleSite;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -504,6 +506,9 @@ export class StatelessStack extends Stack {
         maxConcurrency: config.sendWorkerConcurrency,
       }),
     );
+
+    // --- What the operator watches: the dashboard and the SES reputation alarms (infra/operations.ts).
+    this.operations = new Operations(this, 'Operations', { prefix: config.prefix, stateful, functions: fns });
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'npx gazette --api <ApiUrl> …' });
     new CfnOutput(this, 'PublicUrl', { value: this.publicUrl, description: 'Base of the links in mails' });

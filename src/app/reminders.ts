@@ -12,6 +12,7 @@ import { parseJsonBody } from '../http/body.ts';
 import { type HttpRequest, json, type Route } from '../http/types.ts';
 import type { DeadlineRepo, MemberLookup } from '../ports/deadlines.ts';
 import type { JobRunner } from '../ports/jobs.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { SegmentRepo } from '../ports/segments.ts';
 import type { SubscriberRepo, SuppressionRepo } from '../ports/subscribers.ts';
@@ -57,6 +58,8 @@ export interface RemindersDeps {
   requireAudience?: boolean;
   /** Override the repository (tests); default: DynamoDB over infra.table. */
   repo?: DeadlineRepo;
+  /** Operator metrics (the reminder Lambda: ReminderLatenessMs per fired wave); default: none. */
+  metrics?: Metrics;
 }
 
 const missing = (what: string): never => {
@@ -110,6 +113,7 @@ export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
     startSend,
     topUp: deps.rerunSend,
     nextReaderTime: source.nextReaderTime,
+    metrics: deps.metrics,
   });
   const remindNow = makeRemindNow({
     repo,

@@ -5,6 +5,10 @@
 export interface Metrics {
   /** Counts under one set of dimensions, published together as one record. */
   count(counts: Record<string, number>, dimensions?: Record<string, string>): void;
+  /** Durations in milliseconds, one record (optional: stand-ins that only count may leave it out). */
+  milliseconds?(values: Record<string, number>, dimensions?: Record<string, string>): void;
+  /** Levels read at one moment (e.g. the SES quota): plain numbers, read with Maximum, not summed. */
+  gauge?(values: Record<string, number>, dimensions?: Record<string, string>): void;
 }
 
 export const noMetrics: Metrics = { count() {} };
@@ -40,4 +44,25 @@ export function recordIngest(m: Metrics, result: { outcome: string }): void {
  */
 export function recordMailEvent(m: Metrics, event: { type: string; campaign?: string | undefined }): void {
   m.count({ MailEvents: 1 }, { type: event.type, campaignKind: event.campaign?.split('#')[0] ?? 'none' });
+}
+
+/**
+ * How late a reminder wave started against the time it was due (Scheduler's delay, retries, a stopped
+ * embedded runtime): `ReminderLatenessMs`, read as Maximum and p99 on the dashboard.
+ */
+export function recordReminderLateness(m: Metrics, lateMs: number): void {
+  m.milliseconds?.({ ReminderLatenessMs: Math.max(0, lateMs) });
+}
+
+/** The SES account's 24-hour quota as GetAccount last reported it (the dashboard's quota widget). */
+export function recordSesQuota(
+  m: Metrics,
+  q: { max24HourSend: number; sentLast24Hours: number; maxSendRate: number },
+) {
+  m.gauge?.({
+    SesSentLast24Hours: q.sentLast24Hours,
+    // -1: no daily limit; left out rather than drawn as a quota of -1.
+    ...(q.max24HourSend >= 0 ? { SesMax24HourSend: q.max24HourSend } : {}),
+    SesMaxSendRate: q.maxSendRate,
+  });
 }

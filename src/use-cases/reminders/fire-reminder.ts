@@ -10,6 +10,7 @@ import {
 import type { Clock } from '../../ports/clock.ts';
 import type { DeadlineRepo } from '../../ports/deadlines.ts';
 import type { Logger } from '../../ports/logger.ts';
+import { type Metrics, recordReminderLateness } from '../../ports/metrics.ts';
 import type { Scheduler } from '../../ports/scheduler.ts';
 import type { StartSend } from './deadlines.ts';
 import type { ReconcileReminders } from './reconcile.ts';
@@ -74,6 +75,8 @@ export function makeFireReminder(deps: {
   topUp?: StartSend;
   nextReaderTime?: (d: Deadline, offset: string, after: Date) => Promise<Date | undefined>;
   scheduler?: Scheduler;
+  /** Operator metrics: how late each wave started against its time (ReminderLatenessMs). */
+  metrics?: Metrics;
 }) {
   /** Plan the wave's next fire at the next readers' hour; false when every reader's hour has come. */
   async function planNextReaders(d: Deadline, offset: string, scheduleName: string): Promise<boolean> {
@@ -178,6 +181,7 @@ export function makeFireReminder(deps: {
     }
     const lateMs = deps.clock.now().getTime() - new Date(base.fireAt).getTime();
     log.info('reminder firing', { campaign, lateMs });
+    if (deps.metrics) recordReminderLateness(deps.metrics, lateMs);
     try {
       await deps.startSend(campaign, 'system:scheduler');
     } catch (e) {
