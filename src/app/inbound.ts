@@ -25,6 +25,7 @@ import { makeModeration } from '../use-cases/inbound/moderation.ts';
 import { localMessageId } from '../use-cases/inbound/ses-event.ts';
 import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
+import { memberNoticesOf, publishingWithNotice } from './notices.ts';
 
 /** Longest member, update or inbound message id accepted in a path (ours are far shorter). */
 const MAX_ID = 256;
@@ -43,7 +44,9 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
   const updates = new DynamoUpdateRepo(infra.table);
   const inboundRepo = new DynamoInboundRepo(infra.table);
   const memberUseCases = makeMembers({ members, clock: infra.clock });
-  const moderation = makeModeration({ updates, clock: infra.clock, members });
+  const notices = memberNoticesOf(infra, members);
+  const publishing = publishingWithNotice(infra, updates, members);
+  const moderation = makeModeration({ updates, clock: infra.clock, members, onDecision: notices.decided });
   // Every update answer carries its version (and ETag): what If-Match sends back to refuse a stale write.
   const view = (u: Update) => ({ ...u, version: updateVersion(u) });
   const viewed = (u: Update) => json(200, view(u), { etag: `"${updateVersion(u)}"` });
@@ -235,8 +238,9 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
     moderation,
     /** For the editions area: approved updates received in [start, end). */
     listApprovedInWindow: moderation.listApprovedInWindow,
-    /** For the editions area: approved → published in edition N (idempotent). */
-    markPublished: moderation.markPublished,
+    /** For the editions area: approved → published in edition N (idempotent); the member is told once. */
+    markPublished: (updateId: string, editionNumber: number, actor: string) =>
+      publishing.markPublished(updateId, editionNumber, infra.clock.now(), actor),
   };
 }
 export type InboundApp = ReturnType<typeof composeInbound>;

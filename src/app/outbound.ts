@@ -1,7 +1,9 @@
 import type { CampaignSource } from '../ports/campaign-source.ts';
+import { approvedUpdatesFrom } from '../use-cases/editions/approved-updates.ts';
 import { composeEditions } from './editions.ts';
 import type { Infra } from './infra.ts';
 import { type JobHandlers, mergeJobHandlers } from './jobs.ts';
+import { publishingWithNotice } from './notices.ts';
 import { composeReminders } from './reminders.ts';
 import { composeSending, type SendingApp } from './sending.ts';
 import { composeSubscribers } from './subscribers.ts';
@@ -25,6 +27,8 @@ export function buildOutbound(infra: Infra) {
   });
 
   const editions = composeEditions(infra, {
+    // Publishing an update (when its edition's send finishes) tells the member once, with the archive link.
+    updates: approvedUpdatesFrom(publishingWithNotice(infra), infra.logger),
     subscribers: subscribers.subscriberRepo,
     stats: subscribers.statsRepo,
     // Send now and the scheduled send of an edition (POST /admin/editions/:n/send, PUT …/schedule).

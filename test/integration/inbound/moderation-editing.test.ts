@@ -137,4 +137,28 @@ describe('editing in moderation over the admin API', () => {
       reason: 'Out of scope',
     });
   });
+
+  it('tells the member once of an approval, a rejection with its reason, and a publication with the archive link', async () => {
+    const id = await ingest('Textile guide 2026');
+    const mine = async () =>
+      (await stack.sentMail()).filter(
+        (m) => m.destination.to.includes('news@greenbuy.example') && /Textile guide 2026/.test(m.subject),
+      );
+    const acks = (await mine()).length; // the acknowledgement of the mail itself
+    await send('POST', `/admin/updates/${id}/reject`, { reason: 'Please send the English version' });
+    await send('POST', `/admin/updates/${id}/approve`, {});
+    await send('POST', `/admin/updates/${id}/approve`, {});
+    await stack.app.inbound.markPublished(id, 9, 'system:editions');
+    await stack.app.inbound.markPublished(id, 9, 'system:editions');
+    const notices = (await mine()).slice(acks);
+    expect(notices.map((m) => m.subject)).toEqual([
+      'Not accepted: Textile guide 2026',
+      'Approved: Textile guide 2026',
+      'Published: Textile guide 2026',
+    ]);
+    expect(notices[0]?.body.text).toContain('Reason: Please send the English version');
+    const archive = `${stack.config.GAZETTE_ARCHIVE_URL}/editions/9/`;
+    expect(notices[2]?.body.text).toContain(archive);
+    expect(notices[2]?.body.html).toContain(`href="${archive}"`);
+  });
 });

@@ -1,0 +1,51 @@
+import { DynamoMemberRepo } from '../adapters/dynamodb/member-repo.ts';
+import { DynamoEventLedger } from '../adapters/dynamodb/subscriber-repo.ts';
+import { DynamoUpdateRepo } from '../adapters/dynamodb/update-repo.ts';
+import type { MemberRepo, UpdateRepo } from '../ports/inbound.ts';
+import { editionPageUrl } from '../use-cases/editions/view-model.ts';
+import { makeMemberNotices } from '../use-cases/notices/member-notices.ts';
+import type { Infra } from './infra.ts';
+
+/*
+ * Notices to members (issue 15), composed apart from src/app/inbound.ts so that the outbound half (the send
+ * worker publishes updates when an edition's send finishes) carries only this, not the admin routes.
+ */
+
+/** The members' notices (approved, rejected, published), sent once each through the ledger. */
+export function memberNoticesOf(infra: Infra, members: MemberRepo) {
+  const c = infra.config;
+  return makeMemberNotices({
+    members,
+    ledger: new DynamoEventLedger(infra.table, () => infra.clock.now()),
+    mailer: infra.mailer,
+    logger: infra.logger.child({ area: 'notices' }),
+    from: c.GAZETTE_FROM,
+    newsletterName: c.GAZETTE_NEWSLETTER_NAME,
+    postalAddress: c.GAZETTE_POSTAL_ADDRESS,
+  });
+}
+
+/**
+ * The update repository as the editions area publishes through it: marking an update published also tells
+ * its member, with the link to the edition's archive page in their language when there is a variant in it.
+ */
+export function publishingWithNotice(
+  infra: Infra,
+  updates: UpdateRepo = new DynamoUpdateRepo(infra.table),
+  members: MemberRepo = new DynamoMemberRepo(infra.table),
+): Pick<UpdateRepo, 'listApprovedInWindow' | 'markPublished'> {
+  const notices = memberNoticesOf(infra, members);
+  return {
+    listApprovedInWindow: (start, end) => updates.listApprovedInWindow(start, end),
+    async markPublished(updateId, editionNumber, at, actor) {
+      const u = await updates.markPublished(updateId, editionNumber, at, actor);
+      const c = infra.config;
+      const languages = c.GAZETTE_EDITION_LANGUAGES;
+      const lang = (await members.get(u.memberId))?.language?.split('-')[0];
+      const variant = languages.find((l) => l === lang) ?? languages[0] ?? 'en';
+      const url = editionPageUrl(c.GAZETTE_ARCHIVE_URL, editionNumber, variant, languages[0] ?? 'en');
+      await notices.published(u, editionNumber, url);
+      return u;
+    },
+  };
+}

@@ -1,0 +1,254 @@
+/**
+ * Notices to a member about their update (issue 15): approved, rejected (with the reason), published (with
+ * the archive link). In the member's language, in the system-mail layout every other system mail uses.
+ * Exactly once per event: a ledger claim (conditional write) is taken before sending and released if the
+ * send fails, so a retried moderation step or a re-run archive never mails the member twice.
+ */
+import { escapeHtml } from '../../domain/html.ts';
+import type { Update } from '../../domain/index.ts';
+import type { MemberRepo } from '../../ports/inbound.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Mailer, OutboundMessage } from '../../ports/mailer.ts';
+import type { EventLedger } from '../../ports/subscribers.ts';
+import { paragraphs, systemMailHtml, wrapText } from '../shared/system-mail.ts';
+
+export type NoticeEvent = 'approved' | 'rejected' | 'published';
+
+interface Strings {
+  subject: Record<NoticeEvent, (title: string) => string>;
+  greeting: (org: string) => string;
+  body: Record<NoticeEvent, (title: string) => string>;
+  reason: string;
+  /** Label of the archive link. */
+  read: string;
+  signoff: string;
+}
+
+const STRINGS: Record<string, Strings> = {
+  en: {
+    subject: {
+      approved: (t) => `Approved: ${t}`,
+      rejected: (t) => `Not accepted: ${t}`,
+      published: (t) => `Published: ${t}`,
+    },
+    greeting: (o) => `Hello ${o},`,
+    body: {
+      approved: (t) => `Your update “${t}” has been approved and will appear in the next newsletter.`,
+      rejected: (t) => `Your update “${t}” could not be accepted for the newsletter.`,
+      published: (t) => `Your update “${t}” has been published in the newsletter.`,
+    },
+    reason: 'Reason',
+    read: 'Read it online',
+    signoff: 'This is an automatic message. Reply to it if you have a question.',
+  },
+  zh: {
+    subject: {
+      approved: (t) => `已通过审核：${t}`,
+      rejected: (t) => `未被采用：${t}`,
+      published: (t) => `已刊登：${t}`,
+    },
+    greeting: (o) => `${o}，您好：`,
+    body: {
+      approved: (t) => `您的动态“${t}”已审核通过，将刊登在下一期通讯中。`,
+      rejected: (t) => `很抱歉，您的动态“${t}”未能被通讯采用。`,
+      published: (t) => `您的动态“${t}”已刊登在通讯中。`,
+    },
+    reason: '原因',
+    read: '在线阅读',
+    signoff: '此为系统自动发送的邮件。如有疑问，请直接回复。',
+  },
+  ja: {
+    subject: {
+      approved: (t) => `承認されました：${t}`,
+      rejected: (t) => `掲載を見送りました：${t}`,
+      published: (t) => `掲載されました：${t}`,
+    },
+    greeting: (o) => `${o} 御中`,
+    body: {
+      approved: (t) => `「${t}」は承認され、次号のニュースレターに掲載されます。`,
+      rejected: (t) => `申し訳ありませんが、「${t}」はニュースレターに掲載できませんでした。`,
+      published: (t) => `「${t}」がニュースレターに掲載されました。`,
+    },
+    reason: '理由',
+    read: 'オンラインで読む',
+    signoff: 'これは自動送信メールです。ご質問はこのメールに返信してください。',
+  },
+  ko: {
+    subject: {
+      approved: (t) => `승인됨: ${t}`,
+      rejected: (t) => `게재 불가: ${t}`,
+      published: (t) => `게재됨: ${t}`,
+    },
+    greeting: (o) => `${o} 담당자님께,`,
+    body: {
+      approved: (t) => `보내주신 소식 “${t}”이(가) 승인되어 다음 뉴스레터에 게재됩니다.`,
+      rejected: (t) => `죄송하지만 보내주신 소식 “${t}”은(는) 뉴스레터에 게재할 수 없습니다.`,
+      published: (t) => `보내주신 소식 “${t}”이(가) 뉴스레터에 게재되었습니다.`,
+    },
+    reason: '사유',
+    read: '온라인으로 보기',
+    signoff: '자동 발송 메일입니다. 문의 사항은 이 메일에 회신해 주세요.',
+  },
+  es: {
+    subject: {
+      approved: (t) => `Aprobada: ${t}`,
+      rejected: (t) => `No aceptada: ${t}`,
+      published: (t) => `Publicada: ${t}`,
+    },
+    greeting: (o) => `Estimados/as ${o}:`,
+    body: {
+      approved: (t) => `Su novedad «${t}» ha sido aprobada y aparecerá en el próximo boletín.`,
+      rejected: (t) => `Su novedad «${t}» no ha podido ser aceptada para el boletín.`,
+      published: (t) => `Su novedad «${t}» ha sido publicada en el boletín.`,
+    },
+    reason: 'Motivo',
+    read: 'Leer en línea',
+    signoff: 'Este es un mensaje automático. Responda a él si tiene alguna pregunta.',
+  },
+  fr: {
+    subject: {
+      approved: (t) => `Approuvée : ${t}`,
+      rejected: (t) => `Non retenue : ${t}`,
+      published: (t) => `Publiée : ${t}`,
+    },
+    greeting: (o) => `Bonjour ${o},`,
+    body: {
+      approved: (t) => `Votre actualité « ${t} » a été approuvée et paraîtra dans la prochaine lettre.`,
+      rejected: (t) => `Votre actualité « ${t} » n’a pas pu être retenue pour la lettre.`,
+      published: (t) => `Votre actualité « ${t} » a été publiée dans la lettre.`,
+    },
+    reason: 'Motif',
+    read: 'Lire en ligne',
+    signoff: 'Ceci est un message automatique. Répondez-y pour toute question.',
+  },
+};
+
+export const NOTICE_LANGUAGES = Object.keys(STRINGS);
+
+const stringsFor = (language: string | undefined): Strings =>
+  STRINGS[(language ?? 'en').toLowerCase().split('-')[0] ?? 'en'] ?? (STRINGS.en as Strings);
+
+const oneLine = (v: string) => v.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+
+export interface NoticeInput {
+  event: NoticeEvent;
+  to: string;
+  from: string;
+  replyTo?: string;
+  organisation: string;
+  language?: string;
+  title: string;
+  reason?: string;
+  /** The archive page of the edition (published). */
+  url?: string;
+  updateId: string;
+  newsletterName: string;
+  postalAddress: string;
+}
+
+export function buildNotice(n: NoticeInput): OutboundMessage {
+  const s = stringsFor(n.language);
+  const title = oneLine(n.title).slice(0, 150) || '(no subject)';
+  const reason = n.event === 'rejected' && n.reason ? oneLine(n.reason) : undefined;
+  const main = [s.greeting(oneLine(n.organisation)), s.body[n.event](title)];
+  const e = escapeHtml;
+  const subject = s.subject[n.event](title);
+  const text = [
+    ...main.flatMap((l) => [l, '']),
+    ...(reason ? [`${s.reason}: ${reason}`, ''] : []),
+    ...(n.url ? [`${s.read}: ${n.url}`, ''] : []),
+    `— ${s.signoff}`,
+    `(ref. ${n.updateId})`,
+    n.postalAddress,
+  ];
+  const html = systemMailHtml({
+    lang: (n.language ?? 'en').split('-')[0] ?? 'en',
+    title: subject,
+    preheader: s.body[n.event](title),
+    newsletterName: n.newsletterName,
+    bodyHtml: paragraphs(main) + (reason ? `<p><strong>${e(s.reason)}:</strong> ${e(reason)}</p>` : ''),
+    action: n.url ? { url: n.url, label: s.read } : undefined,
+    footerHtml: `${e(s.signoff)} (ref. ${e(n.updateId)})`,
+    postalAddress: n.postalAddress,
+  });
+  return {
+    from: n.from,
+    to: n.to,
+    replyTo: n.replyTo,
+    subject,
+    text: wrapText(text.join('\n')),
+    html,
+    // An automatic message (RFC 3834): vacation responders must not answer it.
+    headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+    tags: { kind: 'member-notice', event: n.event },
+  };
+}
+
+/** Kept long: an update's notice must not repeat even if its edition is re-archived a year later. */
+const LEDGER_DAYS = 400;
+
+export interface MemberNoticesDeps {
+  members: Pick<MemberRepo, 'get'>;
+  ledger: EventLedger;
+  mailer: Mailer;
+  logger: Logger;
+  from: string;
+  replyTo?: string;
+  newsletterName: string;
+  postalAddress: string;
+}
+
+export function makeMemberNotices(d: MemberNoticesDeps) {
+  /**
+   * Tells the member once per `occurrence` (the update's version for a decision, the edition for a
+   * publication). Never throws: the moderation step it follows is already saved.
+   */
+  const notify = async (event: NoticeEvent, u: Update, occurrence: string, extra: { url?: string } = {}) => {
+    const log = d.logger.child({ updateId: u.updateId });
+    const key = `notice:${u.updateId}:${event}:${occurrence}`;
+    try {
+      const member = await d.members.get(u.memberId);
+      if (member?.status !== 'active') {
+        log.info('member notice not sent: no active member', { event, memberId: u.memberId });
+        return false;
+      }
+      if (!(await d.ledger.claim(key, LEDGER_DAYS))) return false;
+      try {
+        await d.mailer.send(
+          buildNotice({
+            event,
+            to: u.sender,
+            from: d.from,
+            replyTo: d.replyTo,
+            organisation: u.organisation,
+            language: member.language,
+            title: u.title,
+            reason: u.reason,
+            url: extra.url,
+            updateId: u.updateId,
+            newsletterName: d.newsletterName,
+            postalAddress: d.postalAddress,
+          }),
+        );
+      } catch (e) {
+        // Not sent: free the claim, so the next attempt (a retried archive) can send it.
+        await d.ledger.release(key).catch(() => {});
+        throw e;
+      }
+      log.info('member notice sent', { event });
+      return true;
+    } catch (e) {
+      log.error('member notice not sent', { event, error: String(e) });
+      return false;
+    }
+  };
+  return {
+    /** After an approval or rejection was saved (ModerationListener). */
+    decided: (event: 'approved' | 'rejected', u: Update) =>
+      notify(event, u, String(u.audit.length)).then(() => {}),
+    /** After the update was marked published in edition `editionNumber`, whose archive page is `url`. */
+    published: (u: Update, editionNumber: number, url: string) =>
+      notify('published', u, String(editionNumber), { url }),
+  };
+}
+export type MemberNotices = ReturnType<typeof makeMemberNotices>;
