@@ -3,12 +3,14 @@
  * Each message is a slice of one campaign's recipients; the engine claims, sends and records each one. A
  * message of kind 'quota-check' (queued with a delay when the SES daily quota paused a send) resumes the
  * send once GetAccount shows room, or queues the next check.
- * Partial batch responses: a message is reported failed (and redelivered after the visibility timeout, then
- * dead-lettered) when it was malformed, crashed, or left recipients to retry (a live claim elsewhere, or
- * this invocation running out of time). The rate gate lives for the container's lifetime.
+ * Partial batch responses (Powertools' Batch Processing utility, src/adapters/powertools/sqs-batch.ts): a
+ * message is reported failed (and redelivered after the visibility timeout, then dead-lettered) when it was
+ * malformed, crashed, or left recipients to retry (a live claim elsewhere, or this invocation running out of
+ * time). The rate gate lives for the container's lifetime.
  */
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
+import { processSqsBatch } from '../src/adapters/powertools/sqs-batch.ts';
 import { buildOutbound } from '../src/app/outbound.ts';
 import { CampaignKey, Instant } from '../src/domain/index.ts';
 import { recordSendBatch, recordSesQuota } from '../src/ports/metrics.ts';
@@ -47,38 +49,45 @@ async function recordQuota() {
   }
 }
 
+/** A record to hand back to SQS (it stays on the queue: redelivered, and after 5 receives dead-lettered). */
+class Redeliver extends Error {
+  override name = 'Redeliver';
+}
+
+async function handleRecord(record: SQSRecord, deadline: number): Promise<void> {
+  const log = infra.logger.child({
+    sqsMessageId: record.messageId,
+    receives: record.attributes.ApproximateReceiveCount,
+  });
+  let body: z.infer<typeof SendBatchBody>;
+  try {
+    body = SendBatchBody.parse(JSON.parse(record.body));
+  } catch (e) {
+    // Poison message: redelivered until the DLQ (and its alarm) holds it for a human.
+    log.error('malformed send batch', { error: String(e) });
+    throw new Redeliver('malformed send batch');
+  }
+  let out: Awaited<ReturnType<typeof sending.engine.processBatch>>;
+  try {
+    if (body.kind === 'quota-check') {
+      // Idempotent: a redelivery (or a duplicate) resumes nothing twice.
+      const outcome = await sending.engine.checkQuota(body);
+      log.info('daily-quota check', { campaign: body.campaign, outcome });
+      return;
+    }
+    out = await sending.engine.processBatch(body, { deadline });
+  } catch (e) {
+    log.error('send batch failed', { campaign: body.campaign, error: String((e as Error)?.stack ?? e) });
+    throw e;
+  }
+  recordSendBatch(metrics, out);
+  // Recipients left to retry (a live claim elsewhere, or out of time): the redelivery finds the rest resolved.
+  if (out.deferred.length) throw new Redeliver(`${out.deferred.length} recipient(s) deferred`);
+}
+
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   const deadline = Date.now() + context.getRemainingTimeInMillis();
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    const log = infra.logger.child({
-      sqsMessageId: record.messageId,
-      receives: record.attributes.ApproximateReceiveCount,
-    });
-    let body: z.infer<typeof SendBatchBody>;
-    try {
-      body = SendBatchBody.parse(JSON.parse(record.body));
-    } catch (e) {
-      // Poison message: redelivered until the DLQ (and its alarm) holds it for a human.
-      log.error('malformed send batch', { error: String(e) });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-      continue;
-    }
-    try {
-      if (body.kind === 'quota-check') {
-        // Idempotent: a redelivery (or a duplicate) resumes nothing twice.
-        const outcome = await sending.engine.checkQuota(body);
-        log.info('daily-quota check', { campaign: body.campaign, outcome });
-        continue;
-      }
-      const out = await sending.engine.processBatch(body, { deadline });
-      recordSendBatch(metrics, out);
-      if (out.deferred.length) batchItemFailures.push({ itemIdentifier: record.messageId });
-    } catch (e) {
-      log.error('send batch failed', { campaign: body.campaign, error: String((e as Error)?.stack ?? e) });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-  }
+  const response = await processSqsBatch(event, context, (record) => handleRecord(record, deadline));
   await recordQuota();
-  return { batchItemFailures };
+  return response;
 };
