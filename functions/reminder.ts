@@ -19,7 +19,10 @@ const reminders = composeReminders(infra, {
   startSend: (campaign, by) => sending!.startSend(campaign, by),
   metrics: lambdaMetrics(),
 });
-const editions = composeEditions(infra, { startSend: (campaign, by) => sending!.startSend(campaign, by) });
+const editions = composeEditions(infra, {
+  startSend: (campaign, by) => sending!.startSend(campaign, by),
+  rerunSend: (campaign, by) => sending!.rerun(campaign, by),
+});
 sending = composeSending(infra, {
   sources: [reminders.source, editions.source],
   // As src/app/outbound.ts: the edition shows `sending` once its scheduled send has started.

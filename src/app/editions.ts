@@ -53,6 +53,8 @@ export interface EditionsDeps {
    * ConflictError): POST /admin/editions/:n/send and the scheduled send. Missing: those fail with a config error.
    */
   startSend?: StartEditionSend;
+  /** The send engine's rerun: later readers' hours of a per-reader scheduled send (docs/editions.md). */
+  rerunSend?: StartEditionSend;
   /** Saved segments an edition can target; default: DynamoDB over infra.table. */
   segments?: Pick<SegmentRepo, 'get'>;
   /** Member organisations (segments naming member types…); default: DynamoDB over infra.table. */
@@ -106,6 +108,7 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
     }),
     segments,
     suppressions: deps.suppressions ?? new DynamoRecipientLookup(infra.table),
+    clock,
   });
   const sends = makeEditionSends({
     editions: repo,
@@ -116,6 +119,7 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
         throw new ConfigError('editions: the send engine (startSend) is not wired (see EditionsDeps)');
       return deps.startSend(campaign, by);
     },
+    rerunSend: deps.rerunSend,
     clock,
     logger: logger.child({ area: 'editions' }),
     timeZone: () => infra.config.GAZETTE_EDITION_TIMEZONE,
@@ -137,7 +141,7 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
     content,
     settings,
     subscribers,
-    recipientsOf: (e) => audience.recipientsOf(e),
+    recipientsOf: (e) => audience.dueRecipients(e),
     requireAudience: (e) => audience.requireRecipients(e, 'sent'),
   });
 

@@ -33,6 +33,7 @@ export function buildOutbound(infra: Infra) {
     stats: subscribers.statsRepo,
     // Send now and the scheduled send of an edition (POST /admin/editions/:n/send, PUT …/schedule).
     startSend: (campaign, by) => ready(sending).startSend(campaign, by),
+    rerunSend: (campaign, by) => ready(sending).rerun(campaign, by),
   });
 
   const reminders = composeReminders(infra, {

@@ -35,6 +35,12 @@ export const EditionSchedule = z.object({
   scheduleName: z.string(),
   scheduledBy: Actor,
   scheduledAt: Instant,
+  /**
+   * Each reader at `localTime` in their own zone (docs/editions.md "Each reader's morning"): `at` is the
+   * earliest of them, each fire sends to the readers whose time has come and schedules the next (`nextAt`).
+   */
+  perReader: z.boolean().optional(),
+  nextAt: Instant.optional(),
   /** When it fired and started the send (the record stays, so the edition shows when it went out). */
   firedAt: Instant.optional(),
   /** Why it fired but could not start (e.g. its audience had become empty): nothing was sent. */
@@ -52,6 +58,8 @@ export const EditionScheduleRequest = z
     timeZone: TimeZone.optional(),
     /** Also choose the audience (as PUT /admin/editions/:n/audience); absent: keep the current one. */
     segmentId: SegmentId.nullable().optional(),
+    /** `at` is a wall time for each reader in their own zone ("09:00 on 5 January, wherever they are"). */
+    perReader: z.boolean().optional(),
   })
   .strict();
 export type EditionScheduleRequest = z.infer<typeof EditionScheduleRequest>;
@@ -97,6 +105,18 @@ export function parseScheduleTime(input: string, zone: string): { at: Date; loca
   throw new ValidationError(
     `"${input}" is not a send time: use "YYYY-MM-DD HH:MM" (a wall time in the time zone) or an ISO instant with an offset`,
   );
+}
+
+/**
+ * The instant a reader in `zone` reaches the wall time `localTime` ("YYYY-MM-DDTHH:mm"). Where the clocks skip
+ * that hour, the first minute after the gap (a reader's morning still comes that day).
+ */
+export function readerInstant(localTime: string, zone: string): Date {
+  try {
+    return parseScheduleTime(localTime, zone).at;
+  } catch {
+    return DateTime.fromISO(localTime, { zone }).toJSDate();
+  }
 }
 
 /** EventBridge Scheduler name of an edition's scheduled send (≤ 64 chars of [0-9a-zA-Z-_.]). */

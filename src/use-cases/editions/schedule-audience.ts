@@ -8,10 +8,12 @@ import {
   describeFilter,
   type Edition,
   type EditionTarget,
+  readerInstant,
   SegmentFilter,
   type Subscriber,
   ValidationError,
 } from '../../domain/index.ts';
+import type { Clock } from '../../ports/clock.ts';
 import type { SegmentRepo } from '../../ports/segments.ts';
 import type { SuppressionCheck } from '../../ports/sending.ts';
 import type { Audiences } from '../subscribers/segments.ts';
@@ -21,6 +23,7 @@ export interface EditionAudienceDeps {
   segments: Pick<SegmentRepo, 'get'>;
   /** The account suppression list: a dry run counts suppressed addresses apart, as the send skips them. */
   suppressions: SuppressionCheck;
+  clock: Clock;
 }
 
 /** Answer of a dry run (GET /admin/editions/:n/audience, `editions send --dry-run`). */
@@ -67,6 +70,41 @@ export function makeEditionAudience(d: EditionAudienceDeps) {
       const mine = page.filter((s) => s.status === 'confirmed' && s.audiences.includes(e.audience));
       if (mine.length) yield mine;
     }
+  }
+
+  /**
+   * What the send engine plans now: the audience, and with a per-reader schedule only the readers whose
+   * local time has come (each later fire reaches the next zones; claims keep it once per reader).
+   */
+  async function* dueRecipients(e: Pick<Edition, 'audience' | 'target' | 'schedule'>) {
+    const local = e.schedule?.perReader ? e.schedule.localTime : undefined;
+    if (!local) {
+      yield* recipientsOf(e);
+      return;
+    }
+    const now = d.clock.now().getTime();
+    const come = new Map<string, boolean>();
+    const hasCome = (s: Subscriber) => {
+      let yes = come.get(s.timeZone);
+      if (yes === undefined) {
+        yes = readerInstant(local, s.timeZone).getTime() <= now;
+        come.set(s.timeZone, yes);
+      }
+      return yes;
+    };
+    for await (const page of recipientsOf(e)) {
+      const keep = page.filter(hasCome);
+      if (keep.length) yield keep;
+    }
+  }
+
+  /** The readers' instants of a per-reader wall time, one per zone of the audience, soonest first. */
+  async function readerTimes(e: Pick<Edition, 'audience' | 'target'>, localTime: string): Promise<Date[]> {
+    const byZone = new Map<string, number>();
+    for await (const page of recipientsOf(e))
+      for (const s of page)
+        if (!byZone.has(s.timeZone)) byZone.set(s.timeZone, readerInstant(localTime, s.timeZone).getTime());
+    return [...new Set(byZone.values())].sort((a, b) => a - b).map((t) => new Date(t));
   }
 
   async function suppressedIn(page: Subscriber[]): Promise<Set<string>> {
@@ -157,6 +195,6 @@ export function makeEditionAudience(d: EditionAudienceDeps) {
     return p;
   }
 
-  return { targetFor, recipientsOf, preview, requireRecipients };
+  return { targetFor, recipientsOf, dueRecipients, readerTimes, preview, requireRecipients };
 }
 export type EditionAudience = ReturnType<typeof makeEditionAudience>;

@@ -37,6 +37,8 @@ export interface EditionSendsDeps {
   audience: EditionAudience;
   scheduler: Pick<Scheduler, 'upsert' | 'delete'>;
   startSend: StartEditionSend;
+  /** The engine's rerun: each later readers' hour of a per-reader schedule tops the send up (claims keep it once). */
+  rerunSend?: StartEditionSend;
   clock: Clock;
   logger: Logger;
   /** The edition's time zone (GAZETTE_EDITION_TIMEZONE): the default zone of a scheduled time. */
@@ -44,7 +46,8 @@ export interface EditionSendsDeps {
 }
 
 export type FireOutcome =
-  | { outcome: 'started'; campaign: string }
+  | { outcome: 'started'; campaign: string; next?: string }
+  | { outcome: 'topped-up'; campaign: string; next?: string }
   | { outcome: 'already-started'; campaign: string }
   | { outcome: 'failed'; campaign: string; error: string }
   | { outcome: 'ignored'; reason: 'not-found' | 'not-scheduled' | 'moved' | 'not-approved' };
@@ -158,18 +161,30 @@ export function makeEditionSends(d: EditionSendsDeps) {
       const e = await loadEdition(d.editions, number);
       approvedOnly(e, 'scheduling its send');
       const timeZone = req.timeZone ?? d.timeZone();
-      const { at, localTime } = parseScheduleTime(req.at, timeZone);
+      const given = parseScheduleTime(req.at, timeZone);
+      const { localTime } = given;
+      const target = await targetOf(e, req.segmentId, by);
+      await d.audience.requireRecipients({ ...e, target }, 'scheduled');
+      let at = given.at;
+      let where = timeZone;
+      if (req.perReader) {
+        if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}$/.test(req.at.trim()))
+          throw new ValidationError('a per-reader time is a wall time, "YYYY-MM-DD HH:MM", not an instant');
+        // The first readers' hour: the zone where the day reaches that time first.
+        const times = await d.audience.readerTimes({ ...e, target }, localTime);
+        at = times[0] ?? at;
+        where = "the first readers' zone";
+      }
       const t = now();
       if (at.getTime() <= t.getTime())
         throw new ValidationError(
-          `${localTime.replace('T', ' ')} ${timeZone} (${at.toISOString()}) is in the past (now: ${t.toISOString()}); choose a later time`,
+          `${localTime.replace('T', ' ')} ${where} (${at.toISOString()}) is in the past (now: ${t.toISOString()}); choose a later time`,
         );
-      const target = await targetOf(e, req.segmentId, by);
-      await d.audience.requireRecipients({ ...e, target }, 'scheduled');
       const schedule: EditionSchedule = {
         at: at.toISOString(),
         localTime,
         timeZone,
+        ...(req.perReader ? { perReader: true } : {}),
         scheduleName: editionSendScheduleName(number),
         scheduledBy: by,
         scheduledAt: t.toISOString(),
@@ -189,7 +204,13 @@ export function makeEditionSends(d: EditionSendsDeps) {
         await d.editions.save(e, ['approved']).catch(() => undefined);
         throw err;
       }
-      d.logger.info('edition send scheduled', { edition: number, at: schedule.at, timeZone, by });
+      d.logger.info('edition send scheduled', {
+        edition: number,
+        at: schedule.at,
+        timeZone,
+        perReader: req.perReader,
+        by,
+      });
       return next;
     },
 
@@ -219,31 +240,95 @@ export function makeEditionSends(d: EditionSendsDeps) {
       const log = d.logger.child({ campaign, scheduledFor: job.at });
       const e = await d.editions.get(job.number);
       if (!e) return { outcome: 'ignored', reason: 'not-found' };
-      if (!e.schedule) return { outcome: 'ignored', reason: 'not-scheduled' };
-      if (e.schedule.at !== job.at) return { outcome: 'ignored', reason: 'moved' };
-      if (e.schedule.firedAt || ['sending', 'paused', 'sent'].includes(e.status))
-        return { outcome: 'already-started', campaign };
-      if (e.status !== 'approved') return { outcome: 'ignored', reason: 'not-approved' };
-      try {
-        await d.audience.requireRecipients(e, 'sent');
-        await d.startSend(campaign, `system:scheduler (scheduled by ${e.schedule.scheduledBy})`);
-      } catch (err) {
-        if (err instanceof ConflictError) {
+      const s = e.schedule;
+      if (!s) return { outcome: 'ignored', reason: 'not-scheduled' };
+      // A later readers' hour of a per-reader schedule already started: send to those whose hour has come.
+      if (s.perReader && s.firedAt && s.nextAt === job.at) return topUp(e, s, job.at);
+      if (s.at !== job.at) return { outcome: 'ignored', reason: 'moved' };
+      const started = Boolean(s.firedAt) || ['sending', 'paused', 'sent'].includes(e.status);
+      if (started && !s.perReader) return { outcome: 'already-started', campaign };
+      if (!started && e.status !== 'approved') return { outcome: 'ignored', reason: 'not-approved' };
+      if (!started) {
+        try {
+          await d.audience.requireRecipients(e, 'sent');
+          await d.startSend(campaign, `system:scheduler (scheduled by ${s.scheduledBy})`);
+        } catch (err) {
+          if (!(err instanceof ConflictError)) {
+            if (!(isDomainError(err) && ['validation', 'invalid_state', 'not_found'].includes(err.code)))
+              throw err;
+            const error = `${err.code}: ${err.message}`.slice(0, 500);
+            log.error('scheduled send refused: nothing was sent', { error });
+            await markSchedule(job.number, { error });
+            return { outcome: 'failed', campaign, error };
+          }
           log.info('scheduled send fired again: the send had already started');
-          return { outcome: 'already-started', campaign };
+          if (!s.perReader) return { outcome: 'already-started', campaign };
         }
-        if (!(isDomainError(err) && ['validation', 'invalid_state', 'not_found'].includes(err.code)))
-          throw err;
-        const error = `${err.code}: ${err.message}`.slice(0, 500);
-        log.error('scheduled send refused: nothing was sent', { error });
-        await markSchedule(job.number, { error });
-        return { outcome: 'failed', campaign, error };
       }
-      await markSchedule(job.number, { firedAt: now().toISOString(), error: undefined });
-      log.info('scheduled send started');
-      return { outcome: 'started', campaign };
+      if (!s.perReader) {
+        await markSchedule(job.number, { firedAt: now().toISOString(), error: undefined });
+        log.info('scheduled send started');
+        return { outcome: 'started', campaign };
+      }
+      // A retry of this fire (its next hour not yet planned) completes the planning.
+      const next = await planNextReaders(e, s);
+      log.info('scheduled send started for the first readers', { next });
+      return { outcome: 'started', campaign, ...(next ? { next } : {}) };
     },
   };
+
+  /**
+   * Per reader: schedule the next readers' hour (a name per fire time: on AWS the firing schedule deletes
+   * itself after it ran) and only then record it, so a fire is never accepted for an hour nobody planned.
+   * Throws (the scheduler retries this fire) rather than losing the later readers.
+   */
+  async function planNextReaders(e: Edition, s: EditionSchedule): Promise<string | undefined> {
+    const t = now().getTime();
+    const times = await d.audience.readerTimes(e, s.localTime);
+    const next = times.find((x) => x.getTime() > t);
+    if (next) {
+      const stamp = next.toISOString().replace(/[-:T]/g, '').slice(0, 12);
+      await d.scheduler.upsert({
+        name: `${s.scheduleName}.${stamp}`,
+        at: next,
+        job: { type: 'send-edition', number: e.number, at: next.toISOString() },
+      });
+    }
+    const fresh = await loadEdition(d.editions, e.number);
+    if (!fresh.schedule) return next?.toISOString();
+    await d.editions.save(
+      {
+        ...fresh,
+        schedule: {
+          ...fresh.schedule,
+          firedAt: fresh.schedule.firedAt ?? now().toISOString(),
+          nextAt: next?.toISOString(),
+          error: undefined,
+        },
+      },
+      [fresh.status],
+    );
+    return next?.toISOString();
+  }
+
+  /** A later readers' hour: re-plan the started send (a no-op for anyone mailed), then plan the next hour. */
+  async function topUp(e: Edition, s: EditionSchedule, at: string): Promise<FireOutcome> {
+    const campaign = campaignOf(e.number);
+    if (e.status === 'cancelled') return { outcome: 'ignored', reason: 'not-approved' };
+    if (!d.rerunSend) throw new InvalidStateError('editions: the send engine rerun is not wired');
+    try {
+      await d.rerunSend(campaign, `system:scheduler (readers' hour ${at})`);
+    } catch (err) {
+      // Paused by an operator: its resume re-plans and reaches these readers then. Not retried here.
+      if (!(isDomainError(err) && err.code === 'invalid_state')) throw err;
+      d.logger.warn("edition send not topped up at a readers' hour: the send is paused or cancelled", {
+        campaign,
+        error: err.message,
+      });
+    }
+    const next = await planNextReaders(e, s);
+    return { outcome: 'topped-up', campaign, ...(next ? { next } : {}) };
+  }
 
   /** Record the fire on the schedule (best effort: the send job is the authority for what was sent). */
   async function markSchedule(number: number, patch: Partial<EditionSchedule>) {

@@ -268,4 +268,85 @@ describe('an edition targets a saved segment and is sent at a scheduled time (em
     expect((await api('PUT', `/admin/editions/${n}/schedule`, { at: '2027-02-01 09:00' })).status).toBe(409);
     expect((await api('DELETE', `/admin/editions/${n}/schedule`)).status).toBe(409);
   });
+
+  describe("per reader: 09:00 on the day in each reader's own zone", () => {
+    let m = 0;
+    const mailsOf = async (edition: number) =>
+      (await stack.sentMail())
+        .filter((x) => x.subject.includes(`No. ${edition} `) || x.subject.includes(`第${edition}期`))
+        .map((x) => x.destination.to[0])
+        .sort();
+
+    beforeAll(async () => {
+      const subs = new DynamoSubscriberRepo(stack.infra.table);
+      const reader = { audiences: ['newsletter' as const] };
+      await subs.create(confirmedSubscriber('be@readers.example', { ...reader, timeZone: 'Europe/Berlin' }));
+      await subs.create(
+        confirmedSubscriber('ny@readers.example', { ...reader, timeZone: 'America/New_York' }),
+      );
+      await seed(
+        anUpdate({ updateId: 'u_q4b', title: 'Winter notes', receivedAt: '2026-12-10T08:00:00.000Z' }),
+      );
+      const compiled = await api<{ edition: { number: number } }>('POST', '/admin/editions/compile', {
+        from: '2026-10-01',
+        to: '2026-12-31',
+        wait: true,
+      });
+      expect(compiled.status).toBe(201);
+      m = compiled.data.edition.number;
+      expect(m).toBe(n + 1);
+      expect((await api('POST', `/admin/editions/${m}/approve`)).status).toBe(200);
+    });
+
+    it('the first readers get it at their 09:00 and each later zone at its own, once each', async () => {
+      const sch = await api<{ edition: Edition }>('PUT', `/admin/editions/${m}/schedule`, {
+        at: '2027-02-01 09:00',
+        perReader: true,
+      });
+      expect(sch.status, JSON.stringify(sch.data)).toBe(200);
+      // Shanghai reaches 09:00 first among these readers (UTC, Berlin and New York come later).
+      expect(sch.data.edition.schedule).toMatchObject({ at: '2027-02-01T01:00:00.000Z', perReader: true });
+      const steps: [string, string[]][] = [
+        ['2027-02-01T01:00:05Z', ['li@cec.example']],
+        ['2027-02-01T08:00:05Z', ['be@readers.example', 'li@cec.example']], // 09:00 CET
+        [
+          '2027-02-01T09:00:05Z', // 09:00 UTC
+          [
+            'be@readers.example',
+            'comms@cec.example',
+            'li@cec.example',
+            'reader@example.org',
+            'tanaka@jgpn.example',
+          ],
+        ],
+        [
+          '2027-02-01T14:00:05Z', // 09:00 EST
+          [
+            'be@readers.example',
+            'comms@cec.example',
+            'li@cec.example',
+            'ny@readers.example',
+            'reader@example.org',
+            'tanaka@jgpn.example',
+          ],
+        ],
+      ];
+      for (const [at, expected] of steps) {
+        clock.set(at);
+        await stack.scheduler.tick();
+        await idle();
+        expect(await mailsOf(m), at).toEqual(expected);
+      }
+      const shown = (await api<{ edition: Edition }>('GET', `/admin/editions/${m}`)).data.edition;
+      expect(shown.schedule?.nextAt).toBeUndefined();
+      expect(shown.status).toBe('sent');
+      // Nothing more is scheduled, and a late repeat of any fire sends nothing twice.
+      expect((await stack.scheduler.list()).filter((x) => x.job.type === 'send-edition')).toEqual([]);
+      await stack.app.runJob({ type: 'send-edition', number: m, at: '2027-02-01T01:00:00.000Z' });
+      await idle();
+      const all = await mailsOf(m);
+      expect(all).toEqual([...new Set(all)]);
+      expect(all).toHaveLength(6);
+    });
+  });
 });

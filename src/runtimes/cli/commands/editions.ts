@@ -27,6 +27,8 @@ interface Schedule {
   at: string;
   localTime: string;
   timeZone: string;
+  perReader?: boolean;
+  nextAt?: string;
   scheduledBy: string;
   firedAt?: string;
   error?: string;
@@ -62,9 +64,9 @@ interface Edition extends Omit<Summary, 'items' | 'languages' | 'skipped' | 'seg
 }
 
 const scheduleLine = (s: Schedule) =>
-  `${s.localTime.replace('T', ' ')} ${s.timeZone} (${day(s.at)} UTC)${
-    s.firedAt ? `, fired ${day(s.firedAt)}` : ''
-  }${s.error ? `, not sent: ${s.error}` : ''}`;
+  `${s.localTime.replace('T', ' ')} ${s.perReader ? "in each reader's zone, first" : s.timeZone} (${day(s.at)} UTC)${
+    s.nextAt ? `, next readers ${day(s.nextAt)} UTC` : ''
+  }${s.firedAt ? `, fired ${day(s.firedAt)}` : ''}${s.error ? `, not sent: ${s.error}` : ''}`;
 
 const showAudience = (p: AudiencePreview) => {
   const t = p.target;
@@ -371,22 +373,28 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--at <time>', '"YYYY-MM-DD HH:MM" in the zone, or an ISO instant with an offset')
     .option('--zone <iana>', "time zone of --at (default: the edition's, GAZETTE_EDITION_TIMEZONE)")
+    .option('--per-reader', "--at is each reader's own wall time (e.g. 09:00 wherever they are)")
     .option('--segment <id>', 'send to this saved segment (and keep it as the audience)')
     .option('--cancel', 'cancel the scheduled send (before it fires)')
-    .action(async (n: string, o: { at?: string; zone?: string; segment?: string; cancel?: boolean }) => {
-      const client = await ctx.client();
-      if (!o.cancel && !o.at) throw new Error('give --at "YYYY-MM-DD HH:MM" (or --cancel)');
-      const { edition } = o.cancel
-        ? await client.request<{ edition: Edition }>('DELETE', `/admin/editions/${num(n)}/schedule`)
-        : await client.request<{ edition: Edition }>('PUT', `/admin/editions/${num(n)}/schedule`, {
-            body: { at: o.at, timeZone: o.zone, segmentId: o.segment },
-          });
-      ctx.print(edition, (e: Edition) =>
-        e.schedule
-          ? `Edition ${e.number} will be sent ${scheduleLine(e.schedule)}${e.target ? ` to segment ${e.target.segmentId}` : ''}.`
-          : `Edition ${e.number} has no scheduled send.`,
-      );
-    });
+    .action(
+      async (
+        n: string,
+        o: { at?: string; zone?: string; segment?: string; cancel?: boolean; perReader?: boolean },
+      ) => {
+        const client = await ctx.client();
+        if (!o.cancel && !o.at) throw new Error('give --at "YYYY-MM-DD HH:MM" (or --cancel)');
+        const { edition } = o.cancel
+          ? await client.request<{ edition: Edition }>('DELETE', `/admin/editions/${num(n)}/schedule`)
+          : await client.request<{ edition: Edition }>('PUT', `/admin/editions/${num(n)}/schedule`, {
+              body: { at: o.at, timeZone: o.zone, segmentId: o.segment, perReader: o.perReader },
+            });
+        ctx.print(edition, (e: Edition) =>
+          e.schedule
+            ? `Edition ${e.number} will be sent ${scheduleLine(e.schedule)}${e.target ? ` to segment ${e.target.segmentId}` : ''}.`
+            : `Edition ${e.number} has no scheduled send.`,
+        );
+      },
+    );
 
   editions
     .command('cancel <number>')
