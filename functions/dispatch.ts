@@ -5,6 +5,7 @@
  * idempotent: a re-planned send queues only recipients without a delivery record.
  */
 import * as z from 'zod';
+import { composeDigest } from '../src/app/notices.ts';
 import { buildOutbound } from '../src/app/outbound.ts';
 import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
 
@@ -20,12 +21,18 @@ export const DispatchEvent = z.object({
       offset: z.string().min(1),
       version: z.number().int().nonnegative(),
     }),
+    // The daily digest's EventBridge schedule (infra/stateless-stack.ts), when GAZETTE_DIGEST_EMAIL is set.
+    z.object({ type: z.literal('inbound-digest') }),
   ]),
 });
 
 export const handler = async (event: unknown) => {
   const { gazetteJob } = DispatchEvent.parse(event);
   app.infra.logger.info('background job', { job: gazetteJob });
+  if (gazetteJob.type === 'inbound-digest') {
+    const digest = await composeDigest(app.infra)();
+    return { ok: true, type: gazetteJob.type, sent: digest.sent };
+  }
   await app.runJob(gazetteJob);
   return { ok: true, type: gazetteJob.type };
 };

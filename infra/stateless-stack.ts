@@ -50,6 +50,8 @@ export const SEND_WORKER_CONCURRENCY_ENV = 'GAZETTE_SEND_WORKER_CONCURRENCY' sat
 
 /** The input EventBridge Scheduler passes to compile-edition each quarter (see ScheduledJob). */
 export const COMPILE_SCHEDULE_INPUT = { gazetteScheduled: { type: 'compile-edition' } } as const;
+/** What the daily digest's schedule sends the dispatch function (functions/dispatch.ts). */
+export const DIGEST_SCHEDULE_INPUT = { gazetteJob: { type: 'inbound-digest' } } as const;
 
 /**
  * Public routes kept on the HTTP API for links in mail sent before the public REST API (infra/public-api.ts)
@@ -497,6 +499,35 @@ export class StatelessStack extends Stack {
     });
     // The group is referenced by name, which carries no dependency of its own.
     quarterly.node.addDependency(group);
+
+    // The secretariat's daily digest of quarantined and rejected mail (docs/inbound.md): only when
+    // lambdaEnv names GAZETTE_DIGEST_EMAIL; run by the dispatch function (table read, ledger, SES send).
+    const digestTo = config.lambdaEnv.GAZETTE_DIGEST_EMAIL;
+    if (digestTo) {
+      schedulerRole.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [fns.dispatch.functionArn],
+        }),
+      );
+      const digest = new scheduler.CfnSchedule(this, 'InboundDigest', {
+        name: `${config.prefix}-inbound-digest`,
+        groupName: group.scheduleGroupName,
+        description: 'Daily digest of quarantined and rejected member mail to the secretariat',
+        scheduleExpression: `cron(0 ${Number(config.lambdaEnv.GAZETTE_DIGEST_HOUR ?? 8)} * * ? *)`,
+        scheduleExpressionTimezone: config.editionTimezone,
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        target: {
+          arn: fns.dispatch.functionArn,
+          roleArn: schedulerRole.roleArn,
+          input: JSON.stringify(DIGEST_SCHEDULE_INPUT),
+          retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 6 * 3600 },
+          deadLetterConfig: { arn: stateful.jobsDlq.queueArn },
+        },
+      });
+      digest.node.addDependency(group);
+    }
 
     // --- Send fan-out consumer.
     fns['send-worker'].addEventSource(

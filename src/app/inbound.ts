@@ -25,7 +25,7 @@ import { makeModeration } from '../use-cases/inbound/moderation.ts';
 import { localMessageId } from '../use-cases/inbound/ses-event.ts';
 import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
-import { memberNoticesOf, publishingWithNotice } from './notices.ts';
+import { composeDigest, memberNoticesOf, publishingWithNotice } from './notices.ts';
 
 /** Longest member, update or inbound message id accepted in a path (ours are far shorter). */
 const MAX_ID = 256;
@@ -229,7 +229,12 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
       },
     },
   ];
-  const jobs: JobHandlers = {};
+  const digest = composeDigest(infra);
+  const jobs: JobHandlers = {
+    'inbound-digest': async () => {
+      infra.logger.info('inbound digest', { ...(await digest()) });
+    },
+  };
 
   return {
     jobs,

@@ -1,8 +1,10 @@
+import { DynamoInboundRepo } from '../adapters/dynamodb/inbound-repo.ts';
 import { DynamoMemberRepo } from '../adapters/dynamodb/member-repo.ts';
 import { DynamoEventLedger } from '../adapters/dynamodb/subscriber-repo.ts';
 import { DynamoUpdateRepo } from '../adapters/dynamodb/update-repo.ts';
 import type { MemberRepo, UpdateRepo } from '../ports/inbound.ts';
 import { editionPageUrl } from '../use-cases/editions/view-model.ts';
+import { makeDailyDigest } from '../use-cases/notices/digest.ts';
 import { makeMemberNotices } from '../use-cases/notices/member-notices.ts';
 import type { Infra } from './infra.ts';
 
@@ -49,3 +51,24 @@ export function publishingWithNotice(
     },
   };
 }
+
+/** The secretariat's daily digest of quarantined and rejected mail (off without GAZETTE_DIGEST_EMAIL). */
+export function composeDigest(infra: Infra) {
+  const c = infra.config;
+  return makeDailyDigest({
+    inbound: new DynamoInboundRepo(infra.table),
+    ledger: new DynamoEventLedger(infra.table, () => infra.clock.now()),
+    mailer: infra.mailer,
+    clock: infra.clock,
+    logger: infra.logger.child({ area: 'notices' }),
+    to: c.GAZETTE_DIGEST_EMAIL,
+    from: c.GAZETTE_FROM,
+    newsletterName: c.GAZETTE_NEWSLETTER_NAME,
+    postalAddress: c.GAZETTE_POSTAL_ADDRESS,
+    timeZone: c.GAZETTE_EDITION_TIMEZONE,
+  });
+}
+
+/** The digest's daily schedule (EventBridge cron syntax, in GAZETTE_EDITION_TIMEZONE), or none when off. */
+export const digestSchedule = (c: Infra['config']): string | undefined =>
+  c.GAZETTE_DIGEST_EMAIL ? `cron(0 ${c.GAZETTE_DIGEST_HOUR} * * ? *)` : undefined;

@@ -125,6 +125,10 @@ export const ConfigSchema = z.object({
   GAZETTE_SCHEDULER_DLQ_ARN: z.string().optional(),
   GAZETTE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   GAZETTE_NEWSLETTER_NAME: z.string().default('IGPN Gazette'),
+  /** The secretariat's daily digest of quarantined and rejected member mail (docs/inbound.md); off when unset. */
+  GAZETTE_DIGEST_EMAIL: z.email().optional(),
+  /** Hour of the day (0–23, in GAZETTE_EDITION_TIMEZONE) the digest is sent. */
+  GAZETTE_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
   AWS_REGION: z.string().default('us-east-1'),
 });
 export type Config = z.infer<typeof ConfigSchema>;

@@ -6,7 +6,9 @@ export type BackgroundJob =
   | { type: 'compile-edition'; windowStart?: string; windowEnd?: string; requestedBy: string }
   | { type: 'plan-send'; campaign: string; requestedBy: string }
   | { type: 'reminder'; deadlineId: string; offset: string; version: number }
-  | { type: 'send-edition'; number: number; at: string };
+  | { type: 'send-edition'; number: number; at: string }
+  /** The secretariat's daily digest of quarantined and rejected member mail. */
+  | { type: 'inbound-digest' };
 
 export interface JobRunner {
   run(job: BackgroundJob): Promise<void>;

@@ -3,7 +3,9 @@ export type ScheduledJob =
   | { type: 'compile-edition' }
   | { type: 'reminder'; deadlineId: string; offset: string; version: number }
   /** An edition's scheduled send; `at` tells a fire of a moved or cancelled schedule apart (ignored). */
-  | { type: 'send-edition'; number: number; at: string };
+  | { type: 'send-edition'; number: number; at: string }
+  /** The secretariat's daily digest (recurring; locally the embedded scheduler, on AWS the dispatch function). */
+  | { type: 'inbound-digest' };
 
 export interface OneTimeSchedule {
   /** Unique, stable name (at most 64 chars, [0-9a-zA-Z-_.]). */

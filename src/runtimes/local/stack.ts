@@ -12,6 +12,7 @@ import { SesMailer } from '../../adapters/ses/ses-mailer.ts';
 import { buildApp } from '../../app/container.ts';
 import type { Infra } from '../../app/infra.ts';
 import { composeIngest } from '../../app/ingest.ts';
+import { digestSchedule } from '../../app/notices.ts';
 import type { LocalConfig } from '../../config/config.ts';
 import { ConfigError } from '../../domain/errors.ts';
 import { ARCHIVE_HEADERS, type HttpRequest, type HttpResponse } from '../../http/types.ts';
@@ -161,6 +162,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     scheduler.addRecurring('edition-compile', c.GAZETTE_EDITION_SCHEDULE, c.GAZETTE_EDITION_TIMEZONE, {
       type: 'compile-edition',
     });
+    // The secretariat's daily digest (issue 15), when GAZETTE_DIGEST_EMAIL names where it goes.
+    const digestCron = digestSchedule(c);
+    if (digestCron)
+      scheduler.addRecurring('inbound-digest', digestCron, c.GAZETTE_EDITION_TIMEZONE, {
+        type: 'inbound-digest',
+      });
     if (opts.schedulerLoop !== false) scheduler.start();
     // What DynamoDB's TTL does on AWS (dynalite has none): expired sign-ups, histories and counters go.
     const ttlSweeper = new LocalTtlSweeper(table, clock, logger);
