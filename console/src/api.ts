@@ -5,6 +5,7 @@
 import { signal } from '@preact/signals';
 import type * as z from 'zod';
 import type { Edition, EditionItem, EditionVariant } from '../../src/domain/campaign.ts';
+import type { EditionShape, EditionShapePatch } from '../../src/domain/edition.ts';
 import type { Member, NewMember } from '../../src/domain/member.ts';
 import type { SendStatus } from '../../src/domain/sending.ts';
 import type { InboundRecord, Update, UpdateEdits, UpdateStatus } from '../../src/domain/update.ts';
@@ -171,6 +172,9 @@ export const api = {
   approveEdition: (n: number, revision?: string) =>
     request<{ edition: Edition }>('POST', `/admin/editions/${n}/approve`, { body: { revision } }),
   cancelEdition: (n: number) => request<{ edition: Edition }>('POST', `/admin/editions/${n}/cancel`),
+  editionShape: (n: number) => request<{ shape: EditionShape }>('GET', `/admin/editions/${n}/shape`),
+  patchEditionShape: (n: number, patch: z.input<typeof EditionShapePatch>) =>
+    request<{ shape: EditionShape }>('PATCH', `/admin/editions/${n}/shape`, { body: patch }),
   editionStats: (n: number) =>
     request<{ edition: EditionSummary; stats: CampaignStatsView }>('GET', `/admin/editions/${n}/stats`),
   // --- sending

@@ -6,6 +6,7 @@ import { Badge, Field, FormError, fmtDate, Notice, Scroll } from '../components.
 import { type FieldErrors, serverErrors, useDraft } from '../forms.ts';
 import { t } from '../i18n.ts';
 import { canApprove } from '../session.ts';
+import { ShapeEditor } from './edition-shape.tsx';
 
 export function Editions() {
   const [list, setList] = useState<EditionSummary[]>();
@@ -135,7 +136,18 @@ function EditionView({ number, onChange }: { number: number; onChange(): void })
       </p>
       {notice && <Notice>{notice}</Notice>}
       <FormError error={error} />
-      <Items edition={e} />
+      {e.status === 'draft' ? (
+        <ShapeEditor
+          edition={e}
+          onSaved={() => {
+            setNotice(t('Shape saved; the preview shows the recompiled draft.'));
+            void load();
+            onChange();
+          }}
+        />
+      ) : (
+        <Items edition={e} />
+      )}
       <h3>{t('Preview')}</h3>
       <div class="previews">
         {e.variants.map((v) => (
@@ -336,31 +348,35 @@ function Stats({ number }: { number: number }) {
     void api.editionStats(number).then((r) => setS(r.stats));
   }, [number]);
   if (!s) return null;
-  const bars: [string, number][] = [
-    [t('Sent'), s.sent],
-    [t('Delivered'), s.delivered],
-    [t('Bounced'), s.bounced],
-    [t('Complained'), s.complained],
-    [t('Opened'), s.opened],
-    [t('Clicked'), s.clicked],
+  // Each counter with the share it is of what came before it (sent of recipients, delivered of sent …).
+  const bars: [string, number, number][] = [
+    [t('Sent'), s.sent, s.recipients],
+    [t('Delivered'), s.delivered, s.sent],
+    [t('Bounced'), s.bounced, s.sent],
+    [t('Complained'), s.complained, s.sent],
+    [t('Opened'), s.opened, s.delivered],
+    [t('Clicked'), s.clicked, s.delivered],
   ];
   const max = Math.max(1, ...bars.map((b) => b[1]));
+  const share = (v: number, of: number) => (of > 0 ? ` (${Math.round((v / of) * 100)}%)` : '');
+  const links = Object.entries(s.links ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return (
     <section class="stats card" aria-label={t('Statistics')}>
       <h3>{t('Statistics')}</h3>
       <svg
-        viewBox={`0 0 320 ${bars.length * 28}`}
+        viewBox={`0 0 360 ${bars.length * 28}`}
         role="img"
-        aria-label={bars.map(([k, v]) => `${k} ${v}`).join(', ')}
+        aria-label={bars.map(([k, v, of]) => `${k} ${v}${share(v, of)}`).join(', ')}
       >
-        {bars.map(([k, v], i) => (
+        {bars.map(([k, v, of], i) => (
           <g key={k} transform={`translate(0 ${i * 28})`}>
             <text x="0" y="17" font-size="12" fill="currentColor">
               {k}
             </text>
-            <rect x="90" y="4" height="18" width={(v / max) * 190} fill="#1d5fa8" />
+            <rect x="90" y="4" height="18" width={(v / max) * 190} fill="#1d5fa8" data-stat={k} />
             <text x={96 + (v / max) * 190} y="17" font-size="12" fill="currentColor">
               {v}
+              {share(v, of)}
             </text>
           </g>
         ))}
@@ -376,6 +392,25 @@ function Stats({ number }: { number: number }) {
           ))}
         </tbody>
       </table>
+      {links.length > 0 && (
+        <table class="links-table">
+          <caption>{t('Clicks per link')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('Link')}</th>
+              <th scope="col">{t('Clicks')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {links.map(([url, n]) => (
+              <tr key={url}>
+                <td>{url}</td>
+                <td>{n}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }
