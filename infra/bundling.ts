@@ -14,7 +14,7 @@ export const EXTERNAL_MODULES = ['@aws-sdk/*'];
  * import()`), so a bundle without them starts and works; test/infra/synth.test.ts checks no function loads
  * them at start.
  */
-export const SPREADSHEET_MODULES = ['exceljs', 'chardet', 'csv-parse', 'csv-stringify'];
+export const SPREADSHEET_MODULES = ['read-excel-file', 'chardet', 'csv-parse', 'csv-stringify'];
 
 /** What one function leaves out of its bundle. */
 export function externalsFor(name: HandlerName): string[] {

@@ -61,7 +61,7 @@ export interface HandlerSpec {
   /** Only ingest parses MIME (hostile input, heavy parser); the api hands uploads to it. */
   parsesMime?: boolean;
   /**
-   * Only the api reads .xlsx subscriber imports: exceljs (~0.7 MB with its dependencies) is left out of every
+   * Only the api reads subscriber imports (.xlsx, CSV in any encoding): their readers are left out of every
    * other bundle, where the import route is composed but never served.
    */
   readsSpreadsheets?: boolean;

@@ -7,7 +7,6 @@
  * of the first bad sequence, never imported with U+FFFD in names.
  */
 import chardet from 'chardet';
-import type ExcelJS from 'exceljs';
 import { ValidationError } from '../../domain/index.ts';
 
 /** Encodings an import accepts, as WHATWG labels (TextDecoder), with the names chardet reports. */
@@ -226,18 +225,10 @@ export function detectDelimiter(text: string): ',' | ';' | '\t' {
 
 const isZip = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 
-/** One cell as text: hyperlinks (mailto: cells) by their text, dates as ISO, formulas by their result. */
-function cellText(v: ExcelJS.CellValue): string {
+/** One cell as text: dates as ISO (a hyperlinked address and a formula arrive as their text and result). */
+function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((r) => r.text).join('');
-    if ('hyperlink' in v) return cellText(v.text as ExcelJS.CellValue);
-    if ('formula' in v || 'sharedFormula' in v)
-      return cellText((v as { result?: ExcelJS.CellValue }).result ?? '');
-    if ('error' in v) return '';
-    return String(v);
-  }
   return String(v);
 }
 
@@ -248,24 +239,20 @@ const csvField = (s: string) => {
 
 /** The first worksheet as CSV, one line per sheet row (empty rows kept, so line numbers are row numbers). */
 export async function xlsxToCsv(bytes: Uint8Array): Promise<string> {
-  // Loaded on first use: a large library only an .xlsx import needs (the API Lambda's cold start stays small).
-  const { default: Excel } = await import('exceljs');
-  const wb = new Excel.Workbook();
+  // Loaded on first use, and bundled only into the function serving imports (infra/bundling.ts).
+  const { readSheet } = await import('read-excel-file/node');
+  let rows: unknown[][];
   try {
-    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+    rows = await readSheet(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 1);
   } catch (e) {
     throw new ValidationError(`the .xlsx file cannot be read: ${(e as Error).message}`);
   }
-  const sheet = wb.worksheets[0];
-  if (!sheet) throw new ValidationError('the .xlsx file has no worksheet');
-  const width = sheet.columnCount;
-  const lines: string[] = [];
-  for (let r = 1; r <= sheet.rowCount; r++) {
-    const row = sheet.getRow(r);
-    const cells: string[] = [];
-    for (let c = 1; c <= width; c++) cells.push(csvField(cellText(row.getCell(c).value).trim()));
-    lines.push(cells.some(Boolean) ? cells.join(',') : '');
-  }
+  if (!rows.length) throw new ValidationError('the .xlsx file has no rows in its first worksheet');
+  const width = Math.max(...rows.map((r) => r.length));
+  const lines = rows.map((row) => {
+    const cells = Array.from({ length: width }, (_, c) => csvField(cellText(row[c]).trim()));
+    return cells.some(Boolean) ? cells.join(',') : '';
+  });
   return `${lines.join('\n')}\n`;
 }
 

@@ -125,6 +125,19 @@ describe('spreadsheets as people have them', () => {
     expect(r[0]?.values.member).toBe('China Environmental United Certification Center');
   });
 
+  it('reads what Excel users put in cells: a formula by its result, rich text by its text', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sheet1');
+    ws.getCell('A1').value = 'email';
+    ws.getCell('B1').value = 'name';
+    ws.getCell('A2').value = { formula: 'LOWER("ANA@GPN.EXAMPLE")', result: 'ana@gpn.example' };
+    ws.getCell('B2').value = { richText: [{ text: 'Ana ', font: { bold: true } }, { text: 'Souza' }] };
+    const { rows: r } = await rows(new Uint8Array(await wb.xlsx.writeBuffer()), 'list.xlsx');
+    expect(r.map((x) => [x.line, x.values.email, x.values.name])).toEqual([
+      [2, 'ana@gpn.example', 'Ana Souza'],
+    ]);
+  });
+
   it('refuses a damaged UTF-8 file with the line and byte, never importing U+FFFD', () => {
     const good = Buffer.from('email,name\nli@cec.example,李伟\n');
     const broken = Buffer.concat([
