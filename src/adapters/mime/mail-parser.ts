@@ -288,6 +288,7 @@ function mailboxes(values: { value: string }[], max = MAX_FROM_MAILBOXES): Parse
     } catch {
       continue;
     }
+    const uncommaed = mailboxesWithoutComma(value);
     for (const entry of parsed) {
       for (const c of entry.group ?? [entry]) {
         if (out.length >= max) return out;
@@ -295,12 +296,35 @@ function mailboxes(values: { value: string }[], max = MAX_FROM_MAILBOXES): Parse
           out.push({
             // The registry's form: a member whose mail names 绿色.中国 is found under xn--ip0aq4e.xn--fiqs8s.
             address: normaliseAddress(c.address),
-            name: c.name ? oneLine(c.name).slice(0, 200) || undefined : undefined,
+            name:
+              c.name && !uncommaed.some((a) => c.name?.includes(a))
+                ? oneLine(c.name).slice(0, 200) || undefined
+                : undefined,
           });
       }
     }
+    for (const address of uncommaed) {
+      if (out.length >= max) return out;
+      out.push({ address: normaliseAddress(address) });
+    }
   }
   return out;
+}
+
+/**
+ * Bare mailboxes written side by side without a comma (`From: tim@a.example concierge@a.example`, seen from
+ * svn hooks and old scripts): postal-mime reads the second as the first one's display name, which would hide a
+ * second author. Returns those extra mailboxes; quoted names (`"x@a.example" <x@a.example>`) are not mailboxes.
+ */
+function mailboxesWithoutComma(value: string): string[] {
+  const plain = value.replace(/"(?:[^"\\]|\\.)*"/g, ' ').replace(/\([^()]*\)/g, ' ');
+  const extra: string[] = [];
+  for (const segment of plain.split(/[,;]/)) {
+    if (segment.includes('<')) continue;
+    const bare = segment.match(/[^\s,;:<>()"@]+@[^\s,;:<>()"@]+/g) ?? [];
+    extra.push(...bare.slice(1));
+  }
+  return extra;
 }
 
 const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bq])\?([^?\s]*)\?=/gi;
