@@ -373,10 +373,9 @@ function mediaOf(u: Update, s: ViewSettings, title: string): { images: ImageView
   return { images, files };
 }
 
-/** Alt text set by the member or a moderator (StoredFile.alt, once the update model carries it). */
+/** Alt text a moderator set on the photo (StoredFile.alt; PATCH /admin/updates/:id). */
 function altOf(f: Update['attachments'][number]): string | undefined {
-  const alt = (f as { alt?: unknown }).alt;
-  return typeof alt === 'string' && alt.trim() ? alt : undefined;
+  return f.alt?.trim() ? f.alt : undefined;
 }
 
 function fileType(filename: string, contentType: string): string {
