@@ -37,13 +37,18 @@ const MULTI_FROM = ['mail--raw_email_multiple_from.eml', 'enmime--qp-utf8-header
 const ENCODED_SUBJECTS: Record<string, string> = {
   'mail--japanese_attachment_long_name.eml': 'まみむめも'.repeat(10),
   'mail--japanese_iso_2022.eml': 'まみむめも',
+  // One encoded word each whose decoded text ends in a line feed (an encoded control character).
+  'thunderbird--sample04.eml': 'Алфавит',
+  'thunderbird--sample05.eml': 'Алфавит',
 };
-/** CJK charsets (Shift_JIS, ISO-2022-JP and ks_c_5601-1987 bodies, an EUC-KR RFC 2231 file name): what must be read where. */
+/** Charsets (Shift_JIS, ISO-2022-JP, ks_c_5601-1987, KOI8-R, windows-1251 bodies, an EUC-KR RFC 2231 file name): what must be read where. */
 const bodyText = (u: Update) => u.bodyText;
-const CJK: Record<string, [where: (u: Update) => string, text: string]> = {
+const CHARSETS: Record<string, [where: (u: Update) => string, text: string]> = {
   'mail--japanese_shift_jis.eml': [bodyText, 'このメールはテスト用のメールです。'],
   'mail--japanese_iso_2022.eml': [bodyText, 'すみません。'],
   'mail--ks_c_5601-1987.eml': [bodyText, '스티해'],
+  'thunderbird--sample04.eml': [bodyText, 'Вопрос'],
+  'thunderbird--sample05.eml': [bodyText, 'Вопрос'],
   'enmime--long-filename-euckr.raw.eml': [
     (u) => u.attachments.map((a) => a.filename).join('\n'),
     '한국 파일 이름이 매우 긴 첨부 파일입니다.pdf',
@@ -124,6 +129,7 @@ describe('real messages from other projects’ corpora through the embedded stac
           'tester1@test.com',
           'info@formacaofrenetik.info',
           'james@makita.skynet',
+          'new@thunderbird.bug',
         ],
       }),
     });
@@ -197,8 +203,8 @@ describe('real messages from other projects’ corpora through the embedded stac
     }
   }, 120_000);
 
-  it('reads Shift_JIS, ISO-2022-JP, ks_c_5601-1987 and EUC-KR text', async () => {
-    for (const [name, [where, text]] of Object.entries(CJK)) {
+  it('reads Shift_JIS, ISO-2022-JP, ks_c_5601-1987, EUC-KR, KOI8-R and windows-1251 text', async () => {
+    for (const [name, [where, text]] of Object.entries(CHARSETS)) {
       const r = results.get(name)!;
       expect(r.updateId, `${name}: ${r.outcome} ${r.reason ?? ''}`).toBeTruthy();
       const u = await update(r.updateId!);
