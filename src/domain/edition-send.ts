@@ -43,6 +43,8 @@ export const EditionSchedule = z.object({
   nextAt: Instant.optional(),
   /** When it fired and started the send (the record stays, so the edition shows when it went out). */
   firedAt: Instant.optional(),
+  /** Per reader: the later readers' hours were called off (DELETE …/schedule after the first fire). */
+  stopped: z.object({ at: Instant, by: Actor }).optional(),
   /** Why it fired but could not start (e.g. its audience had become empty): nothing was sent. */
   error: z.string().optional(),
 });

@@ -218,6 +218,18 @@ export function makeEditionSends(d: EditionSendsDeps) {
     async unschedule(number: number, by: Actor): Promise<Edition> {
       const e = await loadEdition(d.editions, number);
       if (!e.schedule) return e;
+      const s = e.schedule;
+      if (s.firedAt && s.perReader && s.nextAt) {
+        // Per reader, after the first readers: call off the hours still to come (those mailed stay mailed).
+        const next: Edition = {
+          ...e,
+          schedule: { ...s, nextAt: undefined, stopped: { at: now().toISOString(), by } },
+        };
+        await d.editions.save(next, [e.status]);
+        await d.scheduler.delete(nextScheduleName(s.scheduleName, new Date(s.nextAt)));
+        d.logger.info("edition send: later readers' hours called off", { edition: number, by });
+        return next;
+      }
       if (e.schedule.firedAt)
         throw new InvalidStateError(
           `the scheduled send of edition ${number} fired at ${e.schedule.firedAt}: pause or cancel the send instead`,
@@ -283,19 +295,19 @@ export function makeEditionSends(d: EditionSendsDeps) {
    * Throws (the scheduler retries this fire) rather than losing the later readers.
    */
   async function planNextReaders(e: Edition, s: EditionSchedule): Promise<string | undefined> {
+    if (s.stopped) return undefined;
     const t = now().getTime();
     const times = await d.audience.readerTimes(e, s.localTime);
     const next = times.find((x) => x.getTime() > t);
     if (next) {
-      const stamp = next.toISOString().replace(/[-:T]/g, '').slice(0, 12);
       await d.scheduler.upsert({
-        name: `${s.scheduleName}.${stamp}`,
+        name: nextScheduleName(s.scheduleName, next),
         at: next,
         job: { type: 'send-edition', number: e.number, at: next.toISOString() },
       });
     }
     const fresh = await loadEdition(d.editions, e.number);
-    if (!fresh.schedule) return next?.toISOString();
+    if (!fresh.schedule || fresh.schedule.stopped) return undefined;
     await d.editions.save(
       {
         ...fresh,
@@ -342,3 +354,7 @@ export function makeEditionSends(d: EditionSendsDeps) {
   }
 }
 export type EditionSends = ReturnType<typeof makeEditionSends>;
+
+/** A later readers' hour: a name per fire time (on AWS the schedule that fired deletes itself). */
+const nextScheduleName = (base: string, at: Date) =>
+  `${base}.${at.toISOString().replace(/[-:T]/g, '').slice(0, 12)}`;

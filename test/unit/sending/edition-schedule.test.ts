@@ -217,3 +217,46 @@ describe('an edition that is cancelled or started by hand', () => {
     expect(await source(approved(), true).ready?.('edition#8')).toBe(true);
   });
 });
+
+describe("per reader: calling off the later readers' hours", () => {
+  it('after the first readers, DELETE …/schedule deletes the next hour’s schedule and a late fire of it sends nothing', async () => {
+    let stored = approved({
+      status: 'sent',
+      schedule: {
+        ...approved().schedule!,
+        perReader: true,
+        firedAt: '2027-01-05T01:00:02.000Z',
+        nextAt: '2027-01-05T08:00:00.000Z',
+      },
+    });
+    const deleted: string[] = [];
+    const reruns: string[] = [];
+    const sends = makeEditionSends({
+      editions: {
+        get: async () => stored,
+        save: async (e: Edition) => {
+          stored = e;
+        },
+      } as unknown as EditionRepo,
+      audience: {} as EditionAudience,
+      scheduler: { upsert: async () => {}, delete: async (name) => void deleted.push(name) },
+      startSend: async () => ({}) as never,
+      rerunSend: async (c) => {
+        reruns.push(c);
+        return {} as never;
+      },
+      clock: { now: () => new Date('2027-01-05T03:00:00Z'), sleep: async () => {} },
+      logger: silentLogger,
+      timeZone: () => 'Asia/Shanghai',
+    });
+    const e = await sends.unschedule(8, 'alice');
+    expect(e.schedule).toMatchObject({ stopped: { by: 'alice' }, firedAt: '2027-01-05T01:00:02.000Z' });
+    expect(e.schedule?.nextAt).toBeUndefined();
+    expect(deleted).toEqual(['gz-edition-send-8.202701050800']);
+    expect(await sends.fire({ number: 8, at: '2027-01-05T08:00:00.000Z' })).toEqual({
+      outcome: 'ignored',
+      reason: 'moved',
+    });
+    expect(reruns).toEqual([]);
+  });
+});
