@@ -47,6 +47,9 @@ export function filterUpdates(
   );
 }
 
+/** Rows rendered at first and added per scroll: about three screens of the queue. */
+export const PAGE = 50;
+
 export function Moderation() {
   const [updates, setUpdates] = useState<UpdateView[]>([]);
   const [members, setMembers] = useState<Member[]>([]);
@@ -59,6 +62,11 @@ export function Moderation() {
   const [checked, setChecked] = useState<Set<string>>(new Set());
   const [notice, setNotice] = useState<string>();
   const [bulkError, setBulkError] = useState<string>();
+  // The list shows the first `limit` matches and grows as it is scrolled (or "Show more" pressed): a queue
+  // of 1,000 renders and filters in one frame instead of laying out every row.
+  const [limit, setLimit] = useState(PAGE);
+  const focusAfter = useRef<string | undefined>(undefined);
+  const more = useRef<HTMLLIElement>(null);
 
   const load = async () => {
     // Every status, so the filter works on the client (instant on 1,000 updates) and history stays visible.
@@ -84,15 +92,34 @@ export function Moderation() {
     [updates],
   );
   const selected = updates.find((u) => u.updateId === selectedId);
+  const visible = shown.slice(0, limit);
+  useEffect(() => {
+    if (focusAfter.current) document.getElementById(focusAfter.current)?.focus();
+    focusAfter.current = undefined;
+  });
+  useEffect(() => {
+    const el = more.current;
+    if (!el || typeof IntersectionObserver === 'undefined') return;
+    const io = new IntersectionObserver((e) => {
+      // Not while "Show more" has the focus (reached with Tab): growing could remove it under the keyboard.
+      if (el.contains(document.activeElement)) return;
+      if (e.some((x) => x.isIntersecting)) setLimit((l) => l + PAGE);
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [limit, shown.length > limit]);
 
   const replace = (u: UpdateView) => setUpdates((all) => all.map((x) => (x.updateId === u.updateId ? u : x)));
   const move = (by: number) => {
     if (!shown.length) return;
     const i = shown.findIndex((u) => u.updateId === selectedId);
-    const next = shown[Math.min(shown.length - 1, Math.max(0, i < 0 ? 0 : i + by))];
+    const at = Math.min(shown.length - 1, Math.max(0, i < 0 ? 0 : i + by));
+    const next = shown[at];
     if (next) {
       setSelectedId(next.updateId);
-      document.getElementById(`u-${next.updateId}`)?.focus();
+      if (at >= limit) setLimit(at + PAGE);
+      // Focused once rendered (it may be past the rows shown so far).
+      focusAfter.current = `u-${next.updateId}`;
     }
   };
 
@@ -137,8 +164,10 @@ export function Moderation() {
     return () => removeEventListener('keydown', onKey);
   });
 
-  const setF = (k: keyof Filters) => (e: Event) =>
+  const setF = (k: keyof Filters) => (e: Event) => {
     setFilters({ ...filters, [k]: (e.currentTarget as HTMLInputElement).value });
+    setLimit(PAGE);
+  };
   const memberName = (id: string) => members.find((m) => m.memberId === id)?.organisation ?? id;
 
   return (
@@ -223,7 +252,7 @@ export function Moderation() {
           )}
           {!loading && !shown.length && <p>{t('No updates match these filters.')}</p>}
           <ul class="update-list">
-            {shown.map((u) => (
+            {visible.map((u) => (
               <li key={u.updateId} class={u.updateId === selectedId ? 'current' : ''}>
                 <input
                   type="checkbox"
@@ -246,6 +275,20 @@ export function Moderation() {
                 </button>
               </li>
             ))}
+            {shown.length > limit && (
+              <li ref={more} class="more" key="more">
+                <button
+                  type="button"
+                  onClick={() => {
+                    // On to the first row added: this button may go once everything is shown.
+                    focusAfter.current = `u-${shown[limit]?.updateId}`;
+                    setLimit(limit + PAGE);
+                  }}
+                >
+                  {t('Show {n} more', { n: Math.min(PAGE, shown.length - limit) })}
+                </button>
+              </li>
+            )}
           </ul>
         </section>
         <section class="detail" aria-label={t('Parsed update')}>
