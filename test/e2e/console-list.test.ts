@@ -1,7 +1,8 @@
 /**
  * A long moderation queue in headless Chromium: the list renders its first rows at once and grows as it is
  * scrolled, with "Show more" and j/k for the keyboard, so a queue of 1,000 stays quick (the bench's
- * moderation_render_ms_1000 / moderation_filter_ms_1000 time it); filtering searches all of it.
+ * moderation_render_ms_1000 / moderation_filter_ms_1000 time it); filtering searches all of it. Also the one
+ * page console.test.ts cannot reach signed in: sign-in, checked with axe-core and at phone width.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { sampleUpdates } from '../../bench/editions.ts';
 import { DynamoUpdateRepo } from '../../src/adapters/dynamodb/update-repo.ts';
 import { Update } from '../../src/domain/index.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { buildConsole, expectAccessible, launch } from './console-support.ts';
+import { buildConsole, expectAccessible, launch, screenshots } from './console-support.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a browser global inside a page.evaluate callback
 declare const document: any;
@@ -67,6 +68,15 @@ describe('secretariat console: a long moderation queue', () => {
     });
     await expect.poll(() => rows().count()).toBe(N);
     expect(await page.locator('.update-list li.more').count()).toBe(0);
+  });
+
+  it('the sign-in page, without a session, passes axe and fits a phone', async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await fresh.goto(`${stack.urls.api}/console/`);
+    await fresh.getByText('npx gazette console', { exact: false }).waitFor();
+    await expectAccessible(fresh, 'sign-in');
+    await screenshots(fresh, 'sign-in');
+    await fresh.close();
   });
 
   it('filters the whole queue, not only the rows shown, and j walks past the first rows', async () => {
