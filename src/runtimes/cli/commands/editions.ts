@@ -29,6 +29,7 @@ interface Schedule {
   timeZone: string;
   perReader?: boolean;
   nextAt?: string;
+  stopped?: { at: string; by: string };
   scheduledBy: string;
   firedAt?: string;
   error?: string;
@@ -66,7 +67,9 @@ interface Edition extends Omit<Summary, 'items' | 'languages' | 'skipped' | 'seg
 const scheduleLine = (s: Schedule) =>
   `${s.localTime.replace('T', ' ')} ${s.perReader ? "in each reader's zone, first" : s.timeZone} (${day(s.at)} UTC)${
     s.nextAt ? `, next readers ${day(s.nextAt)} UTC` : ''
-  }${s.firedAt ? `, fired ${day(s.firedAt)}` : ''}${s.error ? `, not sent: ${s.error}` : ''}`;
+  }${s.firedAt ? `, fired ${day(s.firedAt)}` : ''}${
+    s.stopped ? `, later readers called off by ${s.stopped.by}` : ''
+  }${s.error ? `, not sent: ${s.error}` : ''}`;
 
 const showAudience = (p: AudiencePreview) => {
   const t = p.target;
@@ -390,7 +393,7 @@ export function register(program: Command, ctx: CliContext): void {
             });
         ctx.print(edition, (e: Edition) =>
           e.schedule
-            ? `Edition ${e.number} will be sent ${scheduleLine(e.schedule)}${e.target ? ` to segment ${e.target.segmentId}` : ''}.`
+            ? `Edition ${e.number} ${e.schedule.firedAt ? 'was scheduled for' : 'will be sent'} ${scheduleLine(e.schedule)}${e.target ? ` to segment ${e.target.segmentId}` : ''}.`
             : `Edition ${e.number} has no scheduled send.`,
         );
       },
