@@ -2,6 +2,7 @@
  * Edition benchmarks (called by bench/run.ts):
  *   compile_ms_100_items          compile use case end to end for 100 approved updates (2 languages,
  *                                 e-mail + archive render each), storage in memory
+ *   compile_ms_300_items          the same for 300 (issue 17: how compile time grows with an edition)
  *   personalise_ms_per_recipient  substitution personaliser (HTML + text) on a 30-item edition
  *   mjml_render_ms_per_recipient  the naive alternative measured in the same run: a full template + MJML
  *                                 render per recipient
@@ -117,31 +118,37 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export async function benchEditions(): Promise<{
   compile_ms_100_items: number;
+  compile_ms_300_items: number;
   personalise_ms_per_recipient: number;
   mjml_render_ms_per_recipient: number;
   edition_html_kb_30_items: number;
 }> {
   const renderer = await createMjmlRenderer();
-  const updates100: ApprovedUpdates = {
-    listApprovedInWindow: async () => sampleUpdates(100),
-    markPublished: async () => {},
-  };
-  const compileRuns: number[] = [];
   // First run warms mjml (module load, JIT); the median of the rest is reported.
-  for (let i = 0; i < 4; i++) {
-    const compile = makeCompileEdition({
-      editions: memoryEditions(),
-      updates: updates100,
-      renderer: async () => renderer,
-      content: memoryBlobs(),
-      clock: { now: () => NOW, sleep: async () => {} },
-      logger: silentLogger,
-      settings: () => settings,
-    });
-    const t0 = performance.now();
-    await compile({ requestedBy: 'bench' });
-    if (i > 0) compileRuns.push(performance.now() - t0);
-  }
+  const compileMs = async (items: number, runs: number) => {
+    const updates: ApprovedUpdates = {
+      listApprovedInWindow: async () => sampleUpdates(items),
+      markPublished: async () => {},
+    };
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const compile = makeCompileEdition({
+        editions: memoryEditions(),
+        updates,
+        renderer: async () => renderer,
+        content: memoryBlobs(),
+        clock: { now: () => NOW, sleep: async () => {} },
+        logger: silentLogger,
+        settings: () => settings,
+      });
+      const t0 = performance.now();
+      await compile({ requestedBy: 'bench' });
+      if (i > 0) times.push(performance.now() - t0);
+    }
+    return median(times);
+  };
+  const compile100 = await compileMs(100, 4);
+  const compile300 = await compileMs(300, 3);
 
   // A 30-item edition, rendered once: the send path's input.
   const view = buildView(planSections(sampleUpdates(30), NOW), {
@@ -188,7 +195,8 @@ export async function benchEditions(): Promise<{
 
   const round = (x: number, d = 3) => Number(x.toFixed(d));
   return {
-    compile_ms_100_items: round(median(compileRuns), 1),
+    compile_ms_100_items: round(compile100, 1),
+    compile_ms_300_items: round(compile300, 1),
     personalise_ms_per_recipient: round(personalise, 4),
     mjml_render_ms_per_recipient: round(mjmlPer, 2),
     // Gmail clips a message over 102 KB: the compiled HTML of a 30-item edition must stay under it.
