@@ -93,7 +93,7 @@ export function makeEditionSends(d: EditionSendsDeps) {
     return next;
   };
 
-  return {
+  const api = {
     /** Dry run: who would receive the edition (its target, or `segmentId` tried without saving it). */
     async preview(
       number: number,
@@ -119,6 +119,14 @@ export function makeEditionSends(d: EditionSendsDeps) {
       const next: Edition = { ...e, target };
       await d.audience.requireRecipients(next, 'targeted at it');
       await save(next, 'its audience was being set');
+      // Per reader, the first readers' hour depends on the audience's zones: schedule it again.
+      const sch = next.schedule;
+      if (sch?.perReader && !sch.firedAt)
+        return api.schedule(
+          number,
+          { at: sch.localTime.replace('T', ' '), timeZone: sch.timeZone, perReader: true },
+          sch.scheduledBy,
+        );
       return next;
     },
 
@@ -288,6 +296,7 @@ export function makeEditionSends(d: EditionSendsDeps) {
       return { outcome: 'started', campaign, ...(next ? { next } : {}) };
     },
   };
+  return api;
 
   /**
    * Per reader: schedule the next readers' hour (a name per fire time: on AWS the firing schedule deletes

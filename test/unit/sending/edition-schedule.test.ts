@@ -260,3 +260,52 @@ describe("per reader: calling off the later readers' hours", () => {
     expect(reruns).toEqual([]);
   });
 });
+
+describe('per reader: a new audience moves the first readers’ hour', () => {
+  it('choosing another segment re-plans the schedule at the new audience’s first 09:00', async () => {
+    let stored = approved({
+      schedule: {
+        ...approved().schedule!,
+        localTime: '2027-01-05T09:00',
+        at: '2027-01-05T01:00:00.000Z', // Shanghai readers first
+        perReader: true,
+      },
+    });
+    const upserts: { name: string; at: Date }[] = [];
+    const sends = makeEditionSends({
+      editions: {
+        get: async () => stored,
+        save: async (e: Edition) => {
+          stored = e;
+        },
+      } as unknown as EditionRepo,
+      audience: {
+        targetFor: async (segmentId: string) => ({
+          segmentId,
+          name: 'Berlin readers',
+          version: 1,
+          filter: { statuses: ['confirmed'] },
+          setBy: 'alice',
+          setAt: '2027-01-02T00:00:00.000Z',
+        }),
+        requireRecipients: async () => ({ count: 1 }),
+        // The new segment's only zone is Europe/Berlin: 09:00 CET.
+        readerTimes: async () => [new Date('2027-01-05T08:00:00.000Z')],
+      } as unknown as EditionAudience,
+      scheduler: {
+        upsert: async (x) => void upserts.push({ name: x.name, at: x.at }),
+        delete: async () => {},
+      },
+      startSend: async () => ({}) as never,
+      clock: { now: () => new Date('2027-01-03T00:00:00Z'), sleep: async () => {} },
+      logger: silentLogger,
+      timeZone: () => 'Asia/Shanghai',
+    });
+    const e = await sends.setAudience(8, 'berlin', 'bob');
+    expect(e.target?.segmentId).toBe('berlin');
+    expect(e.schedule).toMatchObject({ at: '2027-01-05T08:00:00.000Z', perReader: true });
+    expect(upserts.map((u) => [u.name, u.at.toISOString()])).toEqual([
+      ['gz-edition-send-8', '2027-01-05T08:00:00.000Z'],
+    ]);
+  });
+});
