@@ -111,7 +111,7 @@ export function parseScheduleTime(input: string, zone: string): { at: Date; loca
 
 /**
  * The instant a reader in `zone` reaches the wall time `localTime` ("YYYY-MM-DDTHH:mm"). Where the clocks skip
- * that hour, the first minute after the gap (a reader's morning still comes that day).
+ * it, as much later as they jump (02:30 → 03:30): a reader's morning still comes that day.
  */
 export function readerInstant(localTime: string, zone: string): Date {
   try {
