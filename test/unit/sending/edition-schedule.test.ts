@@ -113,6 +113,13 @@ describe('the scheduled send fires', () => {
     expect(w.starts).toEqual(['edition#8']);
   });
 
+  it('two first fires at once start one send: the engine’s conditional start refuses the second', async () => {
+    const w = wire();
+    const outs = await Promise.all([w.sends.fire(job), w.sends.fire(job)]);
+    expect(outs.map((o) => o.outcome).sort()).toEqual(['already-started', 'started']);
+    expect(w.starts).toEqual(['edition#8']);
+  });
+
   it('ignores a fire for a time the edition no longer holds (moved or cancelled)', async () => {
     const w = wire();
     expect(await w.sends.fire({ ...job, at: '2027-01-05T00:00:00.000Z' })).toEqual({
