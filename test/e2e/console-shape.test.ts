@@ -268,6 +268,10 @@ describe('secretariat console: shaping an edition and reading its stats', () => 
       .locator('table.links-table tbody tr')
       .evaluateAll((els) => els.map((e) => e.textContent));
     expect(rows).toEqual(['https://igpn.example/forum1', 'https://igpn.example/awards0']);
+    // A sent edition lists its items under the headings readers saw.
+    expect(await page.locator('.items h3').allTextContents()).toEqual(
+      expect.arrayContaining(['Events ahead', 'Member news']),
+    );
     await expectAccessible(page, 'editions-stats');
     await screenshots(page, 'editions-stats');
     await page.unroute('**/admin/editions/1/stats');

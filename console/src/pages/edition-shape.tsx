@@ -29,6 +29,9 @@ const SECTION_NAMES: Record<string, string> = {
 };
 
 /** What the editor edits: plain data, so it can be kept as a draft in the browser. */
+/** A section's heading as readers see it (custom ids are shown as they are). */
+export const sectionName = (id: string) => t(SECTION_NAMES[id] ?? id);
+
 export interface ShapeModel {
   title: string;
   year: string;

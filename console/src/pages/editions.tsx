@@ -6,7 +6,7 @@ import { Badge, Field, FormError, fmtDate, Notice, Scroll } from '../components.
 import { type FieldErrors, serverErrors, useDraft } from '../forms.ts';
 import { t } from '../i18n.ts';
 import { canApprove } from '../session.ts';
-import { ShapeEditor } from './edition-shape.tsx';
+import { ShapeEditor, sectionName } from './edition-shape.tsx';
 
 export function Editions() {
   const [list, setList] = useState<EditionSummary[]>();
@@ -197,7 +197,7 @@ function Items({ edition }: { edition: Edition }) {
     <div class="items">
       {sections.map((s) => (
         <section key={s}>
-          <h3>{s}</h3>
+          <h3>{sectionName(s)}</h3>
           <ol>
             {edition.items
               .filter((i) => i.section === s)
