@@ -7,6 +7,7 @@ import type * as z from 'zod';
 import type { Edition, EditionItem, EditionVariant } from '../../src/domain/campaign.ts';
 import type { EditionShape, EditionShapePatch } from '../../src/domain/edition.ts';
 import type { Member, NewMember } from '../../src/domain/member.ts';
+import type { AudiencePreview, Segment } from '../../src/domain/segment.ts';
 import type { SendStatus } from '../../src/domain/sending.ts';
 import type { InboundRecord, Update, UpdateEdits, UpdateStatus } from '../../src/domain/update.ts';
 import { session, signOut } from './session.ts';
@@ -177,6 +178,24 @@ export const api = {
     request<{ shape: EditionShape }>('PATCH', `/admin/editions/${n}/shape`, { body: patch }),
   editionStats: (n: number) =>
     request<{ edition: EditionSummary; stats: CampaignStatsView }>('GET', `/admin/editions/${n}/stats`),
+  editionAudience: (n: number, segment?: string | null, sample = 5) =>
+    request<EditionAudienceView>('GET', `/admin/editions/${n}/audience`, {
+      query: { sample, segment: segment === undefined ? undefined : (segment ?? 'none') },
+    }),
+  setEditionAudience: (n: number, segmentId: string | null) =>
+    request<{ edition: Edition }>('PUT', `/admin/editions/${n}/audience`, { body: { segmentId } }),
+  sendEdition: (n: number) =>
+    request<{ dryRun: false; send: unknown; audience: EditionAudienceView }>(
+      'POST',
+      `/admin/editions/${n}/send`,
+      { body: {} },
+    ),
+  scheduleEdition: (n: number, at: string, timeZone?: string) =>
+    request<{ edition: Edition }>('PUT', `/admin/editions/${n}/schedule`, {
+      body: { at, timeZone: timeZone || undefined },
+    }),
+  unscheduleEdition: (n: number) => request<{ edition: Edition }>('DELETE', `/admin/editions/${n}/schedule`),
+  segments: () => request<{ items: Segment[] }>('GET', '/admin/segments'),
   // --- sending
   sendStatus: (campaign: string) => request<SendStatus>('GET', `/admin/sends/${enc(campaign)}`),
   sendAction: (campaign: string, action: 'start' | 'pause' | 'resume' | 'cancel') =>
@@ -209,6 +228,15 @@ export const api = {
   erase: (id: string) => request<unknown>('DELETE', `/admin/subscribers/${enc(id)}`),
   suppressions: () => request<{ items: SuppressionRow[] }>('GET', '/admin/suppressions'),
 };
+
+/** GET /admin/editions/:n/audience (src/use-cases/editions/schedule-audience.ts EditionAudiencePreview). */
+export interface EditionAudienceView extends AudiencePreview {
+  edition: number;
+  target:
+    | { kind: 'list'; audience: string; description: string }
+    | { kind: 'segment'; segmentId: string; name: string; description: string; segmentChanged: boolean };
+  suppressed: number;
+}
 
 export interface DeadlineView {
   deadlineId: string;

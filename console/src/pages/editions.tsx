@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Edition } from '../../../src/domain/campaign.ts';
-import type { SendStatus } from '../../../src/domain/sending.ts';
+import { REPUTATION_GUARD_PAUSER, type SendStatus } from '../../../src/domain/sending.ts';
 import { api, type CampaignStatsView, type EditionSummary } from '../api.ts';
 import { Badge, Field, FormError, fmtDate, Notice, Scroll } from '../components.tsx';
 import { type FieldErrors, serverErrors, useDraft } from '../forms.ts';
 import { t } from '../i18n.ts';
 import { canApprove } from '../session.ts';
+import { SendPanel } from './edition-send.tsx';
 import { ShapeEditor, sectionName } from './edition-shape.tsx';
 
 export function Editions() {
@@ -166,18 +167,19 @@ function EditionView({ number, onChange }: { number: number; onChange(): void })
             {t('Approve edition')}
           </button>
         )}
-        {e.status === 'approved' && (
-          <button
-            type="button"
-            class="primary"
-            disabled={!approver}
-            onClick={() => void act(() => api.sendAction(campaign, 'start'))}
-          >
-            {t('Send now')}
-          </button>
-        )}
         {!approver && <span class="hint">{t('Only approvers approve and send.')}</span>}
       </div>
+      {e.status === 'approved' && (
+        <SendPanel
+          edition={e}
+          approver={approver}
+          onError={setError}
+          onChange={() => {
+            onChange();
+            return load();
+          }}
+        />
+      )}
       {['sending', 'paused', 'sent'].includes(e.status) && (
         <Progress campaign={campaign} onDone={() => void load()} />
       )}
@@ -336,6 +338,12 @@ function Progress({ campaign, onDone }: { campaign: string; onDone(): void }) {
           <button type="button" onClick={() => void api.sendAction(campaign, 'resume')}>
             {t('Resume')}
           </button>
+        )}
+        {s.status === 'paused' && s.job.pausedBy === REPUTATION_GUARD_PAUSER && s.job.reputation && (
+          // Resuming acknowledges these counts (docs/sending.md "Reputation guard"): say why before the click.
+          <p class="form-error reputation" role="alert">
+            <strong>{t('Paused by the reputation guard')}:</strong> {s.job.reputation.reason}
+          </p>
         )}
       </div>
     </section>

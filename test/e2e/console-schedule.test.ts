@@ -1,0 +1,201 @@
+/**
+ * An approved edition's audience and send time through the console, in headless Chromium against the real
+ * embedded stack: pick a saved segment and read its dry-run count and sample, schedule the send at a wall
+ * time in a chosen zone, move it, cancel it, see a past time and a skipped DST hour refused at the field,
+ * see an empty segment refused (Send stays off), then send now to the segment and watch it finish, with mail
+ * in the local SES store for the segment's readers only.
+ */
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Edition } from '../../src/domain/campaign.ts';
+import { DEMO_MAILS, DEMO_MEMBERS, demoSubscribers } from '../../src/runtimes/cli/demo/seed-data.ts';
+import { startTestStack } from '../support/local-stack.ts';
+import { buildConsole, expectAccessible, launch, screenshots } from './console-support.ts';
+
+const compose = (m: Record<string, unknown>) =>
+  new Promise<Buffer>((resolve, reject) =>
+    new MailComposer(m).compile().build((err, buf) => (err ? reject(err) : resolve(buf))),
+  );
+
+describe('secretariat console: audience and scheduled send of an edition', () => {
+  let stack: Awaited<ReturnType<typeof startTestStack>>;
+  let browser: Browser;
+  let page: Page;
+  const readers = demoSubscribers(6);
+  // The segment: the English readers (reader004–006); the other three must get nothing.
+  const english = readers.filter((r) => r.language === 'en').map((r) => r.email);
+  const edition = async (): Promise<Edition> =>
+    ((await (await stack.admin('/admin/editions/1')).json()) as { edition: Edition }).edition;
+  const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([
+      startTestStack({ env: { GAZETTE_LOCAL_SES_MAX_RATE: '200' } }),
+      launch(),
+      buildConsole(),
+    ]).then(([s, b]) => [s, b] as const);
+    for (const m of DEMO_MEMBERS)
+      expect((await stack.admin('/admin/members', { method: 'POST', body: JSON.stringify(m) })).status).toBe(
+        201,
+      );
+    const now = Date.now();
+    for (const [i, mail] of DEMO_MAILS.entries()) {
+      const raw = await compose({
+        ...mail,
+        to: stack.config.GAZETTE_UPDATES_ADDRESS,
+        date: new Date(now - 3600_000 + i * 1000),
+        messageId: `<schedule-${now}-${i}@gazette.test>`,
+      });
+      const res = await stack.admin('/admin/inbound?verdicts=pass', {
+        method: 'POST',
+        body: raw,
+        headers: { 'content-type': 'message/rfc822' },
+      });
+      expect(res.status).toBe(200);
+    }
+    // Moderation, compile and approval are the other console tests' subject: done over the API here.
+    for (const status of ['pending', 'quarantined']) {
+      const r = (await (await stack.admin(`/admin/updates?status=${status}`)).json()) as {
+        updates: { updateId: string }[];
+      };
+      for (const u of r.updates)
+        expect(
+          (await stack.admin(`/admin/updates/${u.updateId}/approve`, { method: 'POST', body: '{}' })).status,
+        ).toBe(200);
+    }
+    const compiled = await stack.admin('/admin/editions/compile', {
+      method: 'POST',
+      body: JSON.stringify({ from: day(-92), to: day(1), wait: true }),
+    });
+    expect(compiled.status).toBe(201);
+    const csv = [
+      'email,name,language,timeZone,audiences,consent',
+      ...readers.map((s) =>
+        [s.email, s.name, s.language, s.timeZone, s.audiences.join(' '), 'yes'].join(','),
+      ),
+    ].join('\n');
+    const imported = await stack.admin('/admin/subscribers/import', {
+      method: 'POST',
+      body: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBe(200);
+    const approved = await stack.admin('/admin/editions/1/approve', {
+      method: 'POST',
+      body: JSON.stringify({ revision: (await edition()).revision }),
+    });
+    expect(approved.status).toBe(200);
+    // Saved segments, made over the API as the subscribers page does not make them yet.
+    for (const seg of [
+      { segmentId: 'english-readers', name: 'English readers', filter: { languages: ['en'] } },
+      { segmentId: 'nobody', name: 'Nobody', filter: { countries: ['Atlantis'] } },
+    ])
+      expect(
+        (await stack.admin('/admin/segments', { method: 'POST', body: JSON.stringify(seg) })).status,
+      ).toBe(201);
+
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const res = await stack.admin('/admin/console/sign-in-codes', { method: 'POST', body: '{}' });
+    await page.goto(((await res.json()) as { url: string }).url);
+    await page.getByRole('heading', { name: 'What needs you now' }).waitFor();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  const count = () => page.getByTestId('audience-count').textContent();
+  const sendNow = () => page.getByRole('button', { name: 'Send now' });
+
+  it('picks a saved segment, shows its count and sample, and saves the choice', async () => {
+    await page.getByRole('link', { name: 'Editions' }).click();
+    await expect.poll(count, { timeout: 15_000 }).toContain('6 readers will receive it');
+    await page.getByLabel('Audience', { exact: true }).selectOption('english-readers');
+    await expect.poll(count).toContain('3 readers will receive it');
+    const sample = page.locator('.send-panel .sample li');
+    await expect.poll(() => sample.count()).toBe(3);
+    expect((await sample.allTextContents()).map((s) => s.split(' ')[0]).sort()).toEqual(english);
+    await expect.poll(async () => (await edition()).target?.segmentId).toBe('english-readers');
+    expect(await sendNow().isEnabled()).toBe(true);
+    await expectAccessible(page, 'editions-audience');
+    await screenshots(page, 'editions-audience');
+  });
+
+  it('schedules the send in a chosen zone, moves it and cancels it; a past time and a skipped hour are refused at the field', async () => {
+    const panel = page.locator('.send-panel');
+    const date = panel.getByLabel('Send on (date)');
+    // In the past: the server's message at the date field, nothing scheduled.
+    await date.fill(day(-1));
+    await panel.getByLabel('At (time)').fill('09:00');
+    await panel.getByLabel('Time zone').selectOption('Europe/Brussels');
+    await panel.getByRole('button', { name: 'Schedule send' }).click();
+    await expect.poll(() => panel.locator('.field.invalid .error').textContent()).toMatch(/future|past/i);
+    // 02:30 on the night Brussels's clocks go forward (last Sunday of March 2027) does not exist.
+    await date.fill('2027-03-28');
+    await panel.getByLabel('At (time)').fill('02:30');
+    await panel.getByRole('button', { name: 'Schedule send' }).click();
+    await expect
+      .poll(() => panel.locator('.field.invalid .error').textContent())
+      .toContain('does not exist in Europe/Brussels');
+    expect((await edition()).schedule).toBeUndefined();
+
+    await date.fill(day(3));
+    await panel.getByLabel('At (time)').fill('09:00');
+    await panel.getByRole('button', { name: 'Schedule send' }).click();
+    const scheduled = page.getByTestId('scheduled');
+    await expect.poll(() => scheduled.textContent()).toBe(`Scheduled for ${day(3)} 09:00 (Europe/Brussels)`);
+    expect((await edition()).schedule).toMatchObject({
+      localTime: `${day(3)}T09:00`,
+      timeZone: 'Europe/Brussels',
+    });
+    await expectAccessible(page, 'editions-scheduled');
+    await screenshots(page, 'editions-scheduled');
+
+    // Move: the form comes back filled with the current time; another day and zone.
+    await panel.getByRole('button', { name: 'Move', exact: true }).click();
+    expect(await date.inputValue()).toBe(day(3));
+    await date.fill(day(4));
+    await panel.getByLabel('At (time)').fill('10:30');
+    await panel.getByLabel('Time zone').selectOption('Asia/Shanghai');
+    await panel.getByRole('button', { name: 'Move the send' }).click();
+    await expect.poll(() => scheduled.textContent()).toBe(`Scheduled for ${day(4)} 10:30 (Asia/Shanghai)`);
+    expect((await edition()).schedule).toMatchObject({
+      localTime: `${day(4)}T10:30`,
+      timeZone: 'Asia/Shanghai',
+    });
+
+    await panel.getByRole('button', { name: 'Cancel schedule' }).click();
+    await expect.poll(() => scheduled.count()).toBe(0);
+    await expect.poll(async () => (await edition()).schedule).toBeUndefined();
+  });
+
+  it('refuses an empty segment with the server message, and Send stays off', async () => {
+    await page.getByLabel('Audience', { exact: true }).selectOption('nobody');
+    await expect
+      .poll(() => page.locator('.send-panel .field.invalid .error').first().textContent())
+      .toMatch(/no confirmed, unsuppressed subscribers/);
+    await expect.poll(count).toContain('0 readers will receive it');
+    expect(await sendNow().isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Schedule send' }).isDisabled()).toBe(true);
+    // Nothing was saved: the edition still targets the English readers.
+    expect((await edition()).target?.segmentId).toBe('english-readers');
+    await expectAccessible(page, 'editions-audience-empty');
+  });
+
+  it('sends now to the segment and watches it finish; only its readers get the mail', async () => {
+    await page.getByLabel('Audience', { exact: true }).selectOption('english-readers');
+    await expect.poll(count).toContain('3 readers will receive it');
+    await expect.poll(() => sendNow().isEnabled()).toBe(true);
+    await sendNow().click();
+    await expect.poll(() => page.locator('[data-testid=sent]').textContent(), { timeout: 30_000 }).toBe('3');
+    await expect.poll(() => page.locator('.stats').count(), { timeout: 30_000 }).toBe(1);
+    const subjects = (await edition()).variants.map((v) => v.subject);
+    const to = (await stack.sentMail())
+      .filter((m) => subjects.includes(m.subject))
+      .flatMap((m) => m.destination.to)
+      .map((a) => a.replace(/^.*</, '').replace(/>$/, ''))
+      .sort();
+    expect(to).toEqual(english);
+  });
+});
