@@ -9,6 +9,7 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edition } from '../../src/domain/campaign.ts';
+import { REPUTATION_GUARD_PAUSER, type SendStatus } from '../../src/domain/sending.ts';
 import { DEMO_MAILS, DEMO_MEMBERS, demoSubscribers } from '../../src/runtimes/cli/demo/seed-data.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { buildConsole, expectAccessible, launch, screenshots } from './console-support.ts';
@@ -197,5 +198,43 @@ describe('secretariat console: audience and scheduled send of an edition', () =>
       .map((a) => a.replace(/^.*</, '').replace(/>$/, ''))
       .sort();
     expect(to).toEqual(english);
+  });
+
+  it("shows the reputation guard's reason beside Resume when it paused the send", async () => {
+    // The guard's pause itself is test/fault/reputation-guard.test.ts's subject (it needs SES bounce events
+    // mid-send); here the console is shown the job such a pause leaves, the finished job's answer with the
+    // guard's record, to check that the page says why before anyone resumes.
+    const real = (await (await stack.admin('/admin/sends/edition%231')).json()) as SendStatus;
+    const reason =
+      'paused by the reputation guard: 30 hard bounces among 100 SES outcomes: more than 5% of 500; check the list, then resume';
+    const paused: SendStatus = {
+      ...real,
+      status: 'paused',
+      job: {
+        ...real.job,
+        status: 'paused',
+        pausedAt: new Date().toISOString(),
+        pausedBy: REPUTATION_GUARD_PAUSER,
+        reputation: {
+          reason,
+          pausedAt: new Date().toISOString(),
+          counts: { outcomes: 100, hardBounces: 30, complaints: 0 },
+        },
+      },
+    };
+    const job = (url: URL) => url.pathname.endsWith('/admin/sends/edition%231');
+    await page.route(job, (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(paused) }),
+    );
+    await page.reload();
+    const progress = page.locator('.progress');
+    await expect
+      .poll(() => progress.getByRole('button', { name: 'Resume' }).count(), { timeout: 15_000 })
+      .toBe(1);
+    await expect
+      .poll(() => progress.getByRole('alert').textContent())
+      .toBe(`Paused by the reputation guard: ${reason}`);
+    await expectAccessible(page, 'editions-reputation-pause');
+    await page.unroute(job);
   });
 });
