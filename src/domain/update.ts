@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Actor, Email, Instant, TimeZone } from './common.ts';
+import { Actor, Email, Instant, Language, TimeZone } from './common.ts';
 import { ConflictError, ValidationError } from './errors.ts';
 
 /** Outcome of one inbound message. Every message gets one; nothing is dropped silently. */
@@ -72,6 +72,18 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
+/**
+ * A moderator's translation of an update's title and/or summary into one language (issue 14): item text
+ * stays in the member's language unless a moderator adds one. Editions show it in that language's variant
+ * (and its sub-tags': a zh translation serves zh-Hant readers with no zh-Hant one); what it lacks falls
+ * back to the original.
+ */
+export const UpdateTranslation = z.object({
+  title: z.string().min(1).max(300).optional(),
+  summary: z.string().max(1000).optional(),
+});
+export type UpdateTranslation = z.infer<typeof UpdateTranslation>;
+
 export const Update = z.object({
   updateId: z.string(),
   /** SES message id (or local id) of the mail that carried it: the idempotency key. */
@@ -95,6 +107,8 @@ export const Update = z.object({
   event: EventTime.optional(),
   deadline: Instant.optional(),
   language: z.string().optional(),
+  /** Moderator translations by language tag ("zh", "ja", "zh-Hant" …); see UpdateTranslation. */
+  translations: z.record(Language, UpdateTranslation).optional(),
   rawKey: z.string(),
   mergedInto: z.string().optional(),
   editionNumber: z.number().int().optional(),
@@ -196,9 +210,22 @@ export const KeptAttachment = z.union([
 ]);
 export type KeptAttachment = z.infer<typeof KeptAttachment>;
 
+/** A translation as a moderator writes it: title and/or summary, tidied like the other moderator text. */
+const TranslationEdit = z
+  .object({
+    title: ModeratorText(300).pipe(z.string().min(1, 'a translated title cannot be empty')),
+    summary: ModeratorText(1000),
+  })
+  .partial()
+  .strict()
+  .refine(
+    (t) => t.title !== undefined || t.summary !== undefined,
+    'a translation needs a title or a summary',
+  );
+
 /**
  * A moderator's edit of an update (PATCH /admin/updates/:id, and the edits an approval may carry): every
- * field a reader sees. `null` clears an optional field (event, deadline). `attachments` lists the files to
+ * field a reader sees. `null` clears an optional field (event, deadline, a translation). `attachments` lists the files to
  * keep: the others are dropped (kept aside in `droppedAttachments`, restored by listing them again).
  * `memberId` moves the update to another member (their name is shown); `organisation` only changes the
  * name shown. `version` (or an If-Match header) is the version the editor read: a stale one is refused.
@@ -218,6 +245,8 @@ export const UpdateEdits = z
     attachments: z.array(KeptAttachment).max(200),
     memberId: z.string().min(1).max(256),
     organisation: z.string().trim().min(1).max(300),
+    /** Adds or replaces the translation into each language given; `null` removes that language's. */
+    translations: z.record(Language, TranslationEdit.nullable()),
   })
   .partial()
   .strict();

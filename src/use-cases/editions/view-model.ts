@@ -10,7 +10,8 @@ import {
   DEFAULT_SUMMARY_LENGTH,
   type EditionShape,
 } from '../../domain/edition.ts';
-import type { EventTime, Section, Update } from '../../domain/index.ts';
+import type { EventTime, Section, Update, UpdateTranslation } from '../../domain/index.ts';
+import { languageChain } from '../shared/language.ts';
 
 export const SECTION_ORDER: Section[] = ['events', 'news', 'publications', 'deadlines'];
 
@@ -307,7 +308,30 @@ function blocksOf(text: string): BlockView[] {
     });
 }
 
-function itemView(u: Update, s: ViewSettings, webUrl: string): ItemView {
+/**
+ * The moderator's translation for a variant: its own language's, then its parents' (zh-Hant-TW → zh-Hant →
+ * zh), never another language's (a ja item stays Japanese in the zh variant without a zh translation).
+ */
+export function translationFor(u: Update, lang: string): UpdateTranslation | undefined {
+  const all = u.translations;
+  if (!all) return undefined;
+  const base = baseLang(lang);
+  for (const tag of languageChain(lang)) {
+    if (baseLang(tag) !== base) continue;
+    const hit = Object.entries(all).find(([k]) => k.toLowerCase() === tag.toLowerCase());
+    if (hit) return hit[1];
+  }
+  return undefined;
+}
+
+function itemView(original: Update, s: ViewSettings, webUrl: string): ItemView {
+  const tr = translationFor(original, s.lang);
+  const u: Update = tr
+    ? { ...original, title: tr.title ?? original.title, summary: tr.summary ?? original.summary }
+    : original;
+  // Translated text is in the variant's language; an untranslated part keeps the member's own.
+  const translated =
+    tr !== undefined && tr.title !== undefined && (tr.summary !== undefined || !original.summary);
   const links = u.links
     .map((l) => ({ url: absoluteUrl(l.url), label: l.label ? cleanText(l.label, 120) : '' }))
     .filter((l): l is { url: string; label: string } => l.url !== null)
@@ -323,7 +347,7 @@ function itemView(u: Update, s: ViewSettings, webUrl: string): ItemView {
   return {
     id: u.updateId,
     anchor,
-    lang: ownLang && baseLang(ownLang) !== baseLang(s.lang) ? ownLang : null,
+    lang: !translated && ownLang && baseLang(ownLang) !== baseLang(s.lang) ? ownLang : null,
     title: cleanText(u.title, 300),
     organisation: cleanText(u.organisation, 300),
     url: primary?.url ?? null,

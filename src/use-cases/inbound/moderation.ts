@@ -21,6 +21,7 @@ import {
   type UpdateEdits,
   UpdateEdits as UpdateEditsSchema,
   type UpdateStatus,
+  type UpdateTranslation,
   updateVersion,
   ValidationError,
 } from '../../domain/index.ts';
@@ -139,6 +140,14 @@ export function makeModeration(d: {
       set('memberId', m.memberId);
       set('organisation', e.organisation ?? m.organisation);
     } else if (e.organisation !== undefined) set('organisation', e.organisation);
+    if (e.translations !== undefined) {
+      const all: Record<string, UpdateTranslation> = { ...(u.translations ?? {}) };
+      for (const [lang, t] of Object.entries(e.translations)) {
+        if (t === null) delete all[lang];
+        else all[lang] = { ...all[lang], ...t };
+      }
+      set('translations', Object.keys(all).length ? all : undefined);
+    }
     return { next, changed };
   };
 
