@@ -397,7 +397,11 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
       access: 'admin',
       handler: async (req) => {
         const r = await lifecycle.stats(number(req));
-        return json(200, { edition: summary(r.edition), stats: r.stats });
+        // Clicks per link (URL → clicks, most clicked first), from one Query of the campaign's link counters.
+        const links = Object.fromEntries(
+          ((await stats.linkClicks?.(r.stats.campaign)) ?? []).map((l) => [l.link, l.clicks]),
+        );
+        return json(200, { edition: summary(r.edition), stats: { ...r.stats, links } });
       },
     },
     {

@@ -239,12 +239,12 @@ describe('secretariat console: shaping an edition and reading its stats', () => 
       event('Click', sent[0]!, { click: { link: 'https://igpn.example/forum', ipAddress: '192.0.2.1' } }),
     );
 
-    // Clicks per link, as the stats answer carries them (added to the answer here when it has none).
-    const links = { 'https://igpn.example/forum': 1, 'https://igpn.example/awards': 0 };
+    // Clicks per link: the forum's click comes from the stats answer itself; a link nobody clicked (which the
+    // server never lists) is added here to see the table's order.
     await page.route('**/admin/editions/1/stats', async (route) => {
       const res = await route.fetch();
-      const body = (await res.json()) as { stats: Record<string, unknown> };
-      body.stats.links ??= links;
+      const body = (await res.json()) as { stats: { links?: Record<string, number> } };
+      body.stats.links = { ...body.stats.links, 'https://igpn.example/awards': 0 };
       await route.fulfill({ response: res, json: body });
     });
     await page.reload();

@@ -14,6 +14,7 @@
  *   delivery       DELIVERY#<campaign>                  <subscriberId>           —                      —
  *   delivery log   DELIVERY#<campaign>                  #LOG#<run>#<seq>         —                      —
  *   stats          STATS#<campaign>                     STATS                    —                      —
+ *   link clicks    STATS#<campaign>                     LINK#<normalised url>    —                      —
  *   send job       SENDJOB#<campaign>                   SENDJOB                  SENDJOBS#<status>      <startedAt>
  *   deadline       DEADLINE#<deadlineId>                DEADLINE                 DEADLINES#<status>     <dueAt>
  *   reminder       DEADLINE#<deadlineId>                REMINDER#<offset>        REMINDERS#<status>     <fireAt>#<deadlineId>
@@ -44,6 +45,9 @@ export const keys = {
   delivery: (campaign: string, subscriberId: string) => ({ pk: `DELIVERY#${campaign}`, sk: subscriberId }),
   deliveries: (campaign: string) => ({ pk: `DELIVERY#${campaign}` }),
   stats: (campaign: string) => ({ pk: `STATS#${campaign}`, sk: 'STATS' }),
+  /** One counter per (campaign, link): the campaign's links are one Query on pk + begins_with(sk, "LINK#"). */
+  statsLink: (campaign: string, link: string) => ({ pk: `STATS#${campaign}`, sk: `LINK#${link}` }),
+  statsLinks: (campaign: string) => ({ pk: `STATS#${campaign}`, skPrefix: 'LINK#' }),
   sendJob: (campaign: string) => ({ pk: `SENDJOB#${campaign}`, sk: 'SENDJOB' }),
   deadline: (deadlineId: string) => ({ pk: `DEADLINE#${deadlineId}`, sk: 'DEADLINE' }),
   reminder: (deadlineId: string, offset: string) => ({

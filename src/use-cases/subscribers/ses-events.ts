@@ -9,6 +9,7 @@ import {
 } from '../../domain/index.ts';
 import { parseInput } from '../../domain/validate.ts';
 import type { StatCounter } from '../../ports/stats.ts';
+import { MAX_LINKS_PER_CAMPAIGN, normaliseClickLink, OTHER_LINK } from './click-links.ts';
 import type { SubscribersDeps } from './deps.ts';
 import { unsubscribeSubscriber } from './lifecycle.ts';
 
@@ -65,6 +66,7 @@ export const SesEvent = z
       .optional(),
     reject: z.object({ reason: z.string().optional() }).loose().optional(),
     failure: z.object({ errorMessage: z.string().optional() }).loose().optional(),
+    click: z.object({ link: z.string().optional() }).loose().optional(),
   })
   .loose()
   .refine((e) => e.eventType ?? e.notificationType, {
@@ -99,6 +101,8 @@ export interface ClassifiedEvent {
   subscriberTag?: string;
   recipients: { email: string; detail?: string }[];
   detail?: string;
+  /** Click: the link as SES reports it (raw: it may carry a reader's token; normalised before counting). */
+  link?: string;
 }
 
 const TYPE_BY_NAME: Record<string, MailEventType> = {
@@ -190,6 +194,8 @@ export function classifySesEvent(e: SesEvent): ClassifiedEvent {
       return { ...base, type, recipients: destination, detail: e.reject?.reason };
     case 'rendering-failure':
       return { ...base, type, recipients: destination, detail: e.failure?.errorMessage };
+    case 'click':
+      return { ...base, type, recipients: destination, link: e.click?.link };
     default:
       return { ...base, type, recipients: destination };
   }
@@ -346,6 +352,12 @@ async function apply(deps: SubscribersDeps, c: ClassifiedEvent, actions: string[
       ...(c.type === 'bounce-hard' ? { bouncedHard: n } : {}),
     });
     actions.push(`stats:${counter}`);
+  }
+  // Per link, after the click itself (the ledger claim above makes a redelivery count neither twice).
+  if (c.type === 'click' && c.campaign && deps.stats.addLinkClick) {
+    const link = normaliseClickLink(c.link);
+    const counted = await deps.stats.addLinkClick(c.campaign, link, MAX_LINKS_PER_CAMPAIGN, OTHER_LINK);
+    actions.push(counted === OTHER_LINK ? 'stats:link:other' : 'stats:link');
   }
 }
 
