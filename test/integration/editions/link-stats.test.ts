@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../../src/adapters/dynamodb/keys.ts';
 import { DynamoStatsRepo } from '../../../src/adapters/dynamodb/stats-repo.ts';
 import { subscriberIdFor } from '../../../src/domain/ids.ts';
 import { signToken } from '../../../src/domain/tokens.ts';
 import type { Clock } from '../../../src/ports/clock.ts';
-import { startTestStack, TEST_TOKEN_SECRET } from '../../support/local-stack.ts';
+import { startTestStack, TEST_ADMIN_TOKEN, TEST_TOKEN_SECRET } from '../../support/local-stack.ts';
 import { anUpdate } from '../../unit/editions/fixtures.ts';
 import { sesEvent, snsEvent } from '../../unit/subscribers/ses-fixtures.ts';
 
@@ -107,6 +110,26 @@ describe('edition stats: clicks per link from SES Click events', () => {
     expect(items).toHaveLength(3);
     expect(JSON.stringify(items)).not.toContain('token=');
     expect(JSON.stringify(items)).not.toContain('eyJ');
+  });
+
+  it('gazette editions stats prints the clicks per link, most clicked first', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        join(import.meta.dirname, '../../../bin/gazette.js'),
+        '--api',
+        stack.urls.api,
+        'editions',
+        'stats',
+        `${edition}`,
+      ],
+      { env: { ...process.env, GAZETTE_ADMIN_TOKEN: TEST_ADMIN_TOKEN } },
+    );
+    expect(stdout).not.toContain('[object Object]');
+    expect(stdout).toMatch(/clicked\s+3\n/);
+    expect(stdout).toContain(
+      `  clicks per link\n         2  https://igpn.example/news/green-procurement-2026\n         1  ${stack.config.GAZETTE_PUBLIC_URL}/v1/unsubscribe`,
+    );
   });
 
   it('counts at most the cap of distinct links per campaign, the rest under "other", even when concurrent', async () => {

@@ -416,15 +416,17 @@ export function register(program: Command, ctx: CliContext): void {
     .description('sent, delivered, bounced, complained, opened, clicked, failed, suppressed-skipped')
     .action(async (n: string) => {
       const client = await ctx.client();
-      const res = await client.request<{ edition: Summary; stats: Record<string, number | string> }>(
-        'GET',
-        `/admin/editions/${num(n)}/stats`,
-      );
+      const res = await client.request<{
+        edition: Summary;
+        stats: Record<string, number | string> & { links?: Record<string, number> };
+      }>('GET', `/admin/editions/${num(n)}/stats`);
       ctx.print(res, (r: typeof res) => {
-        const { campaign: _c, ...counters } = r.stats;
+        const { campaign: _c, links, ...counters } = r.stats;
+        // Clicks per link come most clicked first from the API.
+        const clicks = Object.entries(links ?? {}).map(([url, c]) => `    ${String(c).padStart(6)}  ${url}`);
         return `Edition ${r.edition.number} (${r.edition.status})\n${Object.entries(counters)
           .map(([k, v]) => `  ${k.padEnd(18)} ${v}`)
-          .join('\n')}`;
+          .join('\n')}${clicks.length ? `\n  clicks per link\n${clicks.join('\n')}` : ''}`;
       });
     });
 
