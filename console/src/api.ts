@@ -190,9 +190,9 @@ export const api = {
       `/admin/editions/${n}/send`,
       { body: {} },
     ),
-  scheduleEdition: (n: number, at: string, timeZone?: string) =>
+  scheduleEdition: (n: number, at: string, timeZone?: string, perReader?: boolean) =>
     request<{ edition: Edition }>('PUT', `/admin/editions/${n}/schedule`, {
-      body: { at, timeZone: timeZone || undefined },
+      body: { at, timeZone: timeZone || undefined, perReader: perReader || undefined },
     }),
   unscheduleEdition: (n: number) => request<{ edition: Edition }>('DELETE', `/admin/editions/${n}/schedule`),
   segments: () => request<{ items: Segment[] }>('GET', '/admin/segments'),

@@ -157,7 +157,8 @@ function Schedule(p: {
     setErrors({});
     if (!form.date) return setErrors({ at: t('Choose a date.') });
     try {
-      await api.scheduleEdition(e.number, `${form.date}T${form.time}`, form.zone);
+      // Moving a per-reader schedule (made with the CLI) keeps it per reader.
+      await api.scheduleEdition(e.number, `${form.date}T${form.time}`, form.zone, s?.perReader);
       setMoving(false);
       await p.onChange();
     } catch (err) {
