@@ -13,6 +13,8 @@
  *   bench/ingest.ts     ingest_msgs_per_s, ingest_cpu_ms_per_msg (1,000 messages)
  *   bench/reminders.ts  reminder_lateness_p99_ms
  *   bench/console.ts    console_first_load_js_gzip_kb, moderation_render_ms_1000, moderation_filter_ms_1000
+ *   bench/send.ts       benchScale: the send at 1,000 and 10,000 recipients (--scale 1000,10000,100000) at
+ *                       500/s (--scale-rate): rate, duplicates, lost, peak RSS, CPU and cost per 10k by size
  * Options: --only send,lambdas  --rate 80  --recipients 2000
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -41,6 +43,14 @@ const parts: Part[] = [
         rate: opt('rate') ? Number(opt('rate')) : undefined,
         recipients: opt('recipients') ? Number(opt('recipients')) : undefined,
       }) as unknown as Promise<Record<string, unknown>>,
+  },
+  {
+    name: 'scale',
+    run: async () =>
+      (await import('./send.ts')).benchScale({
+        sizes: opt('scale')?.split(',').map(Number),
+        rate: opt('scale-rate') ? Number(opt('scale-rate')) : undefined,
+      }),
   },
   { name: 'lambdas', run: async () => (await import('./lambdas.ts')).benchLambdas() },
   { name: 'ingest', run: async () => (await import('./ingest.ts')).benchIngest() },
@@ -84,6 +94,18 @@ function checks(r: Record<string, unknown>): Check[] {
   add('lost', num('lost'), '0', (v) => v === 0);
   add('throttle_retries', num('throttle_retries'), '(reported)', () => true);
   add('aws_cost_per_10k_usd_beyond_ses', num('aws_cost_per_10k_usd_beyond_ses'), '≤ $0.01', (v) => v <= 0.01);
+  const scaleRows = (r.scale as { rows?: Record<string, number>[] } | undefined)?.rows ?? [];
+  for (const row of scaleRows)
+    add(
+      `scale.${row.recipients}`,
+      row.cost_per_10k_usd,
+      `(cost/10k; rate ${row.send_rate_fraction}, ${row.peak_rss_mb} MB, ${row.cpu_ms_per_recipient} CPU ms/rcpt)`,
+      () => true,
+    );
+  add('scale_min_send_rate_fraction', num('scale_min_send_rate_fraction'), '≥ 0.95', (v) => v >= 0.95);
+  add('scale_duplicates', num('scale_duplicates'), '0', (v) => v === 0);
+  add('scale_lost', num('scale_lost'), '0', (v) => v === 0);
+  add('scale_cost_growth', num('scale_cost_growth'), '≤ 1.1 (cost per 10k flat)', (v) => v <= 1.1);
   const bytes = r.bundle_bytes as Record<string, number> | undefined;
   const req = r.require_ms as Record<string, number> | undefined;
   const floors = r.require_floor_ms_fn as Record<string, number> | undefined;
