@@ -122,6 +122,8 @@ export interface EditionSummary {
   sentAt?: string;
   archiveUrl?: string;
   skipped: number;
+  segmentId?: string;
+  schedule?: Edition['schedule'];
 }
 export interface CampaignStatsView {
   recipients: number;

@@ -146,6 +146,10 @@ describe('secretariat console: audience and scheduled send of an edition', () =>
     await panel.getByRole('button', { name: 'Schedule send' }).click();
     const scheduled = page.getByTestId('scheduled');
     await expect.poll(() => scheduled.textContent()).toBe(`Scheduled for ${day(3)} 09:00 (Europe/Brussels)`);
+    // Listed with the edition too (the tabs come from GET /admin/editions).
+    await expect
+      .poll(() => page.locator('.tabs .tab-schedule').textContent())
+      .toContain(`Scheduled for ${day(3)} 09:00 (Europe/Brussels)`);
     expect((await edition()).schedule).toMatchObject({
       localTime: `${day(3)}T09:00`,
       timeZone: 'Europe/Brussels',
@@ -168,6 +172,7 @@ describe('secretariat console: audience and scheduled send of an edition', () =>
 
     await panel.getByRole('button', { name: 'Cancel schedule' }).click();
     await expect.poll(() => scheduled.count()).toBe(0);
+    await expect.poll(() => page.locator('.tabs .tab-schedule').count()).toBe(0);
     await expect.poll(async () => (await edition()).schedule).toBeUndefined();
   });
 

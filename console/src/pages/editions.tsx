@@ -40,6 +40,15 @@ export function Editions() {
                   onClick={() => setCurrent(e.number)}
                 >
                   {t('Edition {n}', { n: e.number })} <Badge status={e.status} />
+                  {e.schedule && !e.schedule.firedAt && (
+                    <small class="tab-schedule">
+                      {' '}
+                      {t('Scheduled for {time} ({zone})', {
+                        time: e.schedule.localTime.replace('T', ' '),
+                        zone: e.schedule.timeZone,
+                      })}
+                    </small>
+                  )}
                 </button>
               </li>
             ))}
