@@ -9,12 +9,14 @@ import { HANDLER_SPECS, type HandlerName } from './functions.ts';
 /** The Node.js 22 Lambda runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts fast. */
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
 /**
- * Subscriber import and export libraries (the .xlsx reader, charset detection, CSV parser and writer): only
- * the api serves those routes; every other bundle leaves them out. They are loaded on demand (`await
- * import()`), so a bundle without them starts and works; test/infra/synth.test.ts checks no function loads
- * them at start.
+ * Subscriber import and export libraries loaded with `await import()` where they are used (the .xlsx
+ * reader, charset detection, the CSV writer): only the api serves those routes; every other bundle leaves
+ * them out, and starts without them because a dynamic import stays dynamic in the bundle. A module that a
+ * lazily loaded file imports statically (csv-parse) cannot be left out: esbuild hoists external static
+ * imports to the top of the one output file, so the function would fail to start.
+ * test/infra/synth.test.ts checks every bundle's top-level imports.
  */
-export const SPREADSHEET_MODULES = ['read-excel-file', 'chardet', 'csv-parse', 'csv-stringify'];
+export const SPREADSHEET_MODULES = ['read-excel-file', 'chardet', 'csv-stringify'];
 
 /** What one function leaves out of its bundle. */
 export function externalsFor(name: HandlerName): string[] {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -136,6 +137,28 @@ describe('what a cold start loads', () => {
       [],
     );
   });
+
+  // In the one file CDK deploys, esbuild hoists every external static import to the top, even one made by
+  // a module loaded lazily: the function would not start without it. Only the runtime's own may remain.
+  it.each(HANDLERS)(
+    '%s starts with nothing but the AWS SDK and Node built-ins outside its bundle',
+    async (name) => {
+      const result = await build({
+        entryPoints: [join(PROJECT_ROOT, FUNCTIONS_DIR, `${name}.ts`)],
+        ...esbuildOptionsFor(name),
+        outfile: join(PROJECT_ROOT, 'cdk.out', 'probe', `${name}.mjs`),
+        write: false,
+        metafile: true,
+        absWorkingDir: PROJECT_ROOT,
+      });
+      const [out] = Object.values(result.metafile.outputs).filter((o) => o.entryPoint);
+      const outside = (out?.imports ?? [])
+        .filter((i) => i.external && i.kind === 'import-statement')
+        .map((i) => i.path)
+        .filter((p) => !p.startsWith('@aws-sdk/') && !p.startsWith('node:') && !builtinModules.includes(p));
+      expect(outside).toEqual([]);
+    },
+  );
 });
 
 describe('real bundling (the way `cdk deploy` builds it, no Docker)', () => {

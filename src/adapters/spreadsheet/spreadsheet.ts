@@ -6,7 +6,6 @@
  * Decoding is strict: a file that does not decode in the encoding it is in is refused with the line and byte
  * of the first bad sequence, never imported with U+FFFD in names.
  */
-import chardet from 'chardet';
 import { ValidationError } from '../../domain/index.ts';
 
 /** Encodings an import accepts, as WHATWG labels (TextDecoder), with the names chardet reports. */
@@ -102,11 +101,21 @@ function looksLikeBrokenUtf8(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** A charset detector's ranking (chardet's `analyse`): names and confidences, best first. */
+export type CharsetGuesses = (bytes: Uint8Array) => { name: string; confidence: number }[];
+
+/** chardet, loaded on demand (see infra/bundling.ts: only the api carries the import readers). */
+export async function loadCharsetGuesses(): Promise<CharsetGuesses> {
+  const { default: chardet } = await import('chardet');
+  return (bytes) => chardet.analyse(bytes);
+}
+
 /**
- * Bytes → text. A BOM decides (UTF-8, UTF-16 LE/BE); else valid UTF-8 is UTF-8; else the encodings chardet
- * ranks first are tried strictly, in its order. `forced` (an --encoding option) skips the guessing.
+ * Bytes → text. A BOM decides (UTF-8, UTF-16 LE/BE); else valid UTF-8 is UTF-8; else the encodings the
+ * detector (`guesses`, chardet's ranking) ranks first are tried strictly, in its order, then the member
+ * countries' encodings. `forced` (an --encoding option) skips the guessing.
  */
-export function decodeText(bytes: Uint8Array, forced?: string): DecodedText {
+export function decodeText(bytes: Uint8Array, forced?: string, guesses?: CharsetGuesses): DecodedText {
   const checked = (text: string, encoding: string): DecodedText => {
     const bad = text.indexOf('\uFFFD');
     if (bad >= 0) {
@@ -152,7 +161,7 @@ export function decodeText(bytes: Uint8Array, forced?: string): DecodedText {
     if (e instanceof ValidationError) throw e;
   }
   if (looksLikeBrokenUtf8(bytes)) refuse(bytes, 'utf-8', ' (the file is UTF-8 elsewhere)');
-  const ranked = chardet.analyse(bytes).flatMap((g) => {
+  const ranked = (guesses?.(bytes) ?? []).flatMap((g) => {
     const enc = SUPPORTED[g.name.toLowerCase()];
     return enc ? [{ enc, confidence: g.confidence }] : [];
   });
@@ -274,6 +283,6 @@ export async function readSpreadsheet(
   if (isZip(bytes) || /\.xlsx$/i.test(opts.fileName ?? '')) {
     return { text: await xlsxToCsv(bytes), delimiter: ',', format: 'xlsx', encoding: 'xlsx' };
   }
-  const { text, encoding } = decodeText(bytes, opts.encoding);
+  const { text, encoding } = decodeText(bytes, opts.encoding, await loadCharsetGuesses());
   return { text, delimiter: detectDelimiter(text), format: 'csv', encoding };
 }
