@@ -107,6 +107,11 @@ export const Update = z.object({
   event: EventTime.optional(),
   deadline: Instant.optional(),
   language: z.string().optional(),
+  /**
+   * False when ingest did not acknowledge the mail because its From may be forged (failed sender
+   * authentication …): then no notice is ever sent to that address (no backscatter). Absent: acknowledged.
+   */
+  acknowledged: z.boolean().optional(),
   /** Moderator translations by language tag ("zh", "ja", "zh-Hant" …); see UpdateTranslation. */
   translations: z.record(Language, UpdateTranslation).optional(),
   rawKey: z.string(),

@@ -313,6 +313,7 @@ function assembleUpdate(
     event: built?.content.event,
     deadline: built?.content.deadline,
     language: built?.content.language ?? member.language,
+    acknowledged: decision.ack ? undefined : false,
     rawKey: cmd.rawKey,
     audit,
   });

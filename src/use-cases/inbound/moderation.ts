@@ -217,7 +217,8 @@ export function makeModeration(d: {
         audit: [...u.audit, entry(actor, 'rejected', why)],
       };
       await save(next, u, version);
-      await d.onDecision?.('rejected', next);
+      // A second rejection (a corrected reason) tells the member nothing new.
+      if (u.status !== 'rejected') await d.onDecision?.('rejected', next);
       return next;
     },
 

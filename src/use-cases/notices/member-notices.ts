@@ -207,9 +207,20 @@ export function makeMemberNotices(d: MemberNoticesDeps) {
     const log = d.logger.child({ updateId: u.updateId });
     const key = `notice:${u.updateId}:${event}:${occurrence}`;
     try {
+      // Mail whose From may be forged was never acknowledged: telling that address now would be backscatter
+      // carrying the forger's subject.
+      if (u.acknowledged === false) {
+        log.info('member notice not sent: the mail was not acknowledged (sender not authenticated)', { event });
+        return false;
+      }
       const member = await d.members.get(u.memberId);
       if (member?.status !== 'active') {
         log.info('member notice not sent: no active member', { event, memberId: u.memberId });
+        return false;
+      }
+      // An address since removed from the member's senders (someone who left) is not told any more.
+      if (!member.senders.some((s) => s.toLowerCase() === u.sender.toLowerCase())) {
+        log.info('member notice not sent: the sender is no longer one of the member’s', { event });
         return false;
       }
       if (!(await d.ledger.claim(key, LEDGER_DAYS))) return false;

@@ -100,10 +100,11 @@ describe('SES event → ingest: SPF counts for the envelope sender the event rep
     const m = member();
     members.byId.set(m.memberId, m);
     const mailer = new MemoryMailer();
+    const updates = new MemoryUpdates();
     const ingest = makeIngest({
       blobs: { raw, content: new MemoryBlobs('content') },
       members,
-      updates: new MemoryUpdates(),
+      updates,
       inbound: new MemoryInbound(),
       mime: createMimeParser({ timeoutMs: 5_000 }),
       html: createHtmlTools(),
@@ -133,7 +134,7 @@ describe('SES event → ingest: SPF counts for the envelope sender the event rep
       const [cmd] = commandsFromEvent(event);
       return ingest(cmd!);
     };
-    return { receive, mailer };
+    return { receive, mailer, updates };
   }
 
   it('quarantines a member From: whose SPF passed for another domain, without acknowledging it', async () => {
@@ -145,9 +146,13 @@ describe('SES event → ingest: SPF counts for the envelope sender the event rep
       ),
     });
     expect(w.mailer.sent).toHaveLength(0);
+    // Kept on the update, so no later notice (approved, rejected) goes to the possibly forged From.
+    const quarantined = await w.updates.listByStatus('quarantined');
+    expect(quarantined.map((u) => u.acknowledged)).toEqual([false]);
     expect(await w.receive('bounces@lists.greenbuy.example', noDmarc)).toMatchObject({
       outcome: 'accepted',
     });
+    expect((await w.updates.listByStatus('pending')).map((u) => u.acknowledged)).toEqual([undefined]);
   });
 
   it('accepts local mail under the embedded runtime’s "pass" preset whatever the SMTP envelope sender', async () => {

@@ -131,6 +131,30 @@ describe('member notices', () => {
     expect(mailer.sent).toHaveLength(0);
   });
 
+  it('never tells an address whose mail was not acknowledged (From possibly forged): no backscatter', async () => {
+    const { updates, moderation, mailer } = await setup();
+    await updates.create(
+      update({ updateId: 'u_forged', status: 'quarantined', acknowledged: false, title: 'Buy now' }),
+    );
+    await moderation.reject('u_forged', 'sender authentication failed', 'alice');
+    await moderation.approve('u_forged', {}, 'alice');
+    expect(mailer.sent).toHaveLength(0);
+  });
+
+  it('does not tell an address since removed from the member’s senders', async () => {
+    const { members, moderation, mailer } = await setup();
+    await members.save(member({ senders: ['office@greenbuy.example'] }));
+    await moderation.approve('u_forum', {}, 'alice');
+    expect(mailer.sent).toHaveLength(0);
+  });
+
+  it('mails one rejection, not a second when the reason is corrected', async () => {
+    const { moderation, mailer } = await setup();
+    await moderation.reject('u_forum', 'Out of scop', 'alice');
+    await moderation.reject('u_forum', 'Out of scope', 'alice');
+    expect(mailer.sent).toHaveLength(1);
+  });
+
   it('keeps a member’s title out of the markup', () => {
     const m = buildNotice({
       event: 'rejected',
