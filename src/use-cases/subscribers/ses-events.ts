@@ -353,11 +353,17 @@ async function apply(deps: SubscribersDeps, c: ClassifiedEvent, actions: string[
     });
     actions.push(`stats:${counter}`);
   }
-  // Per link, after the click itself (the ledger claim above makes a redelivery count neither twice).
+  // Per link, after the click itself (the ledger claim above makes a redelivery count neither twice). Best
+  // effort: a failure here must not release the event, whose redelivery would count the click again.
   if (c.type === 'click' && c.campaign && deps.stats.addLinkClick) {
     const link = normaliseClickLink(c.link);
-    const counted = await deps.stats.addLinkClick(c.campaign, link, MAX_LINKS_PER_CAMPAIGN, OTHER_LINK);
-    actions.push(counted === OTHER_LINK ? 'stats:link:other' : 'stats:link');
+    try {
+      const counted = await deps.stats.addLinkClick(c.campaign, link, MAX_LINKS_PER_CAMPAIGN, OTHER_LINK);
+      actions.push(counted === OTHER_LINK ? 'stats:link:other' : 'stats:link');
+    } catch (e) {
+      deps.logger.warn('click not counted per link', { campaign: c.campaign, error: String(e) });
+      actions.push('stats:link:failed');
+    }
   }
 }
 

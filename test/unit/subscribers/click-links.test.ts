@@ -91,8 +91,11 @@ describe('recordSesEvent: a Click counts its normalised link, capped per campaig
   const setup = () => {
     const calls: { campaign: string; link: string; max: number; overflow: string }[] = [];
     const claimed = new Set<string>();
+    const increments: Record<string, number>[] = [];
     const stats: StatsRepo = {
-      increment: async () => {},
+      increment: async (_campaign, counts) => {
+        increments.push(counts as Record<string, number>);
+      },
       get: async () => {
         throw new Error('unused');
       },
@@ -115,7 +118,7 @@ describe('recordSesEvent: a Click counts its normalised link, capped per campaig
       tokenSecret: async () => 'a-token-secret-of-at-least-32-characters',
       config: { GAZETTE_SOFT_BOUNCE_THRESHOLD: 3 },
     } as unknown as SubscribersDeps;
-    return { calls, record: makeRecordSesEvent(deps) };
+    return { calls, stats, increments, record: makeRecordSesEvent(deps) };
   };
   const click = (link: string) => {
     const e = sesEvent('click', { campaign: 'edition_8' }) as { click: { link: string } };
@@ -147,5 +150,17 @@ describe('recordSesEvent: a Click counts its normalised link, capped per campaig
     const again = await record({ key: 'sns-2', message: click('https://igpn.example/news/a') });
     expect(again.duplicate).toBe(true);
     expect(calls).toHaveLength(1);
+  });
+
+  it('keeps the click counted once when the per-link count fails (no release, so no redelivery counts it again)', async () => {
+    const { record, stats, increments } = setup();
+    stats.addLinkClick = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    const r = await record({ key: 'sns-3', message: click('https://igpn.example/news/b') });
+    expect(r.actions).toEqual(['stats:clicked', 'stats:link:failed']);
+    const again = await record({ key: 'sns-3', message: click('https://igpn.example/news/b') });
+    expect(again.duplicate).toBe(true);
+    expect(increments).toEqual([{ clicked: 1 }]);
   });
 });
