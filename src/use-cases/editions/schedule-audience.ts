@@ -82,7 +82,10 @@ export function makeEditionAudience(d: EditionAudienceDeps) {
       yield* recipientsOf(e);
       return;
     }
-    const now = d.clock.now().getTime();
+    // Once the later hours were called off, "due" ends where they were stopped: a resume, a rerun or the
+    // finish check's top-up must not reach the zones whose hour came after it.
+    const stoppedAt = e.schedule?.stopped ? Date.parse(e.schedule.stopped.at) : Number.POSITIVE_INFINITY;
+    const now = Math.min(d.clock.now().getTime(), stoppedAt);
     const come = new Map<string, boolean>();
     const hasCome = (s: Subscriber) => {
       let yes = come.get(s.timeZone);
