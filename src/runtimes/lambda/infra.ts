@@ -10,7 +10,7 @@ import { powertoolsLogger } from '../../adapters/powertools/logger.ts';
 import { powertoolsMetrics } from '../../adapters/powertools/metrics.ts';
 import { S3BlobStore } from '../../adapters/s3/s3-blob-store.ts';
 import { EventBridgeScheduler } from '../../adapters/scheduler/eventbridge-scheduler.ts';
-import { readSecretString } from '../../adapters/secrets/secret-reader.ts';
+import { createSecretReader } from '../../adapters/secrets/secret-reader.ts';
 import { SesMailer } from '../../adapters/ses/ses-mailer.ts';
 import { SqsQueue } from '../../adapters/sqs/sqs-queue.ts';
 import type { Infra } from '../../app/infra.ts';
@@ -83,7 +83,7 @@ export function lambdaInfra(
       archive: config.GAZETTE_ARCHIVE_BUCKET,
     }),
   );
-  let secret: Promise<string> | undefined;
+  const readSecret = createSecretReader(aws);
   let renderer: Promise<EditionRenderer> | undefined;
 
   const infra: Infra = {
@@ -106,14 +106,13 @@ export function lambdaInfra(
     },
     clock: systemClock,
     logger,
-    tokenSecret: () => {
-      secret ??= readSecretString(config.GAZETTE_TOKEN_SECRET_ARN, aws).then((value) => {
-        if (!value || value.length < 32) {
-          throw new ConfigError('GAZETTE_TOKEN_SECRET_ARN: secret is missing or shorter than 32 characters');
-        }
-        return value;
-      });
-      return secret;
+    // Cached by the reader; a failed read is retried on the next call, never remembered.
+    tokenSecret: async () => {
+      const value = await readSecret(config.GAZETTE_TOKEN_SECRET_ARN);
+      if (!value || value.length < 32) {
+        throw new ConfigError('GAZETTE_TOKEN_SECRET_ARN: secret is missing or shorter than 32 characters');
+      }
+      return value;
     },
     renderer: () => {
       renderer ??= opts.renderer
