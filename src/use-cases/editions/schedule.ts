@@ -267,6 +267,9 @@ export function makeEditionSends(d: EditionSendsDeps) {
       if (s.at !== job.at) return { outcome: 'ignored', reason: 'moved' };
       const started = Boolean(s.firedAt) || ['sending', 'paused', 'sent'].includes(e.status);
       if (started && !s.perReader) return { outcome: 'already-started', campaign };
+      // Per reader, started before this first fire (sends start edition#N by hand, or this fire's own retry
+      // after the start): the start planned nobody yet due, so re-plan now, as a later hour does.
+      if (started && s.perReader && !s.firedAt) return topUp(e, s, job.at);
       if (!started && e.status !== 'approved') return { outcome: 'ignored', reason: 'not-approved' };
       if (!started) {
         try {

@@ -268,6 +268,43 @@ describe("per reader: calling off the later readers' hours", () => {
   });
 });
 
+describe('per reader: a send started by hand before its first readers’ hour', () => {
+  it('the first fire re-plans it, so the first zone is mailed at its hour, not at the next zone’s', async () => {
+    let stored = approved({
+      status: 'sent',
+      schedule: { ...approved().schedule!, perReader: true },
+    });
+    const reruns: string[] = [];
+    const starts: string[] = [];
+    const sends = makeEditionSends({
+      editions: {
+        get: async () => stored,
+        save: async (e: Edition) => {
+          stored = e;
+        },
+      } as unknown as EditionRepo,
+      audience: { readerTimes: async () => [new Date('2027-01-05T01:00:00Z')] } as unknown as EditionAudience,
+      scheduler: { upsert: async () => {}, delete: async () => {} },
+      startSend: async (c) => {
+        starts.push(c);
+        return {} as never;
+      },
+      rerunSend: async (c) => {
+        reruns.push(c);
+        return {} as never;
+      },
+      clock: { now: () => new Date('2027-01-05T01:00:05Z'), sleep: async () => {} },
+      logger: silentLogger,
+      timeZone: () => 'Asia/Shanghai',
+    });
+    const out = await sends.fire({ number: 8, at: '2027-01-05T01:00:00.000Z' });
+    expect(out.outcome).toBe('topped-up');
+    expect(reruns).toEqual(['edition#8']);
+    expect(starts).toEqual([]);
+    expect(stored.schedule?.firedAt).toBe('2027-01-05T01:00:05.000Z');
+  });
+});
+
 describe('per reader: a new audience moves the first readers’ hour', () => {
   it('choosing another segment re-plans the schedule at the new audience’s first 09:00', async () => {
     let stored = approved({
