@@ -14,7 +14,7 @@ import type { EventLedger } from '../../ports/subscribers.ts';
 import { systemMailHtml, wrapText } from '../shared/system-mail.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
-/** More than a day ever holds; the digest says so if it was cut. */
+/** More than a day ever holds; the digest says so if it was cut (a spam flood). */
 const MAX_PER_OUTCOME = 500;
 
 export interface DigestDeps {
@@ -51,17 +51,21 @@ export function makeDailyDigest(d: DigestDeps) {
     const day = new Intl.DateTimeFormat('en-CA', { timeZone: d.timeZone }).format(now); // YYYY-MM-DD
     if (!d.to) return { sent: false, skipped: 'off', day, quarantined: 0, rejected: 0 };
     const since = new Date(now.getTime() - DAY_MS).toISOString();
-    const recent = async (outcome: 'quarantined' | 'rejected') =>
-      (await d.inbound.listByOutcome(outcome, { limit: MAX_PER_OUTCOME })).filter(
-        (r) => r.receivedAt >= since && r.receivedAt <= now.toISOString(),
-      );
+    const cut = new Set<string>();
+    const recent = async (outcome: 'quarantined' | 'rejected') => {
+      const page = await d.inbound.listByOutcome(outcome, { limit: MAX_PER_OUTCOME });
+      const inDay = page.filter((r) => r.receivedAt >= since && r.receivedAt <= now.toISOString());
+      // A full page whose oldest is still within the day: there were more than it lists.
+      if (page.length >= MAX_PER_OUTCOME && inDay.length === page.length) cut.add(outcome);
+      return inDay;
+    };
     const [quarantined, rejected] = await Promise.all([recent('quarantined'), recent('rejected')]);
     const counts = { day, quarantined: quarantined.length, rejected: rejected.length };
     if (!quarantined.length && !rejected.length) return { sent: false, skipped: 'empty', ...counts };
     const key = `digest:inbound:${day}`;
     if (!(await d.ledger.claim(key, 30))) return { sent: false, skipped: 'already-sent', ...counts };
     try {
-      await d.mailer.send(buildDigest({ ...d, to: d.to, day, quarantined, rejected }));
+      await d.mailer.send(buildDigest({ ...d, to: d.to, day, quarantined, rejected, cut }));
     } catch (e) {
       await d.ledger.release(key).catch(() => {});
       throw e;
@@ -80,6 +84,8 @@ export function buildDigest(p: {
   day: string;
   quarantined: InboundRecord[];
   rejected: InboundRecord[];
+  /** Outcomes whose list was cut at the limit (more arrived that day than the digest lists). */
+  cut?: ReadonlySet<string>;
 }): OutboundMessage {
   const subject = `Inbound digest ${p.day}: ${p.quarantined.length} quarantined, ${p.rejected.length} rejected`;
   const e = escapeHtml;
@@ -90,9 +96,11 @@ export function buildDigest(p: {
     reason: oneLine(r.reason ?? '').slice(0, 500) || '(no reason recorded)',
     id: r.messageId,
   });
-  const section = (title: string, hint: string, records: InboundRecord[]) => {
+  const section = (title: string, hint: string, records: InboundRecord[], wasCut = false) => {
     if (!records.length) return { text: [] as string[], html: '' };
     const rows = records.map(row);
+    if (wasCut)
+      hint = `${hint} Only the ${records.length} most recent are listed: more arrived; see the inbound log.`;
     return {
       text: [
         `${title} (${records.length})`,
@@ -121,11 +129,13 @@ export function buildDigest(p: {
     'Quarantined',
     'Held for a manual check: approve or reject each in moderation.',
     p.quarantined,
+    p.cut?.has('quarantined'),
   );
   const r = section(
     'Rejected',
     'Not turned into updates (no acknowledgement for bounces and auto-replies).',
     p.rejected,
+    p.cut?.has('rejected'),
   );
   const intro = `Member mail of the last 24 hours that did not go straight to moderation.`;
   const text = [

@@ -124,6 +124,23 @@ describe('daily inbound digest', () => {
     expect((await digest()).sent).toBe(true);
   });
 
+  it('says when a flood was cut at the limit, instead of dropping mail silently', async () => {
+    const { inbound, mailer, digest } = await setup();
+    for (let i = 0; i < 520; i++)
+      await inbound.record(
+        record({ messageId: `r${i}`, outcome: 'rejected', reason: 'spam verdict FAIL', subject: `Win ${i}` }),
+      );
+    await inbound.record(record({ messageId: 'q1', reason: 'virus' }));
+    const all = inbound.listByOutcome.bind(inbound);
+    inbound.listByOutcome = async (outcome, opts?: { limit?: number }) =>
+      (await all(outcome)).slice(0, opts?.limit);
+    expect((await digest()).rejected).toBe(500);
+    const text = mailer.sent[0]?.text ?? '';
+    expect(text).toMatch(/Rejected \(500\)[\s\S]*Only the 500 most recent are listed/);
+    // The quarantined list was not cut, and says nothing of the kind.
+    expect(text.split('Rejected (500)')[0]).not.toContain('most recent');
+  });
+
   it('escapes what senders wrote', async () => {
     const { inbound, mailer, digest } = await setup();
     await inbound.record(record({ messageId: 'q1', subject: '<script>alert(1)</script>', reason: 'x' }));
