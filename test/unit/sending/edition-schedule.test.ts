@@ -113,7 +113,7 @@ describe('the scheduled send fires', () => {
     expect(w.starts).toEqual(['edition#8']);
   });
 
-  it('two first fires at once start one send: the engine’s conditional start refuses the second', async () => {
+  it('two first fires at once start one send: a start refused as already started (ConflictError) is answered already-started', async () => {
     const w = wire();
     const outs = await Promise.all([w.sends.fire(job), w.sends.fire(job)]);
     expect(outs.map((o) => o.outcome).sort()).toEqual(['already-started', 'started']);
