@@ -69,68 +69,76 @@ export function SendPanel(p: {
     }
   };
   const ready = p.approver && !refused && choice === saved && (audience?.count ?? 0) > 0 && !busy;
+  // Send now sits where Approve was (the same row, so it is under the pointer that approved), with the count;
+  // the audience and the send time follow below it.
   return (
-    <section class="card send-panel" aria-label={t('Audience and sending')}>
-      <h3>{t('Audience and sending')}</h3>
-      <Field label={t('Audience')} error={refused}>
-        {(id, d) => (
-          <select
-            id={id}
-            aria-describedby={d}
-            value={choice}
-            disabled={!p.approver || !segments}
-            onChange={(ev) => void choose(ev.currentTarget.value)}
-          >
-            <option value="">{t('Every newsletter reader')}</option>
-            {(segments ?? []).map((s) => (
-              <option key={s.segmentId} value={s.segmentId}>
-                {s.name} ({s.segmentId})
-              </option>
-            ))}
-            {saved && !segments?.some((s) => s.segmentId === saved) && (
-              <option value={saved}>{e.target?.name ?? saved}</option>
-            )}
-          </select>
-        )}
-      </Field>
-      {audience && (
-        <div class="audience" aria-live="polite">
-          <p data-testid="audience-count">
-            {t('{n} readers will receive it', { n: audience.count })}
-            {audience.suppressed > 0 && ` · ${t('{n} suppressed', { n: audience.suppressed })}`}
-          </p>
-          {audience.target.kind === 'segment' && audience.target.segmentChanged && (
-            <p class="hint">
-              {t('The saved segment changed since it was chosen: choose it again to take the change.')}
-            </p>
-          )}
-          {audience.sample.length > 0 && (
-            <ul class="sample" aria-label={t('Sample of the audience')}>
-              {audience.sample.map((s) => (
-                <li key={s.email}>
-                  {s.email}{' '}
-                  <span class="meta">
-                    ({s.language}, {s.timeZone})
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+    <>
       <div class="actions">
         <button type="button" class="primary" disabled={!ready} onClick={() => void sendNow()}>
           {t('Send now')}
         </button>
+        {audience && ready && (
+          <span class="hint">{t('{n} readers will receive it', { n: audience.count })}</span>
+        )}
+        {!p.approver && <span class="hint">{t('Only approvers approve and send.')}</span>}
       </div>
-      <Schedule
-        edition={e}
-        approver={p.approver}
-        canSchedule={ready}
-        zones={audience ? Object.keys(audience.byTimeZone) : []}
-        onChange={p.onChange}
-      />
-    </section>
+      <section class="card send-panel" aria-label={t('Audience and sending')}>
+        <h3>{t('Audience and sending')}</h3>
+        <Field label={t('Audience')} error={refused}>
+          {(id, d) => (
+            <select
+              id={id}
+              aria-describedby={d}
+              value={choice}
+              disabled={!p.approver || !segments}
+              onChange={(ev) => void choose(ev.currentTarget.value)}
+            >
+              <option value="">{t('Every newsletter reader')}</option>
+              {(segments ?? []).map((s) => (
+                <option key={s.segmentId} value={s.segmentId}>
+                  {s.name} ({s.segmentId})
+                </option>
+              ))}
+              {saved && !segments?.some((s) => s.segmentId === saved) && (
+                <option value={saved}>{e.target?.name ?? saved}</option>
+              )}
+            </select>
+          )}
+        </Field>
+        {audience && (
+          <div class="audience" aria-live="polite">
+            <p data-testid="audience-count">
+              {t('{n} readers will receive it', { n: audience.count })}
+              {audience.suppressed > 0 && ` · ${t('{n} suppressed', { n: audience.suppressed })}`}
+            </p>
+            {audience.target.kind === 'segment' && audience.target.segmentChanged && (
+              <p class="hint">
+                {t('The saved segment changed since it was chosen: choose it again to take the change.')}
+              </p>
+            )}
+            {audience.sample.length > 0 && (
+              <ul class="sample" aria-label={t('Sample of the audience')}>
+                {audience.sample.map((s) => (
+                  <li key={s.email}>
+                    {s.email}{' '}
+                    <span class="meta">
+                      ({s.language}, {s.timeZone})
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+        <Schedule
+          edition={e}
+          approver={p.approver}
+          canSchedule={ready}
+          zones={audience ? Object.keys(audience.byTimeZone) : []}
+          onChange={p.onChange}
+        />
+      </section>
+    </>
   );
 }
 

@@ -165,19 +165,21 @@ function EditionView({ number, onChange }: { number: number; onChange(): void })
         ))}
       </div>
       <TestSend number={number} onSent={(to) => setNotice(t('Test sent to {to}.', { to }))} />
-      <div class="actions">
-        {e.status === 'draft' && (
-          <button
-            type="button"
-            class="primary"
-            disabled={!approver}
-            onClick={() => void act(() => api.approveEdition(number, e.revision), t('Approved'))}
-          >
-            {t('Approve edition')}
-          </button>
-        )}
-        {!approver && <span class="hint">{t('Only approvers approve and send.')}</span>}
-      </div>
+      {e.status !== 'approved' && (
+        <div class="actions">
+          {e.status === 'draft' && (
+            <button
+              type="button"
+              class="primary"
+              disabled={!approver}
+              onClick={() => void act(() => api.approveEdition(number, e.revision), t('Approved'))}
+            >
+              {t('Approve edition')}
+            </button>
+          )}
+          {!approver && <span class="hint">{t('Only approvers approve and send.')}</span>}
+        </div>
+      )}
       {e.status === 'approved' && (
         <SendPanel
           edition={e}
