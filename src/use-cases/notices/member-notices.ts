@@ -210,7 +210,9 @@ export function makeMemberNotices(d: MemberNoticesDeps) {
       // Mail whose From may be forged was never acknowledged: telling that address now would be backscatter
       // carrying the forger's subject.
       if (u.acknowledged === false) {
-        log.info('member notice not sent: the mail was not acknowledged (sender not authenticated)', { event });
+        log.info('member notice not sent: the mail was not acknowledged (sender not authenticated)', {
+          event,
+        });
         return false;
       }
       const member = await d.members.get(u.memberId);
