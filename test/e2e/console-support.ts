@@ -94,4 +94,10 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
+  // Let the page settle at the working width before the next step clicks: right after the resize the
+  // layout (and the preview frames in it) still move, and a click aimed at the nav can land in a frame.
+  await page.waitForTimeout(100);
+  await page.evaluate(
+    () => new Promise((r) => window.requestAnimationFrame(() => window.requestAnimationFrame(r))),
+  );
 }
