@@ -86,6 +86,14 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
     clock,
     logger,
     settings,
+    // One variant per language the newsletter's readers have (and the templates have strings for), beside
+    // the configured ones: a Japanese reader gets the Japanese edition. Read once per compile.
+    readerLanguages: async () => {
+      const found = new Set<string>();
+      for await (const page of subscribers.listByStatus('confirmed'))
+        for (const s of page) if (s.language && s.audiences.includes('newsletter')) found.add(s.language);
+      return [...found];
+    },
   });
   // Lazy: on AWS `infra.scheduler` builds a client that needs env vars only some functions have.
   const scheduler: Scheduler = {
