@@ -145,8 +145,9 @@ export const api = {
   update: (id: string) => request<UpdateView>('GET', `/admin/updates/${enc(id)}`),
   approve: (id: string, edits: z.input<typeof UpdateEdits>) =>
     request<UpdateView>('POST', `/admin/updates/${enc(id)}/approve`, { body: edits }),
-  reject: (id: string, reason: string) =>
-    request<UpdateView>('POST', `/admin/updates/${enc(id)}/reject`, { body: { reason } }),
+  /** `version`: the version the moderator read; a stale one is refused (412), never overwritten. */
+  reject: (id: string, reason: string, version?: number) =>
+    request<UpdateView>('POST', `/admin/updates/${enc(id)}/reject`, { body: { reason, version } }),
   merge: (id: string, duplicates: string[]) =>
     request<UpdateView>('POST', `/admin/updates/${enc(id)}/merge`, { body: { duplicates } }),
   inbound: (messageId: string) => request<InboundRecord>('GET', `/admin/inbound/${enc(messageId)}`),

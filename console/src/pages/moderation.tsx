@@ -352,14 +352,20 @@ const UpdateDetail = forwardRef<{ approve(): void; reject(): void }, DetailProps
         clearDraft();
         p.onChanged(next, message);
       } catch (e) {
-        if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') setConflict(true);
+        // 412: someone changed it since it was loaded (the version sent is stale); 409: a race lost on write.
+        if (e instanceof ApiError && (e.status === 412 || (e.status === 409 && e.code === 'conflict')))
+          setConflict(true);
         setErrors(serverErrors(e));
       } finally {
         setBusy(false);
       }
     };
     const approve = () => {
-      const c = check(UpdateEdits, edits());
+      // The version read with the update: two moderators editing one update get a conflict, not an overwrite.
+      const c = check(UpdateEdits, {
+        ...edits(),
+        ...(u.version === undefined ? {} : { version: u.version }),
+      });
       if (!c.ok) return setErrors(c.errors);
       void run(() => api.approve(u.updateId, c.data), t('Approved'));
     };
@@ -371,7 +377,7 @@ const UpdateDetail = forwardRef<{ approve(): void; reject(): void }, DetailProps
       }
       const c = check(RejectUpdateInput, { reason });
       if (!c.ok) return setErrors(c.errors);
-      void run(() => api.reject(u.updateId, c.data.reason), t('Rejected'));
+      void run(() => api.reject(u.updateId, c.data.reason, u.version), t('Rejected'));
     };
     const actionable = u.status === 'pending' || u.status === 'quarantined';
     if (ref && typeof ref === 'object')
