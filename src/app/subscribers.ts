@@ -334,7 +334,8 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
         const flags = { dryRun: req.query.dryRun === 'true', update: req.query.update === 'true' };
         // A file as people have it: CSV in any common encoding and separator, or an .xlsx workbook.
         if (type.includes('text/csv') || type.includes('text/plain') || type.includes('spreadsheetml')) {
-          // Loaded on demand: only the function serving imports carries the readers (infra/bundling.ts).
+          // Loaded on demand: a cold start never evaluates the readers, and only the function serving imports
+          // carries the .xlsx reader and charset detection (infra/bundling.ts).
           const [{ readSpreadsheet }, { parseSubscriberCsv }] = await Promise.all([
             import('../adapters/spreadsheet/spreadsheet.ts'),
             import('../use-cases/subscribers/csv.ts'),

@@ -1,6 +1,6 @@
 /**
- * CSV text → import rows. Its own module (loaded on demand by the import route) so that only the function
- * serving subscriber imports carries the CSV parser (infra/bundling.ts, SPREADSHEET_MODULES).
+ * CSV text → import rows. Its own module, loaded on demand by the import route, so that no function
+ * evaluates the CSV parser at start (infra/bundling.ts explains what each bundle leaves out).
  */
 import { parse } from 'csv-parse/sync';
 import { ValidationError } from '../../domain/index.ts';
