@@ -16,7 +16,7 @@ import {
 import type { Clock } from '../../ports/clock.ts';
 import type { SegmentRepo } from '../../ports/segments.ts';
 import type { SuppressionCheck } from '../../ports/sending.ts';
-import type { Audiences } from '../subscribers/segments.ts';
+import { type Audiences, countInPreview } from '../subscribers/segments.ts';
 
 export interface EditionAudienceDeps {
   audiences: Pick<Audiences, 'select'>;
@@ -139,19 +139,7 @@ export function makeEditionAudience(d: EditionAudienceDeps) {
           out.suppressed++;
           continue;
         }
-        out.count++;
-        out.byLanguage[s.language] = (out.byLanguage[s.language] ?? 0) + 1;
-        out.byTimeZone[s.timeZone] = (out.byTimeZone[s.timeZone] ?? 0) + 1;
-        if (out.sample.length < size)
-          out.sample.push({
-            subscriberId: s.subscriberId,
-            email: s.email,
-            name: s.name,
-            language: s.language,
-            timeZone: s.timeZone,
-            ...(s.memberId ? { memberId: s.memberId } : {}),
-            ...(s.memberRole ? { memberRole: s.memberRole } : {}),
-          });
+        countInPreview(out, s, size);
       }
     }
     return out;

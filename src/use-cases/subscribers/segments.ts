@@ -35,6 +35,23 @@ export interface AudienceDeps {
 const needsMembers = (f: SegmentFilter) =>
   Boolean(f.members || f.memberTypes || f.memberIds || f.roles || f.countries);
 
+/** Counts one reader into a preview: the total, the spread by language and zone, and the sample. */
+export function countInPreview(out: AudiencePreview, s: Subscriber, sampleSize: number): void {
+  out.count++;
+  out.byLanguage[s.language] = (out.byLanguage[s.language] ?? 0) + 1;
+  out.byTimeZone[s.timeZone] = (out.byTimeZone[s.timeZone] ?? 0) + 1;
+  if (out.sample.length < sampleSize)
+    out.sample.push({
+      subscriberId: s.subscriberId,
+      email: s.email,
+      name: s.name,
+      language: s.language,
+      timeZone: s.timeZone,
+      ...(s.memberId ? { memberId: s.memberId } : {}),
+      ...(s.memberRole ? { memberRole: s.memberRole } : {}),
+    });
+}
+
 export function makeAudiences(deps: AudienceDeps) {
   async function filterOf(scope: AudienceScope, list: Audience): Promise<SegmentFilter> {
     if (scope.kind !== 'segment') return scopeFilter(scope, list);
@@ -75,19 +92,7 @@ export function makeAudiences(deps: AudienceDeps) {
     for await (const page of select(filter, opts)) {
       for (const s of page) {
         if (opts.exclude && (await opts.exclude(s))) continue;
-        out.count++;
-        out.byLanguage[s.language] = (out.byLanguage[s.language] ?? 0) + 1;
-        out.byTimeZone[s.timeZone] = (out.byTimeZone[s.timeZone] ?? 0) + 1;
-        if (out.sample.length < size)
-          out.sample.push({
-            subscriberId: s.subscriberId,
-            email: s.email,
-            name: s.name,
-            language: s.language,
-            timeZone: s.timeZone,
-            ...(s.memberId ? { memberId: s.memberId } : {}),
-            ...(s.memberRole ? { memberRole: s.memberRole } : {}),
-          });
+        countInPreview(out, s, size);
       }
     }
     return out;
