@@ -27,6 +27,8 @@ export async function startTestStack(
   LocalStack & {
     config: LocalConfig;
     admin: (path: string, init?: RequestInit) => Promise<Response>;
+    /** An admin request with a JSON body; the answer's status and body (parsed JSON, else the text). */
+    call: <T = unknown>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T }>;
     sentMail: () => Promise<SentMail[]>;
   }
 > {
@@ -53,18 +55,24 @@ export async function startTestStack(
     GAZETTE_PUBLIC_URL: stack.urls.api,
     GAZETTE_ARCHIVE_URL: `${stack.urls.api}/archive`,
   });
+  const admin = (path: string, init: RequestInit = {}) =>
+    fetch(`${stack.urls.api}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+        'content-type': 'application/json',
+        ...(init.headers ?? {}),
+      },
+    });
   return {
     ...stack,
     config,
-    admin: (path, init = {}) =>
-      fetch(`${stack.urls.api}${path}`, {
-        ...init,
-        headers: {
-          authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
-          'content-type': 'application/json',
-          ...(init.headers ?? {}),
-        },
-      }),
+    admin,
+    call: async <T>(method: string, path: string, body?: unknown) => {
+      const res = await admin(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+      const json = res.headers.get('content-type')?.includes('json');
+      return { status: res.status, body: (json ? await res.json() : await res.text()) as T };
+    },
     sentMail: async () => {
       const res = await fetch(`${stack.endpoints.ses}/store`);
       const body = (await res.json()) as { emails: SentMail[] };

@@ -9,13 +9,7 @@ const clock: Clock = { now: () => now, sleep: (ms) => new Promise((r) => setTime
 
 describe('branding without a redeploy', () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>;
-  const call = async <T>(method: string, path: string, body?: unknown) => {
-    const res = await stack.admin(path, {
-      method,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const call = <T>(method: string, path: string, body?: unknown) => stack.call<T>(method, path, body);
   const compiledHtml = async () => {
     const res = await call<{ edition: { number: number } }>('POST', '/admin/editions/compile', {
       from: '2026-01-01',

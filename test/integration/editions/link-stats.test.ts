@@ -17,13 +17,7 @@ const clock: Clock = { now: () => now, sleep: (ms) => new Promise((r) => setTime
 describe('edition stats: clicks per link from SES Click events', () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>;
   let edition: number;
-  const call = async <T>(method: string, path: string, body?: unknown) => {
-    const res = await stack.admin(path, {
-      method,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const call = <T>(method: string, path: string, body?: unknown) => stack.call<T>(method, path, body);
   /** A real-shaped SES Click event of this edition, as SNS delivers it to the Lambda. */
   const click = (email: string, link: string, snsMessageId: string) => {
     const e = sesEvent('click', {
