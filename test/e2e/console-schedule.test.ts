@@ -5,19 +5,20 @@
  * see an empty segment refused (Send stays off), then send now to the segment and watch it finish, with mail
  * in the local SES store for the segment's readers only.
  */
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edition } from '../../src/domain/campaign.ts';
 import { REPUTATION_GUARD_PAUSER, type SendStatus } from '../../src/domain/sending.ts';
-import { DEMO_MAILS, DEMO_MEMBERS, demoSubscribers } from '../../src/runtimes/cli/demo/seed-data.ts';
+import { demoSubscribers } from '../../src/runtimes/cli/demo/seed-data.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { buildConsole, expectAccessible, launch, screenshots } from './console-support.ts';
-
-const compose = (m: Record<string, unknown>) =>
-  new Promise<Buffer>((resolve, reject) =>
-    new MailComposer(m).compile().build((err, buf) => (err ? reject(err) : resolve(buf))),
-  );
+import {
+  approveAllWaiting,
+  buildConsole,
+  expectAccessible,
+  launch,
+  screenshots,
+  seedDemoMail,
+} from './console-support.ts';
 
 describe('secretariat console: audience and scheduled send of an edition', () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -36,35 +37,9 @@ describe('secretariat console: audience and scheduled send of an edition', () =>
       launch(),
       buildConsole(),
     ]).then(([s, b]) => [s, b] as const);
-    for (const m of DEMO_MEMBERS)
-      expect((await stack.admin('/admin/members', { method: 'POST', body: JSON.stringify(m) })).status).toBe(
-        201,
-      );
-    const now = Date.now();
-    for (const [i, mail] of DEMO_MAILS.entries()) {
-      const raw = await compose({
-        ...mail,
-        to: stack.config.GAZETTE_UPDATES_ADDRESS,
-        date: new Date(now - 3600_000 + i * 1000),
-        messageId: `<schedule-${now}-${i}@gazette.test>`,
-      });
-      const res = await stack.admin('/admin/inbound?verdicts=pass', {
-        method: 'POST',
-        body: raw,
-        headers: { 'content-type': 'message/rfc822' },
-      });
-      expect(res.status).toBe(200);
-    }
+    await seedDemoMail(stack, 'schedule');
     // Moderation, compile and approval are the other console tests' subject: done over the API here.
-    for (const status of ['pending', 'quarantined']) {
-      const r = (await (await stack.admin(`/admin/updates?status=${status}`)).json()) as {
-        updates: { updateId: string }[];
-      };
-      for (const u of r.updates)
-        expect(
-          (await stack.admin(`/admin/updates/${u.updateId}/approve`, { method: 'POST', body: '{}' })).status,
-        ).toBe(200);
-    }
+    await approveAllWaiting(stack);
     const compiled = await stack.admin('/admin/editions/compile', {
       method: 'POST',
       body: JSON.stringify({ from: day(-92), to: day(1), wait: true }),

@@ -4,21 +4,22 @@
  * keyboard, recompile, read the new order and the foreword in the preview, and go back to the computed
  * shape; then, after the send, the stats chart (with SES open and click events fed in) and clicks per link.
  */
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edition } from '../../src/domain/campaign.ts';
-import { DEMO_MAILS, DEMO_MEMBERS, demoSubscribers } from '../../src/runtimes/cli/demo/seed-data.ts';
+import { demoSubscribers } from '../../src/runtimes/cli/demo/seed-data.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { buildConsole, expectAccessible, launch, screenshots } from './console-support.ts';
+import {
+  approveAllWaiting,
+  buildConsole,
+  expectAccessible,
+  launch,
+  screenshots,
+  seedDemoMail,
+} from './console-support.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a browser global inside a page.evaluate callback
 declare const document: any;
-
-const compose = (m: Record<string, unknown>) =>
-  new Promise<Buffer>((resolve, reject) =>
-    new MailComposer(m).compile().build((err, buf) => (err ? reject(err) : resolve(buf))),
-  );
 
 describe('secretariat console: shaping an edition and reading its stats', () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -33,35 +34,9 @@ describe('secretariat console: shaping an edition and reading its stats', () => 
       launch(),
       buildConsole(),
     ]).then(([s, b]) => [s, b] as const);
-    for (const m of DEMO_MEMBERS)
-      expect((await stack.admin('/admin/members', { method: 'POST', body: JSON.stringify(m) })).status).toBe(
-        201,
-      );
-    const now = Date.now();
-    for (const [i, mail] of DEMO_MAILS.entries()) {
-      const raw = await compose({
-        ...mail,
-        to: stack.config.GAZETTE_UPDATES_ADDRESS,
-        date: new Date(now - 3600_000 + i * 1000),
-        messageId: `<shape-${now}-${i}@gazette.test>`,
-      });
-      const res = await stack.admin('/admin/inbound?verdicts=pass', {
-        method: 'POST',
-        body: raw,
-        headers: { 'content-type': 'message/rfc822' },
-      });
-      expect(res.status).toBe(200);
-    }
+    await seedDemoMail(stack, 'shape');
     // Moderation is console.test.ts's subject: here everything waiting is approved over the API.
-    for (const status of ['pending', 'quarantined']) {
-      const r = (await (await stack.admin(`/admin/updates?status=${status}`)).json()) as {
-        updates: { updateId: string }[];
-      };
-      for (const u of r.updates)
-        expect(
-          (await stack.admin(`/admin/updates/${u.updateId}/approve`, { method: 'POST', body: '{}' })).status,
-        ).toBe(200);
-    }
+    await approveAllWaiting(stack);
     const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
     const compiled = await stack.admin('/admin/editions/compile', {
       method: 'POST',

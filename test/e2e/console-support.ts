@@ -5,8 +5,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { DEMO_MAILS, DEMO_MEMBERS } from '../../src/runtimes/cli/demo/seed-data.ts';
+import type { startTestStack } from '../support/local-stack.ts';
 
 // These run inside Chromium via page.evaluate; the project compiles without the DOM lib (it would clash with
 // Node's fetch types), so the two browser globals are declared loosely here only.
@@ -100,4 +103,50 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.evaluate(
     () => new Promise((r) => window.requestAnimationFrame(() => window.requestAnimationFrame(r))),
   );
+}
+
+type Stack = Awaited<ReturnType<typeof startTestStack>>;
+
+const compose = (m: Record<string, unknown>) =>
+  new Promise<Buffer>((resolve, reject) =>
+    new MailComposer(m).compile().build((err, buf) => (err ? reject(err) : resolve(buf))),
+  );
+
+/**
+ * What arrives before the secretariat opens the console: the demo registry and the members' mail, sent to
+ * the updates address an hour ago (Message-IDs unique per run and `prefix`).
+ */
+export async function seedDemoMail(stack: Stack, prefix: string): Promise<void> {
+  for (const m of DEMO_MEMBERS)
+    expect((await stack.admin('/admin/members', { method: 'POST', body: JSON.stringify(m) })).status).toBe(
+      201,
+    );
+  const now = Date.now();
+  for (const [i, mail] of DEMO_MAILS.entries()) {
+    const raw = await compose({
+      ...mail,
+      to: stack.config.GAZETTE_UPDATES_ADDRESS,
+      date: new Date(now - 3600_000 + i * 1000),
+      messageId: `<${prefix}-${now}-${i}@gazette.test>`,
+    });
+    const res = await stack.admin('/admin/inbound?verdicts=pass', {
+      method: 'POST',
+      body: raw,
+      headers: { 'content-type': 'message/rfc822' },
+    });
+    expect(res.status).toBe(200);
+  }
+}
+
+/** Approves everything waiting (pending and quarantined) over the API, for tests whose subject is later. */
+export async function approveAllWaiting(stack: Stack): Promise<void> {
+  for (const status of ['pending', 'quarantined']) {
+    const r = (await (await stack.admin(`/admin/updates?status=${status}`)).json()) as {
+      updates: { updateId: string }[];
+    };
+    for (const u of r.updates)
+      expect(
+        (await stack.admin(`/admin/updates/${u.updateId}/approve`, { method: 'POST', body: '{}' })).status,
+      ).toBe(200);
+  }
 }

@@ -5,20 +5,14 @@
  * send, watch it finish, read the stats, add a deadline and see its reminders. Every page is checked with
  * axe-core and for sideways scrolling at 1280 and 375 px; screenshots go to test-results/console/.
  */
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_MAILS, DEMO_MEMBERS, demoSubscribers } from '../../src/runtimes/cli/demo/seed-data.ts';
+import { demoSubscribers } from '../../src/runtimes/cli/demo/seed-data.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { buildConsole, expectAccessible, launch, screenshots } from './console-support.ts';
+import { buildConsole, expectAccessible, launch, screenshots, seedDemoMail } from './console-support.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a browser global inside a page.evaluate callback
 declare const document: any;
-
-const compose = (m: Record<string, unknown>) =>
-  new Promise<Buffer>((resolve, reject) =>
-    new MailComposer(m).compile().build((err, buf) => (err ? reject(err) : resolve(buf))),
-  );
 
 describe('secretariat console: a whole quarter in the browser', () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -32,25 +26,7 @@ describe('secretariat console: a whole quarter in the browser', () => {
       buildConsole(),
     ]).then(([s, b]) => [s, b] as const);
     // What arrives before the secretariat opens the console: the registry and the members' mail.
-    for (const m of DEMO_MEMBERS)
-      expect((await stack.admin('/admin/members', { method: 'POST', body: JSON.stringify(m) })).status).toBe(
-        201,
-      );
-    const now = Date.now();
-    for (const [i, mail] of DEMO_MAILS.entries()) {
-      const raw = await compose({
-        ...mail,
-        to: stack.config.GAZETTE_UPDATES_ADDRESS,
-        date: new Date(now - 3600_000 + i * 1000),
-        messageId: `<console-${now}-${i}@gazette.test>`,
-      });
-      const res = await stack.admin('/admin/inbound?verdicts=pass', {
-        method: 'POST',
-        body: raw,
-        headers: { 'content-type': 'message/rfc822' },
-      });
-      expect(res.status).toBe(200);
-    }
+    await seedDemoMail(stack, 'console');
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   }, 120_000);
   afterAll(async () => {
