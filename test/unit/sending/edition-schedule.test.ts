@@ -225,130 +225,117 @@ describe('an edition that is cancelled or started by hand', () => {
   });
 });
 
+/** The scheduled-send use case over one stored edition, recording what it asks of the scheduler and engine. */
+function sendsOver(initial: Edition, o: { now: string; audience?: Partial<EditionAudience> }) {
+  const w = {
+    stored: initial,
+    deleted: [] as string[],
+    upserts: [] as { name: string; at: Date }[],
+    starts: [] as string[],
+    reruns: [] as string[],
+  };
+  const sends = makeEditionSends({
+    editions: {
+      get: async () => w.stored,
+      save: async (e: Edition) => {
+        w.stored = e;
+      },
+    } as unknown as EditionRepo,
+    audience: (o.audience ?? {}) as EditionAudience,
+    scheduler: {
+      upsert: async (x) => void w.upserts.push({ name: x.name, at: x.at }),
+      delete: async (name) => void w.deleted.push(name),
+    },
+    startSend: async (c) => {
+      w.starts.push(c);
+      return {} as never;
+    },
+    rerunSend: async (c) => {
+      w.reruns.push(c);
+      return {} as never;
+    },
+    clock: { now: () => new Date(o.now), sleep: async () => {} },
+    logger: silentLogger,
+    timeZone: () => 'Asia/Shanghai',
+  });
+  return Object.assign(w, { sends });
+}
+
 describe("per reader: calling off the later readers' hours", () => {
   it('after the first readers, DELETE …/schedule deletes the next hour’s schedule and a late fire of it sends nothing', async () => {
-    let stored = approved({
-      status: 'sent',
-      schedule: {
-        ...approved().schedule!,
-        perReader: true,
-        firedAt: '2027-01-05T01:00:02.000Z',
-        nextAt: '2027-01-05T08:00:00.000Z',
-      },
-    });
-    const deleted: string[] = [];
-    const reruns: string[] = [];
-    const sends = makeEditionSends({
-      editions: {
-        get: async () => stored,
-        save: async (e: Edition) => {
-          stored = e;
+    const w = sendsOver(
+      approved({
+        status: 'sent',
+        schedule: {
+          ...approved().schedule!,
+          perReader: true,
+          firedAt: '2027-01-05T01:00:02.000Z',
+          nextAt: '2027-01-05T08:00:00.000Z',
         },
-      } as unknown as EditionRepo,
-      audience: {} as EditionAudience,
-      scheduler: { upsert: async () => {}, delete: async (name) => void deleted.push(name) },
-      startSend: async () => ({}) as never,
-      rerunSend: async (c) => {
-        reruns.push(c);
-        return {} as never;
-      },
-      clock: { now: () => new Date('2027-01-05T03:00:00Z'), sleep: async () => {} },
-      logger: silentLogger,
-      timeZone: () => 'Asia/Shanghai',
-    });
-    const e = await sends.unschedule(8, 'alice');
+      }),
+      { now: '2027-01-05T03:00:00Z' },
+    );
+    const e = await w.sends.unschedule(8, 'alice');
     expect(e.schedule).toMatchObject({ stopped: { by: 'alice' }, firedAt: '2027-01-05T01:00:02.000Z' });
     expect(e.schedule?.nextAt).toBeUndefined();
-    expect(deleted).toEqual(['gz-edition-send-8.202701050800']);
-    expect(await sends.fire({ number: 8, at: '2027-01-05T08:00:00.000Z' })).toEqual({
+    expect(w.deleted).toEqual(['gz-edition-send-8.202701050800']);
+    expect(await w.sends.fire({ number: 8, at: '2027-01-05T08:00:00.000Z' })).toEqual({
       outcome: 'ignored',
       reason: 'moved',
     });
-    expect(reruns).toEqual([]);
+    expect(w.reruns).toEqual([]);
   });
 });
 
 describe('per reader: a send started by hand before its first readers’ hour', () => {
   it('the first fire re-plans it, so the first zone is mailed at its hour, not at the next zone’s', async () => {
-    let stored = approved({
-      status: 'sent',
-      schedule: { ...approved().schedule!, perReader: true },
-    });
-    const reruns: string[] = [];
-    const starts: string[] = [];
-    const sends = makeEditionSends({
-      editions: {
-        get: async () => stored,
-        save: async (e: Edition) => {
-          stored = e;
-        },
-      } as unknown as EditionRepo,
-      audience: { readerTimes: async () => [new Date('2027-01-05T01:00:00Z')] } as unknown as EditionAudience,
-      scheduler: { upsert: async () => {}, delete: async () => {} },
-      startSend: async (c) => {
-        starts.push(c);
-        return {} as never;
+    const w = sendsOver(
+      approved({ status: 'sent', schedule: { ...approved().schedule!, perReader: true } }),
+      {
+        now: '2027-01-05T01:00:05Z',
+        audience: { readerTimes: async () => [new Date('2027-01-05T01:00:00Z')] },
       },
-      rerunSend: async (c) => {
-        reruns.push(c);
-        return {} as never;
-      },
-      clock: { now: () => new Date('2027-01-05T01:00:05Z'), sleep: async () => {} },
-      logger: silentLogger,
-      timeZone: () => 'Asia/Shanghai',
-    });
-    const out = await sends.fire({ number: 8, at: '2027-01-05T01:00:00.000Z' });
+    );
+    const out = await w.sends.fire({ number: 8, at: '2027-01-05T01:00:00.000Z' });
     expect(out.outcome).toBe('topped-up');
-    expect(reruns).toEqual(['edition#8']);
-    expect(starts).toEqual([]);
-    expect(stored.schedule?.firedAt).toBe('2027-01-05T01:00:05.000Z');
+    expect(w.reruns).toEqual(['edition#8']);
+    expect(w.starts).toEqual([]);
+    expect(w.stored.schedule?.firedAt).toBe('2027-01-05T01:00:05.000Z');
   });
 });
 
 describe('per reader: a new audience moves the first readers’ hour', () => {
   it('choosing another segment re-plans the schedule at the new audience’s first 09:00', async () => {
-    let stored = approved({
-      schedule: {
-        ...approved().schedule!,
-        localTime: '2027-01-05T09:00',
-        at: '2027-01-05T01:00:00.000Z', // Shanghai readers first
-        perReader: true,
-      },
-    });
-    const upserts: { name: string; at: Date }[] = [];
-    const sends = makeEditionSends({
-      editions: {
-        get: async () => stored,
-        save: async (e: Edition) => {
-          stored = e;
+    const w = sendsOver(
+      approved({
+        schedule: {
+          ...approved().schedule!,
+          localTime: '2027-01-05T09:00',
+          at: '2027-01-05T01:00:00.000Z', // Shanghai readers first
+          perReader: true,
         },
-      } as unknown as EditionRepo,
-      audience: {
-        targetFor: async (segmentId: string) => ({
-          segmentId,
-          name: 'Berlin readers',
-          version: 1,
-          filter: { statuses: ['confirmed'] },
-          setBy: 'alice',
-          setAt: '2027-01-02T00:00:00.000Z',
-        }),
-        requireRecipients: async () => ({ count: 1 }),
-        // The new segment's only zone is Europe/Berlin: 09:00 CET.
-        readerTimes: async () => [new Date('2027-01-05T08:00:00.000Z')],
-      } as unknown as EditionAudience,
-      scheduler: {
-        upsert: async (x) => void upserts.push({ name: x.name, at: x.at }),
-        delete: async () => {},
+      }),
+      {
+        now: '2027-01-03T00:00:00Z',
+        audience: {
+          targetFor: async (segmentId: string) => ({
+            segmentId,
+            name: 'Berlin readers',
+            version: 1,
+            filter: { statuses: ['confirmed'] },
+            setBy: 'alice',
+            setAt: '2027-01-02T00:00:00.000Z',
+          }),
+          requireRecipients: async () => ({ count: 1 }),
+          // The new segment's only zone is Europe/Berlin: 09:00 CET.
+          readerTimes: async () => [new Date('2027-01-05T08:00:00.000Z')],
+        } as unknown as Partial<EditionAudience>,
       },
-      startSend: async () => ({}) as never,
-      clock: { now: () => new Date('2027-01-03T00:00:00Z'), sleep: async () => {} },
-      logger: silentLogger,
-      timeZone: () => 'Asia/Shanghai',
-    });
-    const e = await sends.setAudience(8, 'berlin', 'bob');
+    );
+    const e = await w.sends.setAudience(8, 'berlin', 'bob');
     expect(e.target?.segmentId).toBe('berlin');
     expect(e.schedule).toMatchObject({ at: '2027-01-05T08:00:00.000Z', perReader: true });
-    expect(upserts.map((u) => [u.name, u.at.toISOString()])).toEqual([
+    expect(w.upserts.map((u) => [u.name, u.at.toISOString()])).toEqual([
       ['gz-edition-send-8', '2027-01-05T08:00:00.000Z'],
     ]);
   });
