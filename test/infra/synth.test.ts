@@ -74,6 +74,23 @@ describe('offline synthesis', () => {
   });
 });
 
+/** Each handler bundled as CDK deploys it (in memory), once for the tests that read its metafile. */
+const bundles = new Map<HandlerName, ReturnType<typeof bundleOf>>();
+const bundleOf = (name: HandlerName) =>
+  build({
+    entryPoints: [join(PROJECT_ROOT, FUNCTIONS_DIR, `${name}.ts`)],
+    ...esbuildOptionsFor(name),
+    outfile: join(PROJECT_ROOT, 'cdk.out', 'probe', `${name}.mjs`),
+    write: false,
+    metafile: true,
+    absWorkingDir: PROJECT_ROOT,
+  });
+function deployedBundle(name: HandlerName) {
+  const b = bundles.get(name) ?? bundleOf(name);
+  bundles.set(name, b);
+  return b;
+}
+
 describe('handlers', () => {
   it('has exactly one functions/<name>.ts per deployed function', () => {
     const files = readdirSync(join(PROJECT_ROOT, 'functions'))
@@ -87,13 +104,7 @@ describe('handlers', () => {
   it.each(HANDLERS)(
     '%s bundles without the AWS SDK; only the compiler carries mjml, only ingest the MIME parser, only api the .xlsx reader',
     async (name) => {
-      const result = await build({
-        entryPoints: [join(PROJECT_ROOT, FUNCTIONS_DIR, `${name}.ts`)],
-        ...esbuildOptionsFor(name),
-        write: false,
-        metafile: true,
-        absWorkingDir: PROJECT_ROOT,
-      });
+      const result = await deployedBundle(name);
       const inputs = Object.keys(result.metafile.inputs);
       expect(inputs.filter((i) => i.includes('node_modules/@aws-sdk/'))).toEqual([]);
       const mjml = inputs.filter((i) => /node_modules\/mjml/.test(i));
@@ -143,14 +154,7 @@ describe('what a cold start loads', () => {
   it.each(HANDLERS)(
     '%s starts with nothing but the AWS SDK and Node built-ins outside its bundle',
     async (name) => {
-      const result = await build({
-        entryPoints: [join(PROJECT_ROOT, FUNCTIONS_DIR, `${name}.ts`)],
-        ...esbuildOptionsFor(name),
-        outfile: join(PROJECT_ROOT, 'cdk.out', 'probe', `${name}.mjs`),
-        write: false,
-        metafile: true,
-        absWorkingDir: PROJECT_ROOT,
-      });
+      const result = await deployedBundle(name);
       const [out] = Object.values(result.metafile.outputs).filter((o) => o.entryPoint);
       const outside = (out?.imports ?? [])
         .filter((i) => i.external && i.kind === 'import-statement')
