@@ -54,29 +54,51 @@ export async function prepareMedia(updates: Update[], deps: MediaDeps): Promise<
     return media;
   }
   const d = { ...deps, mediaUrl };
-  let resizer: ImageResizer | undefined;
+  let resizer: Promise<ImageResizer> | undefined;
+  /** Set once the image library failed to load (a bundle without sharp's native binary). */
+  let unavailable = false;
+  const copyAsFile = async (key: string, f: Update['attachments'][number]) => {
+    if (!(await d.content.exists(key)))
+      await d.content.put(key, await d.content.get(f.key), f.contentType, { cacheControl: IMMUTABLE });
+    media.set(f.key, { kind: 'file', url: mediaUrlOf(d.mediaUrl, key) });
+  };
   for (const u of updates)
     for (const f of u.attachments) {
       if (!f.publishable) continue;
       const key = mediaKeyOf(u.updateId, f.key);
       try {
-        if (IMAGE_TYPES.test(f.contentType)) {
+        if (IMAGE_TYPES.test(f.contentType) && !unavailable) {
           const load = d.images;
           if (!load) continue; // no image library in this runtime: images stay out rather than full-size
           // Loaded only when a photo has no copies yet: a recompile reads the manifests.
-          const image = await prepareImage(key, f.key, async () => (resizer ??= await load()), d);
+          const loadOnce = () => {
+            resizer ??= load();
+            return resizer.catch((e: unknown) => {
+              throw new ImageLibraryUnavailable(e);
+            });
+          };
+          const image = await prepareImage(key, f.key, loadOnce, d);
           if (image) media.set(f.key, { kind: 'image', ...image });
-        } else {
-          if (!(await d.content.exists(key)))
-            await d.content.put(key, await d.content.get(f.key), f.contentType, { cacheControl: IMMUTABLE });
-          media.set(f.key, { kind: 'file', url: mediaUrlOf(d.mediaUrl, key) });
-        }
+        } else await copyAsFile(key, f);
       } catch (e) {
+        let error = e;
+        if (e instanceof ImageLibraryUnavailable) {
+          // The edition still goes out: this photo and the rest are linked at their own size instead.
+          unavailable = true;
+          d.logger.warn('image library unavailable: photos are linked as files at their original size', {
+            error: e.message,
+          });
+          error = await copyAsFile(key, f).then(
+            () => undefined,
+            (copyError: unknown) => copyError,
+          );
+          if (error === undefined) continue;
+        }
         // One unreadable photo must not stop the edition: it is left out and logged for the secretariat.
         d.logger.warn('attachment left out of the edition', {
           updateId: u.updateId,
           file: f.filename,
-          error: e instanceof Error ? e.message : String(e),
+          error: error instanceof Error ? error.message : String(error),
         });
       }
     }
@@ -123,6 +145,13 @@ async function prepareImage(
   };
   await d.content.put(manifestKey, JSON.stringify(manifest), 'application/json');
   return withUrls(manifest, d.mediaUrl);
+}
+
+/** The resizer could not be loaded at all (as opposed to one photo it could not read). */
+class ImageLibraryUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
 }
 
 const withUrls = (m: ImageManifest, base: string): ImageManifest => ({
