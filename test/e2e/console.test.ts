@@ -119,7 +119,7 @@ describe('secretariat console: a whole quarter in the browser', () => {
       rejected: 1,
       approved: 8,
     });
-  });
+  }, 120_000);
 
   it('imports subscribers, checking every line first', async () => {
     await page.getByRole('link', { name: 'Subscribers' }).click();
@@ -140,6 +140,7 @@ describe('secretariat console: a whole quarter in the browser', () => {
     await screenshots(page, 'subscribers');
   });
 
+  // Many steps, each with its own poll budget (up to 30 s): the default 30 s per test ran out on CI's 2 cores.
   it('compiles, previews both languages, test-sends, approves, sends and reads the stats', async () => {
     await page.getByRole('link', { name: 'Editions' }).click();
     const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
@@ -184,7 +185,7 @@ describe('secretariat console: a whole quarter in the browser', () => {
     await expect.poll(() => page.locator('.stats td').first().textContent()).toBe('12');
     await expectAccessible(page, 'editions-sent');
     await screenshots(page, 'editions-sent');
-  });
+  }, 180_000);
 
   it('adds a deadline and shows its reminders in the secretariat zone', async () => {
     await page.getByRole('link', { name: 'Deadlines and events' }).click();
