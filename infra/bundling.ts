@@ -1,5 +1,6 @@
 /** esbuild settings of every function, shared with test/infra (which bundles the real handlers with them). */
 
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -20,7 +21,42 @@ export const SPREADSHEET_MODULES = ['read-excel-file', 'chardet', 'csv-stringify
 
 /** What one function leaves out of its bundle. */
 export function externalsFor(name: HandlerName): string[] {
-  return [...EXTERNAL_MODULES, ...(HANDLER_SPECS[name].readsSpreadsheets ? [] : SPREADSHEET_MODULES)];
+  return [
+    ...EXTERNAL_MODULES,
+    ...(HANDLER_SPECS[name].readsSpreadsheets ? [] : SPREADSHEET_MODULES),
+    ...(HANDLER_SPECS[name].nativeModules ?? []),
+  ];
+}
+
+const PROJECT_ROOT = join(import.meta.dirname, '..');
+
+/** The version package-lock.json pins for a dependency: the asset installs exactly what the tests ran. */
+export function lockedVersion(pkg: string): string {
+  const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string }>;
+  };
+  const version = lock.packages[`node_modules/${pkg}`]?.version;
+  if (!version) throw new Error(`${pkg} is not in package-lock.json (a native module must be a dependency)`);
+  return version;
+}
+
+/**
+ * The Lambda runs on linux arm64 (glibc), the deploying machine may not: CDK's `npm ci` of `nodeModules`
+ * installs the binaries of the host, so the native packages are installed again for the Lambda's
+ * platform, as sharp's install docs say for AWS Lambda (npm's --os/--cpu/--libc, npm 10+). The host's
+ * copies (@img/sharp-<host>) go first, so the asset carries only the binary the Lambda loads.
+ */
+export function nativeInstallCommands(outputDir: string, modules: string[]): string[] {
+  if (!modules.length) return [];
+  const pinned = modules.map((m) => `${m}@${lockedVersion(m)}`).join(' ');
+  // One command: local bundling runs each hook command in its own shell from the project root.
+  return [
+    [
+      `cd "${outputDir}"`,
+      `rm -rf ${modules.map((m) => `node_modules/${m}`).join(' ')} node_modules/@img`,
+      `npm install --no-save --no-audit --no-fund --omit=dev --os=linux --cpu=arm64 --libc=glibc ${pinned}`,
+    ].join(' && '),
+  ];
 }
 /** CommonJS dependencies (sanitize-html, mjml, …) call require(), which an ESM bundle must provide. */
 export const ESM_REQUIRE_BANNER =
@@ -71,16 +107,23 @@ export function esbuildOptionsFor(name: HandlerName): BuildOptions {
 /** BUNDLING with one function's externals plus, for handlers that need them, folders copied next to it. */
 export function bundlingFor(name: HandlerName): nodejs.BundlingOptions {
   const assets = HANDLER_SPECS[name].assets ?? [];
-  const own = { ...BUNDLING, externalModules: externalsFor(name) };
-  if (!assets.length) return own;
+  const native = HANDLER_SPECS[name].nativeModules ?? [];
+  const own = {
+    ...BUNDLING,
+    externalModules: externalsFor(name),
+    ...(native.length ? { nodeModules: native } : {}),
+  };
+  if (!assets.length && !native.length) return own;
   return {
     ...own,
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
       // inputDir is the project root; runs in a POSIX shell on the deploying machine (local bundling).
-      afterBundling: (inputDir: string, outputDir: string) =>
-        assets.map((dir) => `cp -R "${inputDir}/${dir}" "${outputDir}/${dir}"`),
+      afterBundling: (inputDir: string, outputDir: string) => [
+        ...assets.map((dir) => `cp -R "${inputDir}/${dir}" "${outputDir}/${dir}"`),
+        ...nativeInstallCommands(outputDir, native),
+      ],
     },
   };
 }

@@ -20,6 +20,7 @@ export const MANAGED_ENV = new Set([
   'GAZETTE_UNSUBSCRIBE_MAILTO',
   'GAZETTE_PUBLIC_URL',
   'GAZETTE_ARCHIVE_URL',
+  'GAZETTE_MEDIA_URL',
   'GAZETTE_TOKEN_SECRET',
   'GAZETTE_TOKEN_SECRET_ARN',
   'GAZETTE_SES_CONFIGURATION_SET',
@@ -142,6 +143,8 @@ const RawContextSchema = z.object({
   wafPublicLimit: int(10, 2_000_000_000, 1000),
   /** Base URL in mails when a custom domain fronts the public API (default: its execute-api URL). */
   publicUrl: z.url().optional(),
+  /** Base URL of edition images and documents; default the archive distribution's /media. */
+  mediaUrl: z.url().optional(),
   /** Activate the SES receipt rule set on deploy (only one can be active per account and region). */
   activateReceiptRuleSet: bool(false),
   /** Extra GAZETTE_* settings for every function, e.g. {"GAZETTE_SOFT_BOUNCE_THRESHOLD":"5"}. */

@@ -67,6 +67,11 @@ export interface HandlerSpec {
   readsSpreadsheets?: boolean;
   /** Repository folders copied next to the bundle (found at runtime under LAMBDA_TASK_ROOT). */
   assets?: string[];
+  /**
+   * Packages with a native binary esbuild cannot bundle: left external and installed for the Lambda's
+   * platform (linux arm64, glibc) in the asset's node_modules (infra/bundling.ts).
+   */
+  nativeModules?: string[];
   access: Access;
 }
 
@@ -142,6 +147,8 @@ export const HANDLER_SPECS: Record<HandlerName, HandlerSpec> = {
     bundlesMjml: true,
     // MJML layout, partials, text twins and strings, read by src/adapters/mjml/mjml-renderer.ts.
     assets: ['templates'],
+    // sharp (libvips) resizes member photos to e-mail widths (src/adapters/images/sharp-resizer.ts).
+    nativeModules: ['sharp'],
     access: { table: 'readWrite', content: 'readWrite' },
   },
   dispatch: {

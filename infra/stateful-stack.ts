@@ -23,6 +23,7 @@ import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../src/adapters/dynamodb/keys.ts';
 import { INBOUND_RAW_PREFIX } from '../src/domain/update.ts';
 import { ARCHIVE_CSP } from '../src/http/types.ts';
+import { MEDIA_PREFIX } from '../src/use-cases/editions/media.ts';
 import type { InfraConfig } from './config.ts';
 import { RAW_PREFIXES, SEND_QUEUE_VISIBILITY_SECONDS } from './functions.ts';
 
@@ -49,6 +50,8 @@ export class StatefulStack extends Stack {
   readonly contentBucket: s3.Bucket;
   readonly archiveBucket: s3.Bucket;
   readonly archiveUrl: string;
+  /** Public base of edition images and documents: media/ of the content bucket, on the archive's domain. */
+  readonly mediaUrl: string;
   readonly tokenSecret: secretsmanager.Secret;
   readonly sendQueue: sqs.Queue;
   readonly sendDlq: sqs.Queue;
@@ -179,15 +182,23 @@ export class StatefulStack extends Stack {
         ].join('\n'),
       ),
     });
+    const headers = archiveHeaders(this);
+    // One signing configuration for both S3 origins (the archive bucket, media/ of the content bucket).
+    const oac = new cloudfront.S3OriginAccessControl(this, 'OriginAccessControl', {
+      description: 'Gazette archive distribution: signed reads of the archive bucket and edition media',
+      signing: cloudfront.Signing.SIGV4_ALWAYS,
+    });
     const distribution = new cloudfront.Distribution(this, 'ArchiveDistribution', {
       comment: `${config.prefix} newsletter archive`,
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.archiveBucket),
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.archiveBucket, {
+          originAccessControl: oac,
+        }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: archiveHeaders(this),
+        responseHeadersPolicy: headers,
         functionAssociations: [
           { function: directoryIndex, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
         ],
@@ -215,6 +226,7 @@ export class StatefulStack extends Stack {
       },
     ]);
     this.archiveUrl = `https://${distribution.distributionDomainName}`;
+    this.mediaUrl = serveMedia(this, { distribution, oac, headers, bucket: this.contentBucket });
 
     this.tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
       description: 'HMAC key for Gazette opt-in, preference and unsubscribe tokens',
@@ -392,6 +404,7 @@ export class StatefulStack extends Stack {
     out('ContentBucketName', this.contentBucket.bucketName, 'Attachments and compiled editions');
     out('ArchiveBucketName', this.archiveBucket.bucketName, 'Static public archive (served by CloudFront)');
     out('ArchiveUrl', this.archiveUrl, 'Public newsletter archive');
+    out('MediaUrl', this.mediaUrl, 'Edition images and documents (media/ of the content bucket)');
     out('TokenSecretArn', this.tokenSecret.secretArn, 'HMAC key for tokens (generated)');
     out('AlarmTopicArn', this.alarmTopic.topicArn, 'Operator alarms');
     out('ConsoleUserPoolId', this.userPool.userPoolId, 'Console users: aws cognito-idp admin-create-user …');
@@ -401,6 +414,68 @@ export class StatefulStack extends Stack {
       out(`DkimRecord${i + 1}`, `${r.name} CNAME ${r.value}`, 'Easy DKIM: publish as a CNAME record');
     }
   }
+}
+
+/**
+ * Edition images and documents (issue 15): `media/*` of the content bucket through the archive's
+ * distribution, read-only over origin access control. CDK's OAC origin would grant the distribution every
+ * object of the bucket (drafts, members' raw attachments); this origin gets no grant of its own, and the
+ * bucket policy lets the distribution read media/ only, never a photo's manifest (media/…/*.json), as the
+ * embedded runtime's /media/ serves it. Keys are content-derived and stored `immutable`: CloudFront keeps
+ * the origin's Cache-Control (CachingOptimized honours it up to a year).
+ */
+function serveMedia(
+  scope: Stack,
+  p: {
+    distribution: cloudfront.Distribution;
+    oac: cloudfront.IOriginAccessControl;
+    headers: cloudfront.IResponseHeadersPolicy;
+    bucket: s3.Bucket;
+  },
+): string {
+  const { distribution, oac, headers, bucket } = p;
+  distribution.addBehavior(
+    `${MEDIA_PREFIX}*`,
+    origins.S3BucketOrigin.withBucketDefaults(bucket, { originAccessControlId: oac.originAccessControlId }),
+    {
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      responseHeadersPolicy: headers,
+      compress: true,
+    },
+  );
+  const principal = new iam.ServicePrincipal('cloudfront.amazonaws.com');
+  const fromThisDistribution = {
+    StringEquals: {
+      'AWS:SourceArn': scope.formatArn({
+        service: 'cloudfront',
+        region: '',
+        resource: 'distribution',
+        resourceName: distribution.distributionId,
+      }),
+    },
+  };
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowArchiveDistributionReadMedia',
+      principals: [principal],
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects(`${MEDIA_PREFIX}*`)],
+      conditions: fromThisDistribution,
+    }),
+  );
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DenyDistributionReadMediaManifests',
+      effect: iam.Effect.DENY,
+      principals: [principal],
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects(`${MEDIA_PREFIX}*.json`)],
+    }),
+  );
+  return `https://${distribution.distributionDomainName}/${MEDIA_PREFIX.replace(/\/$/, '')}`;
 }
 
 /**

@@ -153,6 +153,9 @@ export class StatelessStack extends Stack {
       GAZETTE_UNSUBSCRIBE_MAILTO: config.unsubscribeAddress,
       GAZETTE_PUBLIC_URL: this.publicUrl,
       GAZETTE_ARCHIVE_URL: stateful.archiveUrl,
+      // Edition attachments link here (the archive's distribution serves media/), unless the operator
+      // names another origin (context mediaUrl).
+      GAZETTE_MEDIA_URL: config.mediaUrl ?? stateful.mediaUrl,
       GAZETTE_TOKEN_SECRET_ARN: stateful.tokenSecret.secretArn,
       GAZETTE_SES_CONFIGURATION_SET: config.names.configurationSet,
       GAZETTE_SEND_QUEUE_URL: stateful.sendQueue.queueUrl,

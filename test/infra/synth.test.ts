@@ -171,10 +171,23 @@ describe('real bundling (the way `cdk deploy` builds it, no Docker)', () => {
   const outdir = mkdtempSync(join(PROJECT_ROOT, 'cdk.out', 'test-bundle-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it('ships compile-edition as an importable ESM bundle with the templates folder beside it', async () => {
+  it('ships compile-edition as an importable ESM bundle with the templates folder and sharp for linux arm64 beside it', async () => {
     const dir = cdkBundle('compile-edition', mkdtempSync(join(outdir, 'compile-')));
-    expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map', 'templates']);
+    // nodeModules: ['sharp'] adds CDK's package.json, lock file and node_modules (infra/bundling.ts).
+    expect(readdirSync(dir).sort()).toEqual([
+      'index.mjs',
+      'index.mjs.map',
+      'node_modules',
+      'package-lock.json',
+      'package.json',
+      'templates',
+    ]);
     expect(existsSync(join(dir, 'templates', 'edition.mjml'))).toBe(true);
+    // The Lambda's binary only, never the deploying machine's.
+    expect(readdirSync(join(dir, 'node_modules', '@img')).filter((p) => p.startsWith('sharp-'))).toEqual([
+      'sharp-libvips-linux-arm64',
+      'sharp-linux-arm64',
+    ]);
     expect(handlerTypeInPlainNode(dir)).toBe('function');
     // esbuild + loading a 7 MB bundle: seconds, more on a busy 2-core CI machine.
   }, 90_000);
