@@ -4,6 +4,7 @@
  * src/domain (NewSegment, SegmentPatch, AudiencePreviewRequest, SubscriberPatch), reused by the console.
  */
 import * as z from 'zod';
+import { DynamoDeadlineRepo } from '../adapters/dynamodb/deadline-repo.ts';
 import { DynamoSegmentRepo } from '../adapters/dynamodb/segment-repo.ts';
 import { MessageTooLargeError } from '../domain/index.ts';
 import { parseJsonBody } from '../http/body.ts';
@@ -27,7 +28,16 @@ export function composeAudiences(
     subscribers: deps.subscribers,
     members: deps.members,
   });
-  const segments = makeSegmentAdmin({ repo: segmentRepo, audiences, clock: infra.clock });
+  const deadlines = new DynamoDeadlineRepo(infra.table);
+  const segments = makeSegmentAdmin({
+    repo: segmentRepo,
+    audiences,
+    clock: infra.clock,
+    inUse: async (id) =>
+      (await deadlines.list({ status: 'active' }))
+        .filter((d) => d.audience.kind === 'segment' && d.audience.segmentId === id)
+        .map((d) => `${d.kind} "${d.title}"`),
+  });
   const updateSubscriber = makeUpdateSubscriber(deps);
   const memberContacts = makeMemberContacts(deps);
   const body = (req: Parameters<Route['handler']>[0]) => {

@@ -119,7 +119,16 @@ export function makeAudiences(deps: AudienceDeps) {
 export type Audiences = ReturnType<typeof makeAudiences>;
 
 /** Segment administration (the admin API /admin/segments and `gazette segments`). */
-export function makeSegmentAdmin(deps: { repo: SegmentRepo; audiences: Audiences; clock: Clock }) {
+export function makeSegmentAdmin(deps: {
+  repo: SegmentRepo;
+  audiences: Audiences;
+  clock: Clock;
+  /**
+   * What still targets a segment by id (live deadlines and events: they read it when each reminder fires),
+   * in words; deleting it would make those reminders fail. Editions keep a copy of the filter instead.
+   */
+  inUse?: (segmentId: string) => Promise<string[]>;
+}) {
   const load = async (id: string) => {
     const s = await deps.repo.get(id);
     if (!s) throw new NotFoundError(`no segment ${id}`);
@@ -154,6 +163,11 @@ export function makeSegmentAdmin(deps: { repo: SegmentRepo; audiences: Audiences
     },
     async remove(id: string) {
       await load(id);
+      const users = (await deps.inUse?.(id)) ?? [];
+      if (users.length)
+        throw new ConflictError(
+          `segment ${id} is still the audience of ${users.join(', ')}: give them another audience first`,
+        );
       await deps.repo.delete(id);
       return { deleted: id };
     },

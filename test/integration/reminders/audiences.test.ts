@@ -140,4 +140,29 @@ describe('audiences and each reader’s hour through the local stack', () => {
     const shown = await api<View>('GET', `/admin/deadlines/${data.deadline.deadlineId}`);
     expect(shown.data.reminders.map((r) => r.status)).toEqual(['sent']);
   });
+
+  it('a saved audience cannot be deleted while a live deadline targets it; once that is cancelled, it can', async () => {
+    expect(
+      (
+        await api('POST', '/admin/segments', {
+          segmentId: 'council-contacts',
+          name: 'Council contacts',
+          filter: { lists: ['reminders'], memberTypes: ['council'] },
+        })
+      ).status,
+    ).toBe(201);
+    const { data } = await api<View>('POST', '/admin/deadlines', {
+      title: 'Council vote closes',
+      due: '2027-04-20 12:00',
+      timeZone: 'Europe/Berlin',
+      offsets: ['P7D'],
+      audience: 'segment:council-contacts',
+    });
+    const refused = await api<{ error: { message: string } }>('DELETE', '/admin/segments/council-contacts');
+    expect(refused.status).toBe(409);
+    expect(JSON.stringify(refused.data)).toContain('deadline \\"Council vote closes\\"');
+    expect((await api('GET', '/admin/segments/council-contacts')).status).toBe(200);
+    await api('POST', `/admin/deadlines/${data.deadline.deadlineId}/cancel`);
+    expect((await api('DELETE', '/admin/segments/council-contacts')).status).toBe(200);
+  });
 });

@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ConflictError,
   describeFilter,
   languageMatches,
   SegmentFilter,
+  type Segment,
   type SegmentFilterInput,
   type Subscriber,
   scopeFilter,
   segmentMatcher,
   ValidationError,
 } from '../../../src/domain/index.ts';
-import { makeAudiences } from '../../../src/use-cases/subscribers/segments.ts';
+import { makeAudiences, makeSegmentAdmin } from '../../../src/use-cases/subscribers/segments.ts';
 
 const sub = (email: string, over: Partial<Subscriber> = {}): Subscriber => ({
   subscriberId: `s_${email.replace(/[^a-z0-9]/gi, '')}`,
@@ -188,5 +190,42 @@ describe('audiences over the subscriber pages', () => {
     ).rejects.toThrow(/no segment nope/);
     const ok = await audiences.requireRecipients({ kind: 'segment', segmentId: 'council' }, 'reminders', 'x');
     expect(ok.count).toBe(3);
+  });
+});
+
+describe('segment administration', () => {
+  function admin(users: Record<string, string[]>) {
+    const saved = new Map<string, Segment>();
+    const repo = {
+      list: async () => [...saved.values()],
+      get: async (id: string) => saved.get(id),
+      create: async (s: Segment) => (saved.has(s.segmentId) ? false : (saved.set(s.segmentId, s), true)),
+      replace: async (s: Segment) => (saved.set(s.segmentId, s), true),
+      delete: async (id: string) => void saved.delete(id),
+    };
+    const audiences = makeAudiences({
+      subscribers: { async *listByStatus() {} },
+      members: { get: async () => undefined },
+      segments: repo,
+    });
+    const segments = makeSegmentAdmin({
+      repo,
+      audiences,
+      clock: { now: () => new Date('2026-12-04T00:00:00Z'), sleep: async () => {} },
+      inUse: async (id) => users[id] ?? [],
+    });
+    return { segments, saved };
+  }
+
+  it('refuses to delete an audience a live deadline still targets, naming it, and deletes an unused one', async () => {
+    const { segments, saved } = admin({ council: ['deadline "Survey 2027"'] });
+    await segments.create({ segmentId: 'council', name: 'Council', filter: { memberTypes: ['council'] } });
+    await segments.create({ segmentId: 'spare', name: 'Spare', filter: { languages: ['ja'] } });
+    const err = await segments.remove('council').catch((e) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err.message).toMatch(/deadline "Survey 2027"/);
+    expect(saved.has('council')).toBe(true);
+    expect(await segments.remove('spare')).toEqual({ deleted: 'spare' });
+    expect(saved.has('spare')).toBe(false);
   });
 });
