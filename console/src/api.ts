@@ -199,6 +199,13 @@ export const api = {
     }),
   unscheduleEdition: (n: number) => request<{ edition: Edition }>('DELETE', `/admin/editions/${n}/schedule`),
   segments: () => request<{ items: Segment[] }>('GET', '/admin/segments'),
+  addSegment: (s: Record<string, unknown>) => request<Segment>('POST', '/admin/segments', { body: s }),
+  /** `ifVersion`: the version read; a colleague's change meanwhile answers 409, never a silent overwrite. */
+  updateSegment: (id: string, s: Record<string, unknown>) =>
+    request<Segment>('PATCH', `/admin/segments/${enc(id)}`, { body: s }),
+  deleteSegment: (id: string) => request<unknown>('DELETE', `/admin/segments/${enc(id)}`),
+  previewAudience: (filter: Record<string, unknown>, sample = 10) =>
+    request<AudiencePreview>('POST', '/admin/audiences/preview', { body: { filter, sample } }),
   // --- sending
   sendStatus: (campaign: string) => request<SendStatus>('GET', `/admin/sends/${enc(campaign)}`),
   sendAction: (campaign: string, action: 'start' | 'pause' | 'resume' | 'cancel') =>
@@ -264,6 +271,8 @@ export interface DeadlineDetail {
   deadline: DeadlineView;
   reminders: ReminderView[];
   notice?: string;
+  /** On create: who it reaches. */
+  audience?: AudiencePreview;
 }
 export type RemindNowResult =
   | { dryRun: true; count: number; suppressed: number; recipients: { email: string; name: string }[] }

@@ -1,6 +1,7 @@
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { OutageBanner } from './components.tsx';
 import { type Lang, lang, setLang, t } from './i18n.ts';
+import { Audiences } from './pages/audiences.tsx';
 import { Dashboard } from './pages/dashboard.tsx';
 import { Deadlines } from './pages/deadlines.tsx';
 import { Editions } from './pages/editions.tsx';
@@ -17,6 +18,7 @@ const NAV: [string, string][] = [
   ['/editions', 'Editions'],
   ['/deadlines', 'Deadlines and events'],
   ['/subscribers', 'Subscribers'],
+  ['/audiences', 'Audiences'],
   ['/members', 'Members'],
 ];
 
@@ -65,6 +67,7 @@ function Shell() {
           <Route path={`${BASE}/editions`} component={Editions} />
           <Route path={`${BASE}/deadlines`} component={Deadlines} />
           <Route path={`${BASE}/subscribers`} component={Subscribers} />
+          <Route path={`${BASE}/audiences`} component={Audiences} />
           <Route path={`${BASE}/members`} component={Members} />
           <Route default component={NotFound} />
         </Router>

@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
+import { MemberType } from '../../../src/domain/member.ts';
+import type { Segment } from '../../../src/domain/segment.ts';
 import { api, type DeadlineDetail, type DeadlineView, type RemindNowResult } from '../api.ts';
 import { Badge, Field, FormError, fmtDate, Notice } from '../components.tsx';
 import { type FieldErrors, serverErrors, useDraft } from '../forms.ts';
@@ -14,6 +16,8 @@ const EMPTY = {
   timeZone: ZONE,
   offsets: 'P14D, P3D, P1D',
   description: '',
+  /** The API's short form: all, members, member-type:council, segment:<id>. */
+  audience: 'all',
 };
 
 export function Deadlines() {
@@ -73,6 +77,14 @@ function AddDeadline({ onAdded }: { onAdded(id: string): void }) {
   const [form, setForm, clear] = useDraft('deadline', EMPTY);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [requestId] = useState(() => crypto.randomUUID());
+  const [segments, setSegments] = useState<Segment[]>([]);
+  const [reached, setReached] = useState<number>();
+  useEffect(() => {
+    api.segments().then(
+      (r) => setSegments(r.items),
+      () => setSegments([]),
+    );
+  }, []);
   const submit = async (e: Event) => {
     e.preventDefault();
     setErrors({});
@@ -82,6 +94,7 @@ function AddDeadline({ onAdded }: { onAdded(id: string): void }) {
       timeZone: form.timeZone,
       offsets: form.offsets,
       description: form.description,
+      audience: form.audience,
       requestId,
       [form.kind === 'event' ? 'start' : 'due']: form.due,
     };
@@ -89,6 +102,7 @@ function AddDeadline({ onAdded }: { onAdded(id: string): void }) {
       const r = await api.addDeadline(body);
       clear();
       setForm(EMPTY);
+      setReached(r.audience?.count);
       onAdded(r.deadline.deadlineId);
     } catch (err) {
       const fe = serverErrors(err);
@@ -133,13 +147,57 @@ function AddDeadline({ onAdded }: { onAdded(id: string): void }) {
         <Field label={t('Reminders before (P14D = 14 days, PT2H = 2 hours)')} error={errors.offsets}>
           {(id, d) => <input id={id} aria-describedby={d} value={form.offsets} onInput={set('offsets')} />}
         </Field>
+        <Field label={t('Who receives it')} error={errors.audience}>
+          {(id, d) => (
+            <select id={id} aria-describedby={d} value={form.audience} onChange={set('audience')}>
+              <AudienceOptions segments={segments} />
+            </select>
+          )}
+        </Field>
       </div>
       <FormError error={errors._} />
+      {reached !== undefined && <Notice>{t('It reaches {n} confirmed readers.', { n: reached })}</Notice>}
       <button type="submit" class="primary">
         {t('Add')}
       </button>
     </form>
   );
+}
+
+/** Who a deadline or event reaches, as the API's short form (src/use-cases/reminders/inputs.ts AudienceInput). */
+function AudienceOptions({ segments }: { segments: Segment[] }) {
+  return (
+    <>
+      <option value="all">{t('Everyone on the reminders list')}</option>
+      <option value="members">{t('Contacts of every member organisation')}</option>
+      <optgroup label={t('Contacts of members of type')}>
+        {MemberType.options.map((m) => (
+          <option key={m} value={`member-type:${m}`}>
+            {t(m)}
+          </option>
+        ))}
+      </optgroup>
+      {segments.length > 0 && (
+        <optgroup label={t('Saved audiences')}>
+          {segments.map((s) => (
+            <option key={s.segmentId} value={`segment:${s.segmentId}`}>
+              {s.name}
+            </option>
+          ))}
+        </optgroup>
+      )}
+    </>
+  );
+}
+
+/** The audience in words, for the card of a saved deadline. */
+function audienceText(a: unknown): string {
+  const x = (a ?? {}) as { kind?: string; memberType?: string; segmentId?: string };
+  if (x.kind === 'members') return t('Contacts of every member organisation');
+  if (x.kind === 'member-type') return `${t('Contacts of members of type')} ${t(x.memberType ?? '')}`;
+  if (x.kind === 'segment') return `${t('Saved audiences')}: ${x.segmentId}`;
+  if (x.kind === 'filter') return t('A filter');
+  return t('Everyone on the reminders list');
 }
 
 function DeadlineCard({ id, onChange }: { id: string; onChange(): void }) {
@@ -170,6 +228,9 @@ function DeadlineCard({ id, onChange }: { id: string; onChange(): void }) {
       </h2>
       <p>
         {fmtDate(dl.due ?? dl.start, dl.timeZone)} ({dl.timeZone})
+      </p>
+      <p>
+        {t('Who receives it')}: <span data-testid="deadline-audience">{audienceText(dl.audience)}</span>
       </p>
       <h3>{t('Reminders')}</h3>
       <ul class="reminders">
