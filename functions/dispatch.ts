@@ -7,10 +7,11 @@
 import * as z from 'zod';
 import { composeDigest } from '../src/app/notices.ts';
 import { buildOutbound } from '../src/app/outbound.ts';
+import { onFirstUse } from '../src/runtimes/lambda/first-use.ts';
 import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
 
-// The outbound half only: jobs never need the inbound MIME parser.
-const app = buildOutbound(lambdaInfra());
+// The outbound half only: jobs never need the inbound MIME parser. Composed by the first job.
+const outbound = onFirstUse(() => buildOutbound(lambdaInfra()));
 
 export const DispatchEvent = z.object({
   gazetteJob: z.discriminatedUnion('type', [
@@ -28,6 +29,7 @@ export const DispatchEvent = z.object({
 
 export const handler = async (event: unknown) => {
   const { gazetteJob } = DispatchEvent.parse(event);
+  const app = outbound();
   app.infra.logger.info('background job', { job: gazetteJob });
   if (gazetteJob.type === 'inbound-digest') {
     const digest = await composeDigest(app.infra)();

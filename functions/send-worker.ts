@@ -14,12 +14,15 @@ import { processSqsBatch } from '../src/adapters/powertools/sqs-batch.ts';
 import { buildOutbound } from '../src/app/outbound.ts';
 import { CampaignKey, Instant } from '../src/domain/index.ts';
 import { recordSendBatch, recordSesQuota } from '../src/ports/metrics.ts';
+import { onFirstUse } from '../src/runtimes/lambda/first-use.ts';
 import { lambdaInfra, lambdaMetrics } from '../src/runtimes/lambda/infra.ts';
 
-const infra = lambdaInfra();
 // The same wiring as everywhere: a finished edition send publishes its archive, the edition mirrors the state.
-const { sending } = buildOutbound(infra);
-const metrics = lambdaMetrics();
+// Composed by the first batch, not at load.
+const app = onFirstUse(() => {
+  const infra = lambdaInfra();
+  return { infra, sending: buildOutbound(infra).sending, metrics: lambdaMetrics() };
+});
 
 /** A slice of recipients; messages queued before quota checks existed have no `kind`. */
 const RecipientsBody = z.object({
@@ -40,6 +43,7 @@ export const SendBatchBody = z.discriminatedUnion('kind', [RecipientsBody, Quota
 const QUOTA_METRIC_MS = 5 * 60_000;
 let quotaRecordedAt = Number.NEGATIVE_INFINITY;
 async function recordQuota() {
+  const { infra, metrics } = app();
   if (Date.now() - quotaRecordedAt < QUOTA_METRIC_MS) return;
   quotaRecordedAt = Date.now();
   try {
@@ -55,6 +59,7 @@ class Redeliver extends Error {
 }
 
 async function handleRecord(record: SQSRecord, deadline: number): Promise<void> {
+  const { infra, sending, metrics } = app();
   const log = infra.logger.child({
     sqsMessageId: record.messageId,
     receives: record.attributes.ApproximateReceiveCount,
@@ -86,6 +91,8 @@ async function handleRecord(record: SQSRecord, deadline: number): Promise<void> 
 }
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  // A composition error (missing configuration) fails the invocation, not each record one by one.
+  app();
   const deadline = Date.now() + context.getRemainingTimeInMillis();
   const response = await processSqsBatch(event, context, (record) => handleRecord(record, deadline));
   await recordQuota();
