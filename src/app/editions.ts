@@ -7,6 +7,7 @@ import { DynamoSegmentRepo } from '../adapters/dynamodb/segment-repo.ts';
 import { DynamoSendJobRepo } from '../adapters/dynamodb/send-job-repo.ts';
 import { DynamoStatsRepo } from '../adapters/dynamodb/stats-repo.ts';
 import { DynamoSubscriberRepo } from '../adapters/dynamodb/subscriber-repo.ts';
+import { DynamoTemplateVersionRepo } from '../adapters/dynamodb/template-version-repo.ts';
 import { DynamoUpdateRepo } from '../adapters/dynamodb/update-repo.ts';
 import { Branding, EditionShapePatch } from '../domain/edition.ts';
 import {
@@ -18,6 +19,14 @@ import {
   SegmentId,
   ValidationError,
 } from '../domain/index.ts';
+import {
+  TemplateCheckResult,
+  TemplateFileName,
+  TemplateFiles,
+  TemplatePreviewRequest,
+  TemplateRollbackRequest,
+  TemplateSaveRequest,
+} from '../domain/template-set.ts';
 import { parseJsonBody } from '../http/body.ts';
 import { type HttpRequest, html, json, type Route } from '../http/types.ts';
 import type { ApprovedUpdates } from '../ports/editions.ts';
@@ -26,6 +35,7 @@ import type { SegmentRepo } from '../ports/segments.ts';
 import type { SuppressionCheck } from '../ports/sending.ts';
 import type { StatsRepo } from '../ports/stats.ts';
 import type { SubscriberRepo } from '../ports/subscribers.ts';
+import type { TemplateWorkbench } from '../ports/templates.ts';
 import { approvedUpdatesFrom } from '../use-cases/editions/approved-updates.ts';
 import { makePublishArchive } from '../use-cases/editions/archive.ts';
 import { makeBrandingStore } from '../use-cases/editions/branding.ts';
@@ -37,6 +47,7 @@ import { makeEditionAudience } from '../use-cases/editions/schedule-audience.ts'
 import { editionSettings } from '../use-cases/editions/settings.ts';
 import { makeEditionShapes } from '../use-cases/editions/shape.ts';
 import { makeEditionSource } from '../use-cases/editions/source.ts';
+import { makeTemplateCheck, makeTemplateStore } from '../use-cases/editions/templates.ts';
 import { makeTestSend } from '../use-cases/editions/test-send.ts';
 import { makeAudiences } from '../use-cases/subscribers/segments.ts';
 import type { Infra } from './infra.ts';
@@ -77,8 +88,16 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
   const content = infra.blobs.content;
 
   const branding = makeBrandingStore({ content, clock });
+  const templates = makeTemplateStore({
+    versions: new DynamoTemplateVersionRepo(infra.table),
+    content,
+    workbench: () => templateWorkbench(infra),
+    editions: repo,
+    clock,
+  });
   const compile = makeCompileEdition({
-    templates: async () => ({ branding: await branding.active() }),
+    // The saved template set (else the templates/ folder) and branding, read once per compile.
+    templates: async () => ({ branding: await branding.active(), files: await templates.active() }),
     editions: repo,
     updates,
     renderer: infra.renderer,
@@ -379,6 +398,7 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
       handler: async (req) =>
         json(200, { saved: await branding.save(parseJsonBody(req, Branding), actor(req)) }),
     },
+    ...templateRoutes(templates, actor),
     {
       method: 'GET',
       path: '/admin/editions/:number/shape',
@@ -437,6 +457,108 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
     /** For the send engine: record that a send started, paused or finished. */
     setSendStatus: lifecycle.setSendStatus,
     repo,
+    /** The edition templates in the content store (versions, check, preview). */
+    templates,
+  };
+}
+
+/** The edition templates (issue 15): list, show, preview, save, versions, rollback. */
+function templateRoutes(
+  templates: ReturnType<typeof makeTemplateStore>,
+  actor: (req: HttpRequest) => string,
+): Route[] {
+  const etag = (version: number) => ({ etag: `"${version}"` });
+  /** If-Match: "3" (the ETag of GET /admin/templates) is the version the change was made on. */
+  const ifMatch = (req: HttpRequest): number | undefined => {
+    const raw = req.headers['if-match'];
+    if (raw === undefined) return undefined;
+    const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(raw);
+    if (!m)
+      throw new ValidationError(`If-Match: "${raw}" is not a template version (use the ETag, e.g. "3")`);
+    return Number(m[1]);
+  };
+  const fileName = (req: HttpRequest) => {
+    const r = TemplateFileName.safeParse(req.query.name ?? '');
+    if (!r.success)
+      throw new ValidationError(
+        `name: ${r.error.issues[0]?.message ?? 'not a template file'} (got "${req.query.name ?? ''}")`,
+      );
+    return r.data;
+  };
+  return [
+    {
+      method: 'GET',
+      path: '/admin/templates',
+      access: 'admin',
+      handler: async () => {
+        const list = await templates.list();
+        return json(200, list, etag(list.version));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/templates/file',
+      access: 'admin',
+      handler: async (req) => {
+        const file = await templates.show(fileName(req));
+        return json(200, file, etag(file.version));
+      },
+    },
+    {
+      // Proposed files over the active set, rendered with the open draft's data (or the sample); nothing saved.
+      method: 'POST',
+      path: '/admin/templates/preview',
+      access: 'admin',
+      handler: async (req) => json(200, await templates.preview(parseJsonBody(req, TemplatePreviewRequest))),
+    },
+    {
+      // Validated and rendered first (422 with the problems); 409 when another save came in between.
+      method: 'PUT',
+      path: '/admin/templates',
+      access: 'admin',
+      handler: async (req) => {
+        const out = await templates.save(parseJsonBody(req, TemplateSaveRequest), actor(req), ifMatch(req));
+        return json(out.unchanged ? 200 : 201, out, etag(out.saved.version));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/templates/versions',
+      access: 'admin',
+      handler: async () => json(200, await templates.versions()),
+    },
+    {
+      method: 'POST',
+      path: '/admin/templates/rollback',
+      access: 'admin',
+      handler: async (req) => {
+        const body = parseJsonBody(req, TemplateRollbackRequest);
+        const out = await templates.rollback(body.version, body.baseVersion ?? ifMatch(req), actor(req));
+        return json(out.unchanged ? 200 : 201, out, etag(out.saved.version));
+      },
+    },
+  ];
+}
+
+/**
+ * Where template checks run: in-process where the runtime has mjml (the embedded runtime, the compile
+ * function), else (the api on AWS) a synchronous request to the compile function.
+ */
+function templateWorkbench(infra: Infra): TemplateWorkbench {
+  const tools = infra.templateTools;
+  if (tools) {
+    const local = tools().then((t) => makeTemplateCheck({ renderer: infra.renderer, tools: t }));
+    return { folder: async () => (await local).folder(), check: async (r) => (await local).check(r) };
+  }
+  const ask = (request: Parameters<NonNullable<Infra['jobs']['ask']>>[0]) => {
+    const jobs = infra.jobs;
+    if (!jobs.ask)
+      throw new ConfigError('templates: this runtime has no mjml and no compile function to check them');
+    return jobs.ask(request);
+  };
+  return {
+    folder: async () => TemplateFiles.parse(await ask({ gazetteTemplates: { op: 'folder' } })),
+    check: async (r) => TemplateCheckResult.parse(await ask({ gazetteTemplates: { op: 'check', ...r } })),
   };
 }
 export type EditionsApp = ReturnType<typeof composeEditions>;

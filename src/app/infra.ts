@@ -8,6 +8,7 @@ import type { Mailer } from '../ports/mailer.ts';
 import type { Queue, SendBatchMessage } from '../ports/queue.ts';
 import type { EditionRenderer } from '../ports/renderer.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
+import type { TemplateTools } from '../ports/templates.ts';
 
 /**
  * What a runtime provides: the adapters, already pointed at AWS or at the local servers.
@@ -28,4 +29,9 @@ export interface Infra {
   tokenSecret: () => Promise<string>;
   /** Loaded lazily: mjml is heavy and only the edition compiler needs it. */
   renderer: () => Promise<EditionRenderer>;
+  /**
+   * mjml's validator and the deployed templates/ folder, beside the renderer (the embedded runtime and the
+   * compile function). Absent: template checks go to the compile function (`jobs.ask`).
+   */
+  templateTools?: () => Promise<TemplateTools>;
 }

@@ -1,3 +1,5 @@
+import type { TemplateWorkRequest } from '../domain/template-set.ts';
+
 /**
  * Background work started by a request but too long for it (compiling an edition, planning a send,
  * firing a reminder). AWS: an async Lambda invoke / SQS message; embedded runtime: run in-process.
@@ -12,4 +14,9 @@ export type BackgroundJob =
 
 export interface JobRunner {
   run(job: BackgroundJob): Promise<void>;
+  /**
+   * A synchronous request to the compile function, the only one with mjml (AWS): template checks and
+   * previews (src/use-cases/editions/templates.ts). Absent where mjml runs in-process.
+   */
+  ask?(request: TemplateWorkRequest): Promise<unknown>;
 }

@@ -1,4 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { domainErrorFrom } from '../../domain/errors.ts';
+import type { TemplateWorkRequest } from '../../domain/template-set.ts';
 import type { BackgroundJob, JobRunner } from '../../ports/jobs.ts';
 import type { AwsClientOptions } from '../aws-options.ts';
 import { type ClientSource, clientGetter, once } from '../lazy.ts';
@@ -27,5 +29,28 @@ export class LambdaJobRunner implements JobRunner {
         Payload: new TextEncoder().encode(JSON.stringify({ gazetteJob: job })),
       }),
     );
+  }
+
+  /**
+   * Template checks and previews: a synchronous invoke of the compile function (where mjml is), which
+   * answers the result, or { error: { code, message } } for a domain error (thrown again here as one).
+   */
+  async ask(request: TemplateWorkRequest): Promise<unknown> {
+    const out = await (await this.client()).send(
+      new (await sdk()).InvokeCommand({
+        FunctionName: this.functionFor({ type: 'compile-edition', requestedBy: 'templates' }),
+        InvocationType: 'RequestResponse',
+        Payload: new TextEncoder().encode(JSON.stringify(request)),
+      }),
+    );
+    const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
+    if (out.FunctionError)
+      throw new Error(`compile function failed (${out.FunctionError}): ${text.slice(0, 500)}`);
+    const body = JSON.parse(text || 'null') as { error?: { code?: unknown; message?: unknown } } | null;
+    if (body?.error && typeof body.error.code === 'string') {
+      const message = String(body.error.message ?? body.error.code);
+      throw domainErrorFrom(body.error.code, message) ?? new Error(message);
+    }
+    return body;
   }
 }

@@ -149,6 +149,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         renderer ??= import('../../adapters/mjml/mjml-renderer.ts').then((m) => m.createMjmlRenderer());
         return renderer;
       },
+      templateTools: () => import('../../adapters/mjml/mjml-validator.ts').then((m) => m.templateToolsFor()),
     };
     // One process: the API's POST /admin/inbound reaches ingest in-process.
     app = buildApp(infra, (deps) => composeIngest(infra, deps));
