@@ -7,9 +7,10 @@ import * as inbound from './inbound.ts';
 import * as reminders from './reminders.ts';
 import * as sending from './sending.ts';
 import * as subscribers from './subscribers.ts';
+import * as templates from './templates.ts';
 
 /** Each area registers its own commands (members, updates, subscribers, editions, reminders …). */
 export function registerAll(program: Command, ctx: CliContext) {
-  for (const area of [inbound, subscribers, editions, sending, reminders, demo, consoleCmd])
+  for (const area of [inbound, subscribers, editions, templates, sending, reminders, demo, consoleCmd])
     area.register(program, ctx);
 }
