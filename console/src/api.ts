@@ -143,6 +143,9 @@ export const api = {
   updates: (status?: UpdateStatus, limit = 1000) =>
     request<{ updates: UpdateView[] }>('GET', '/admin/updates', { query: { status, limit } }),
   update: (id: string) => request<UpdateView>('GET', `/admin/updates/${enc(id)}`),
+  /** Corrections without approving; `version` as for approve. */
+  edit: (id: string, edits: z.input<typeof UpdateEdits>) =>
+    request<UpdateView>('PATCH', `/admin/updates/${enc(id)}`, { body: edits }),
   approve: (id: string, edits: z.input<typeof UpdateEdits>) =>
     request<UpdateView>('POST', `/admin/updates/${enc(id)}/approve`, { body: edits }),
   /** `version`: the version the moderator read; a stale one is refused (412), never overwritten. */

@@ -284,6 +284,27 @@ const ZH: Record<string, string> = {
   finance: '财务',
   technical: '技术',
   other: '其他',
+  // moderation: the other fields
+  'Event, deadline, links, attachments, member, translations': '活动、截止日期、链接、附件、会员、翻译',
+  Event: '活动',
+  Starts: '开始',
+  Ends: '结束',
+  'Event time zone': '活动时区',
+  'The times above are read in this zone (empty: {tz})': '以上时间按此时区理解（留空：{tz}）',
+  Place: '地点',
+  Deadline: '截止日期',
+  Links: '链接',
+  'One per line: the address, then its label': '每行一个：先写网址，再写标题',
+  'Attachments published': '发布的附件',
+  'Publish {file}': '发布 {file}',
+  'Alt text for {file}': '{file} 的替代文字',
+  'Member shown': '显示的会员',
+  Translations: '翻译',
+  'Readers of that language see these instead of the original; empty: the original.':
+    '该语言的读者将看到这些译文而非原文；留空则显示原文。',
+  'Title ({lang})': '标题（{lang}）',
+  'Summary ({lang})': '摘要（{lang}）',
+  'Nothing changed.': '没有修改。',
 };
 
 export function t(text: string, vars: Record<string, string | number> = {}): string {

@@ -11,6 +11,7 @@ import { ApiError, api, type UpdateView } from '../api.ts';
 import { Badge, Field, FormError, fmtDate, Notice } from '../components.tsx';
 import { check, type FieldErrors, serverErrors, useDraft } from '../forms.ts';
 import { t } from '../i18n.ts';
+import { MoreFields, moreEdits, moreInitial } from './moderation-more.tsx';
 
 export interface Filters {
   status: string;
@@ -297,6 +298,7 @@ export function Moderation() {
               key={selected.updateId}
               update={selected}
               memberName={memberName(selected.memberId)}
+              members={members}
               ref={detailRef}
               duplicates={[...checked].filter((id) => id !== selected.updateId)}
               onChanged={(u, msg) => {
@@ -322,6 +324,7 @@ import { forwardRef } from 'preact/compat';
 interface DetailProps {
   update: UpdateView;
   memberName: string;
+  members: Member[];
   duplicates: string[];
   onChanged(u: UpdateView, message: string): void;
 }
@@ -329,7 +332,13 @@ interface DetailProps {
 const UpdateDetail = forwardRef<{ approve(): void; reject(): void }, DetailProps>(
   function UpdateDetail(p, ref) {
     const u = p.update;
-    const initial = { title: u.title, summary: u.summary, kind: u.kind, section: u.section };
+    const initial = {
+      title: u.title,
+      summary: u.summary,
+      kind: u.kind,
+      section: u.section,
+      more: moreInitial(u),
+    };
     const [form, setForm, clearDraft, restored] = useDraft(`update.${u.updateId}`, initial);
     const [errors, setErrors] = useState<FieldErrors>({});
     const [rejecting, setRejecting] = useState(false);
@@ -339,11 +348,13 @@ const UpdateDetail = forwardRef<{ approve(): void; reject(): void }, DetailProps
     const reasonRef = useRef<HTMLTextAreaElement>(null);
 
     const edits = () => {
-      const out: Record<string, string> = {};
+      const out: Record<string, unknown> = {};
       for (const k of ['title', 'summary', 'kind', 'section'] as const)
         if (form[k] !== initial[k]) out[k] = form[k];
-      return out;
+      // A draft kept from before these fields existed has no `more`: nothing changed there.
+      return { ...out, ...moreEdits(u, initial.more, form.more ?? initial.more) };
     };
+    const versioned = () => ({ ...edits(), ...(u.version === undefined ? {} : { version: u.version }) });
     const run = async (f: () => Promise<UpdateView>, message: string) => {
       setBusy(true);
       setErrors({});
@@ -362,12 +373,16 @@ const UpdateDetail = forwardRef<{ approve(): void; reject(): void }, DetailProps
     };
     const approve = () => {
       // The version read with the update: two moderators editing one update get a conflict, not an overwrite.
-      const c = check(UpdateEdits, {
-        ...edits(),
-        ...(u.version === undefined ? {} : { version: u.version }),
-      });
+      const c = check(UpdateEdits, versioned());
       if (!c.ok) return setErrors(c.errors);
       void run(() => api.approve(u.updateId, c.data), t('Approved'));
+    };
+    /** Keeps the corrections without approving (a colleague approves later, or the member is asked first). */
+    const save = () => {
+      const c = check(UpdateEdits, versioned());
+      if (!c.ok) return setErrors(c.errors);
+      if (Object.keys(c.data).every((k) => k === 'version')) return setErrors({ _: t('Nothing changed.') });
+      void run(() => api.edit(u.updateId, c.data), t('Saved'));
     };
     const reject = () => {
       if (!rejecting) {
@@ -383,7 +398,7 @@ const UpdateDetail = forwardRef<{ approve(): void; reject(): void }, DetailProps
     if (ref && typeof ref === 'object')
       ref.current = actionable ? { approve, reject } : { approve() {}, reject() {} };
 
-    const set = (k: keyof typeof initial) => (e: Event) =>
+    const set = (k: 'title' | 'summary' | 'kind' | 'section') => (e: Event) =>
       setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value });
 
     return (
@@ -472,11 +487,22 @@ const UpdateDetail = forwardRef<{ approve(): void; reject(): void }, DetailProps
                 {t('Due')}: {fmtDate(u.deadline)}
               </p>
             )}
+            <MoreFields
+              update={u}
+              form={form.more ?? initial.more}
+              set={(more) => setForm({ ...form, more })}
+              errors={errors}
+              disabled={!actionable}
+              members={p.members}
+            />
             <FormError error={errors._} />
             {actionable && (
               <div class="actions">
                 <button type="submit" class="primary" disabled={busy}>
                   {t('Approve')}
+                </button>
+                <button type="button" onClick={save} disabled={busy}>
+                  {t('Save edits')}
                 </button>
                 <button type="button" onClick={reject} disabled={busy}>
                   {t('Reject')}
