@@ -165,7 +165,7 @@ describe('sharp in the compile-edition bundle', () => {
   it('leaves sharp out of esbuild and installs it as a node module, the linux arm64 glibc binary, at the locked version', () => {
     const b = bundlingFor('compile-edition');
     expect(b.externalModules).toContain('sharp');
-    expect(b.nodeModules).toEqual(['sharp']);
+    expect(b.nodeModules).toContain('sharp');
     expect(esbuildOptionsFor('compile-edition').external).toContain('sharp');
     const after = b.commandHooks?.afterBundling('/src', '/asset-output') ?? [];
     expect(after).toEqual([
