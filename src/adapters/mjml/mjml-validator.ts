@@ -110,9 +110,12 @@ function jsonLine(e: unknown, text: string): number | undefined {
 
 /** The deployed templates/ folder (the seed of the store) and its sample content. */
 export function templateToolsFor(dir?: string): TemplateTools {
-  const root = findTemplatesDir(dir);
+  // Found on first use: a function's start never fails for want of the folder.
+  let found: string | undefined;
+  const rootDir = () => (found ??= findTemplatesDir(dir));
   return {
     async folder() {
+      const root = rootDir();
       const files: TemplateFiles = {};
       const visit = (rel: string) => {
         for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
@@ -125,7 +128,7 @@ export function templateToolsFor(dir?: string): TemplateTools {
       return files;
     },
     async sample() {
-      const path = join(root, 'samples', 'edition.json');
+      const path = join(rootDir(), 'samples', 'edition.json');
       return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
     },
     validateFile: validateTemplateFile,
