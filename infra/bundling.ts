@@ -19,12 +19,27 @@ export const EXTERNAL_MODULES = ['@aws-sdk/*'];
  */
 export const SPREADSHEET_MODULES = ['read-excel-file', 'chardet', 'csv-stringify'];
 
+/**
+ * mjml (~7 MB bundled) is loaded with `await import()` when an edition is rendered, but inlined into the one
+ * output file it was parsed at every cold start of the compiler (2.2 × its floor, issue 17). It is left out
+ * of index.mjs and installed beside it (`nodeModules`, CDK's `npm ci` at the locked version), so Node reads
+ * it from node_modules/ only when the renderer first runs. Its packages (mjml-core, mjml-parser-xml …,
+ * which the renderer and the template validator import too) stay external with it: one copy, one registry
+ * of components.
+ */
+export const MJML_MODULES = ['mjml', 'mjml-*'];
+/** The packages installed beside a function's bundle (CDK `nodeModules`): native ones, and mjml. */
+export function installedModulesFor(name: HandlerName): string[] {
+  return [...(HANDLER_SPECS[name].nativeModules ?? []), ...(HANDLER_SPECS[name].bundlesMjml ? ['mjml'] : [])];
+}
+
 /** What one function leaves out of its bundle. */
 export function externalsFor(name: HandlerName): string[] {
   return [
     ...EXTERNAL_MODULES,
     ...(HANDLER_SPECS[name].readsSpreadsheets ? [] : SPREADSHEET_MODULES),
     ...(HANDLER_SPECS[name].nativeModules ?? []),
+    ...(HANDLER_SPECS[name].bundlesMjml ? MJML_MODULES : []),
   ];
 }
 
@@ -108,12 +123,13 @@ export function esbuildOptionsFor(name: HandlerName): BuildOptions {
 export function bundlingFor(name: HandlerName): nodejs.BundlingOptions {
   const assets = HANDLER_SPECS[name].assets ?? [];
   const native = HANDLER_SPECS[name].nativeModules ?? [];
+  const installed = installedModulesFor(name);
   const own = {
     ...BUNDLING,
     externalModules: externalsFor(name),
-    ...(native.length ? { nodeModules: native } : {}),
+    ...(installed.length ? { nodeModules: installed } : {}),
   };
-  if (!assets.length && !native.length) return own;
+  if (!assets.length && !installed.length) return own;
   return {
     ...own,
     commandHooks: {
