@@ -50,6 +50,7 @@ const parts: Part[] = [
       (await import('./send.ts')).benchScale({
         sizes: opt('scale')?.split(',').map(Number),
         rate: opt('scale-rate') ? Number(opt('scale-rate')) : undefined,
+        table: opt('scale-table') === 'dynalite' ? 'dynalite' : undefined,
       }),
   },
   { name: 'lambdas', run: async () => (await import('./lambdas.ts')).benchLambdas() },

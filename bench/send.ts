@@ -9,6 +9,8 @@
  *                        every request, split into reads and writes), measured handler durations × the
  *                        functions' configured memory, counted SQS requests and log bytes, at the prices below.
  */
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HANDLER_SPECS } from '../infra/functions.ts';
 import { DynamoSubscriberRepo } from '../src/adapters/dynamodb/subscriber-repo.ts';
@@ -16,13 +18,18 @@ import { Table } from '../src/adapters/dynamodb/table.ts';
 import { LocalJobRunner } from '../src/adapters/local/local-jobs.ts';
 import { LocalQueue } from '../src/adapters/local/local-queue.ts';
 import { powertoolsLogger } from '../src/adapters/powertools/logger.ts';
+import { SesMailer } from '../src/adapters/ses/ses-mailer.ts';
+import type { Infra } from '../src/app/infra.ts';
 import { composeSending } from '../src/app/sending.ts';
+import type { Config } from '../src/config/config.ts';
 import { type Subscriber, subscriberIdFor } from '../src/domain/index.ts';
 import type { CampaignSource } from '../src/ports/campaign-source.ts';
+import { systemClock } from '../src/ports/clock.ts';
 import type { SendBatchMessage } from '../src/ports/queue.ts';
 import { LOCAL_CREDENTIALS } from '../src/runtimes/local/stack.ts';
 import { startThrottlingProxy } from '../test/support/throttling-proxy.ts';
-import { startBenchStack } from './support.ts';
+import type { StandInStats } from './scale-standins.ts';
+import { benchConfig, startBenchStack } from './support.ts';
 
 /**
  * Published on-demand prices, us-east-1, as of 2026-01 (DynamoDB after the November 2024 on-demand price
@@ -77,21 +84,122 @@ export interface SendBenchResult {
   send_details: Record<string, unknown>;
 }
 
-export async function benchSend(opts: { recipients?: number; rate?: number } = {}): Promise<SendBenchResult> {
+/** Where a send benchmark runs: the table, the SES stand-in and what they saw. */
+interface SendEnv {
+  /** Said in the output: which DynamoDB the figures are from. */
+  table: string;
+  config: Config;
+  dynamodbEndpoint: string;
+  sesEndpoint: string;
+  /** Accepted SendEmail calls per recipient address, accepted send times, 429s answered. */
+  seen(): Promise<{
+    delivered: Map<string, number>;
+    sendTimes: number[];
+    throttles: number;
+    standIns?: object;
+  }>;
+  stop(): Promise<void>;
+}
+
+/** The embedded stack: dynalite and aws-ses-v2-local behind the throttling proxy, in this process. */
+async function dynaliteEnv(rate: number): Promise<SendEnv> {
+  const proxy = await startThrottlingProxy({ rate });
+  const stack = await startBenchStack({ sesEndpoint: (real) => proxy.inFrontOf(real) });
+  return {
+    table: 'dynalite (in memory, same process)',
+    config: stack.infra.config,
+    dynamodbEndpoint: stack.endpoints.dynamodb,
+    sesEndpoint: proxy.url,
+    seen: async () => {
+      const mails = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as {
+        emails: { destination: { to: string[] } }[];
+      };
+      const delivered = new Map<string, number>();
+      for (const m of mails.emails)
+        for (const to of m.destination.to) delivered.set(to, (delivered.get(to) ?? 0) + 1);
+      return { delivered, sendTimes: proxy.stats.sendTimes, throttles: proxy.throttles };
+    },
+    stop: async () => {
+      await stack.stop();
+      await proxy.close();
+    },
+  };
+}
+
+/**
+ * The in-memory DynamoDB stand-in and the throttling SES stand-in in a child process
+ * (bench/scale-standins.ts): this process then holds only the engine, as a send worker does.
+ */
+async function memoryEnv(rate: number): Promise<SendEnv> {
+  const child = fork(join(import.meta.dirname, 'scale-standins.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const reply = <T>(type: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (m: { type: string }) => {
+        if (m.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m as T);
+      };
+      const onExit = (code: number | null) => reject(new Error(`bench stand-ins exited (${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ready = reply<{ dynamodb: string; ses: string }>('ready');
+  child.send({ rate });
+  const { dynamodb, ses } = await ready;
+  return {
+    table: 'in-memory DynamoDB stand-in (test/support/memory-dynamodb.ts, same repository code; own process)',
+    config: benchConfig(),
+    dynamodbEndpoint: dynamodb,
+    sesEndpoint: ses,
+    seen: async () => {
+      const answer = reply<{ stats: StandInStats }>('stats');
+      child.send({ type: 'stats' });
+      const { stats } = await answer;
+      return {
+        delivered: new Map(stats.delivered),
+        sendTimes: stats.sendTimes,
+        throttles: stats.throttles,
+        standIns: {
+          cpu_ms: Math.round(stats.cpuMs),
+          peak_rss_mb: stats.peakRssMb,
+          items: stats.items,
+          requests: stats.requests,
+        },
+      };
+    },
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.send({ type: 'stop' });
+      await exited;
+    },
+  };
+}
+
+const emailOf = (i: number) => `bench${String(i).padStart(6, '0')}@example.org`;
+
+export async function benchSend(
+  opts: { recipients?: number; rate?: number; table?: 'dynalite' | 'memory' } = {},
+): Promise<SendBenchResult> {
   const n = opts.recipients ?? 2000;
   const rate = opts.rate ?? 80;
-  const proxy = await startThrottlingProxy({ rate });
-  const stack = await startBenchStack({
-    sesEndpoint: (real) => proxy.inFrontOf(real),
-  });
+  const env = opts.table === 'memory' ? await memoryEnv(rate) : await dynaliteEnv(rate);
+  const config = env.config;
   try {
-    // Seed confirmed subscribers (not measured: that is the subscribers area's cost).
-    const subsRepo = new DynamoSubscriberRepo(stack.infra.table);
+    const aws = { region: config.AWS_REGION, credentials: LOCAL_CREDENTIALS, endpoint: env.dynamodbEndpoint };
+    // Seed confirmed subscribers (not measured: that is the subscribers area's cost). Generated as they
+    // are written, so this process does not hold the list.
+    const seedTable = new Table(new DynamoDBClient(aws), config.GAZETTE_TABLE);
+    await seedTable.ensureExists();
+    const subsRepo = new DynamoSubscriberRepo(seedTable);
     const at = new Date().toISOString();
-    const subs: Subscriber[] = Array.from({ length: n }, (_, i) => {
-      const email = `bench${String(i).padStart(5, '0')}@example.org`;
+    const subscriber = (i: number): Subscriber => {
+      const email = emailOf(i);
       return {
-        subscriberId: subscriberIdFor(email, stack.infra.config.GAZETTE_TOKEN_SECRET!),
+        subscriberId: subscriberIdFor(email, config.GAZETTE_TOKEN_SECRET!),
         email,
         name: i % 4 === 0 ? `读者 ${i}` : `Reader ${i}`,
         language: 'en',
@@ -103,22 +211,20 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
         updatedAt: at,
         softBounces: 0,
       };
-    });
-    for (let i = 0; i < subs.length; i += 50)
-      await Promise.all(subs.slice(i, i + 50).map((s) => subsRepo.create(s)));
+    };
+    for (let i = 0; i < n; i += 50)
+      await Promise.all(
+        Array.from({ length: Math.min(50, n - i) }, (_, j) => subsRepo.create(subscriber(i + j))),
+      );
 
     // Measured client: every DynamoDB request of the engine (and the repos it uses) goes through it.
     const meter = new CapacityMeter();
-    const client = new DynamoDBClient({
-      region: stack.infra.config.AWS_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      endpoint: stack.endpoints.dynamodb,
-    });
+    const client = new DynamoDBClient(aws);
     client.middlewareStack.add(meter.middleware() as never, {
       step: 'initialize',
       name: 'benchCapacityMeter',
     });
-    const table = new Table(client, stack.infra.config.GAZETTE_TABLE, meter);
+    const table = new Table(client, config.GAZETTE_TABLE, meter);
 
     // A newsletter-sized message: ~30 items of precompiled HTML, personalised by substitution.
     const html = `<html><body>${'<p>Member news item with a link <a href="https://igpn.example/x">more</a></p>'.repeat(60)}<p>Dear {{name}}, <a href="{{unsub}}">unsubscribe</a></p></body></html>`;
@@ -126,7 +232,7 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
       handles: (c) => c.startsWith('test#'),
       recipients: () => new DynamoSubscriberRepo(table).listByStatus('confirmed'),
       prepare: async (campaign) => (s, links) => ({
-        from: stack.infra.config.GAZETTE_FROM,
+        from: config.GAZETTE_FROM,
         to: s.email,
         subject: `${campaign} Gazette`,
         html: html.replace('{{name}}', s.name).replace('{{unsub}}', links.unsubscribeUrl),
@@ -145,10 +251,20 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
     });
     const queue = new LocalQueue<SendBatchMessage>(logger);
     const runner = new LocalJobRunner(logger);
-    const sending = composeSending(
-      { ...stack.infra, table, logger, sendQueue: queue, jobs: runner },
-      { sources: [source] },
-    );
+    const infra = {
+      config,
+      table,
+      logger,
+      clock: systemClock,
+      sendQueue: queue,
+      jobs: runner,
+      mailer: SesMailer.connect(
+        { region: config.AWS_REGION, credentials: LOCAL_CREDENTIALS, endpoint: env.sesEndpoint },
+        { configurationSet: config.GAZETTE_SES_CONFIGURATION_SET },
+      ),
+      tokenSecret: async () => config.GAZETTE_TOKEN_SECRET!,
+    } as Partial<Infra> as Infra;
+    const sending = composeSending(infra, { sources: [source] });
     const workerMs: number[] = [];
     let planMs = 0;
     queue.setConsumer(async (m) => {
@@ -166,8 +282,8 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
     });
 
     const campaign = 'test#bench';
-    // Peak RSS of this process while the send runs (sampled), and its CPU time: both include the local
-    // servers (dynalite holds the table in memory), so they are upper bounds of the engine's own.
+    // Peak RSS of this process while the send runs (sampled), and its CPU time. With the dynalite stack
+    // they include the local servers (dynalite holds the table in memory): upper bounds of the engine's.
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -182,20 +298,17 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
     }
     clearInterval(sampler);
     const cpu = process.cpuUsage(cpu0);
+
     const status = await sending.status(campaign, { exact: true });
 
-    const mails = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as {
-      emails: { destination: { to: string[] }; subject: string }[];
-    };
-    const counts = new Map<string, number>();
-    for (const m of mails.emails)
-      if (m.subject.startsWith(campaign))
-        for (const to of m.destination.to) counts.set(to, (counts.get(to) ?? 0) + 1);
+    const seen = await env.seen();
+    const counts = seen.delivered;
     const duplicates = [...counts.values()].reduce((a, c) => a + Math.max(0, c - 1), 0);
-    const lost = subs.filter((s) => !counts.has(s.email)).length;
-    const times = proxy.stats.sendTimes;
-    const last = Math.max(...times);
-    const first = Math.min(...times);
+    let lost = 0;
+    for (let i = 0; i < n; i++) if (!counts.has(emailOf(i))) lost++;
+    const times = seen.sendTimes;
+    const last = times.reduce((a, b) => Math.max(a, b), 0);
+    const first = times.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
     const achieved = counts.size / ((last - started) / 1000);
     const steady = (counts.size - 1) / ((last - first) / 1000);
 
@@ -223,9 +336,10 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
       sent: counts.size,
       duplicates,
       lost,
-      throttle_retries: proxy.throttles,
+      throttle_retries: seen.throttles,
       aws_cost_per_10k_usd_beyond_ses: round(total, 6),
       send_details: {
+        table: env.table,
         recipients: n,
         configured_max_rate: rate,
         achieved_rate: round(achieved, 2),
@@ -244,18 +358,18 @@ export async function benchSend(opts: { recipients?: number; rate?: number } = {
         lambda_gb_seconds: round(lambdaGbS, 3),
         peak_rss_mb: round(peakRss / 1024 ** 2, 1),
         cpu_ms_per_recipient: round((cpu.user + cpu.system) / 1000 / n, 3),
+        ...(seen.standIns ? { stand_ins: seen.standIns } : {}),
         worker_memory_mb: HANDLER_SPECS['send-worker'].memoryMb,
         cost_per_10k_usd: per10k,
         prices: PRICES,
         notes: [
-          'dynalite does not bill failed conditional writes or GSI writes as AWS does; the engine writes no GSI per recipient and conditional failures only happen on duplicates',
+          'dynalite and the stand-in do not bill failed conditional writes or GSI writes as AWS does; the engine writes no GSI per recipient and conditional failures only happen on duplicates',
           'worker duration is dominated by pacing at the SES rate: at a lower account rate the same 10k recipients keep workers alive longer (see docs/performance.md)',
         ],
       },
     };
   } finally {
-    await stack.stop();
-    await proxy.close();
+    await env.stop();
   }
 }
 
@@ -263,16 +377,23 @@ const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
 /**
  * How time, memory and cost grow with the list (issue 17): the same send at each size, against a fast
- * throttling SES stand-in (default 500/s). 100,000 is opt-in (`--scale 1000,10000,100000`: ~10 minutes
- * here, mostly seeding and dynalite), the default runs 1,000 and 10,000.
+ * throttling SES stand-in (default 500/s), over the in-memory DynamoDB stand-in in a process of its own
+ * (`--scale-table dynalite` for the embedded stack's dynalite in this process, which holds the rate to a
+ * quarter). 100,000 is opt-in (`--scale 1000,10000,100000`: about five minutes, most of it the send at
+ * 500/s); the default runs 1,000 and 10,000.
  */
-export async function benchScale(opts: { sizes?: number[]; rate?: number } = {}) {
+export async function benchScale(
+  opts: { sizes?: number[]; rate?: number; table?: 'dynalite' | 'memory' } = {},
+) {
   const sizes = opts.sizes ?? [1000, 10_000];
   const rate = opts.rate ?? 500;
+  const tableKind = opts.table ?? 'memory';
   const rows: Record<string, unknown>[] = [];
+  let table = '';
   for (const n of sizes) {
-    const r = await benchSend({ recipients: n, rate });
+    const r = await benchSend({ recipients: n, rate, table: tableKind });
     const d = r.send_details;
+    table = d.table as string;
     rows.push({
       recipients: n,
       send_rate_fraction: r.send_rate_fraction,
@@ -282,16 +403,33 @@ export async function benchScale(opts: { sizes?: number[]; rate?: number } = {})
       cpu_ms_per_recipient: d.cpu_ms_per_recipient,
       dynamodb_rru_per_recipient: d.dynamodb_rru_per_recipient,
       dynamodb_wru_per_recipient: d.dynamodb_wru_per_recipient,
+      dynamodb_requests_per_recipient: d.dynamodb_requests_per_recipient,
+      throttle_retries: r.throttle_retries,
+      elapsed_ms: d.elapsed_ms,
       cost_per_10k_usd: r.aws_cost_per_10k_usd_beyond_ses,
+      ...(d.stand_ins ? { stand_ins: d.stand_ins } : {}),
     });
   }
   const costs = rows.map((r) => r.cost_per_10k_usd as number);
   return {
-    scale: { rate, table: 'dynalite (in memory, same process)', rows },
+    scale: {
+      rate,
+      table,
+      measured_process:
+        tableKind === 'memory'
+          ? 'peak RSS and CPU are the bench process: the send engine, its SDK clients and the local queue only'
+          : 'peak RSS and CPU include dynalite, aws-ses-v2-local and the proxy (same process)',
+      rows,
+    },
     scale_duplicates: rows.reduce((a, r) => a + (r.duplicates as number), 0),
     scale_lost: rows.reduce((a, r) => a + (r.lost as number), 0),
     scale_min_send_rate_fraction: Math.min(...rows.map((r) => r.send_rate_fraction as number)),
     // The cost per 10k at the largest size over the smallest: ≤ 1.1 means it does not grow with the list.
     scale_cost_growth: round((costs.at(-1) ?? 0) / (costs[0] || 1), 3),
+    // Peak RSS at the largest size over the smallest: flat means the worker does not hold the list.
+    scale_rss_growth: round(
+      ((rows.at(-1)?.peak_rss_mb as number) ?? 0) / ((rows[0]?.peak_rss_mb as number) || 1),
+      3,
+    ),
   };
 }
