@@ -111,6 +111,12 @@ function memoryEditions(): EditionRepo {
     save: async (e: Edition, _expect: EditionStatus[] | 'absent') => {
       editions.set(e.number, e);
     },
+    claimSchedule: async (n, at, claimedAt) => {
+      const e = editions.get(n);
+      if (e?.status !== 'approved' || e.schedule?.at !== at) return false;
+      editions.set(n, { ...e, schedule: { ...e.schedule, claimedAt } });
+      return true;
+    },
   };
 }
 

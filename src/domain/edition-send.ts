@@ -41,6 +41,12 @@ export const EditionSchedule = z.object({
    */
   perReader: z.boolean().optional(),
   nextAt: Instant.optional(),
+  /**
+   * A fire took this schedule (a conditional write on `at`) and is starting the send: from then on a move or
+   * cancel is refused, so a send never starts at a time the edition no longer shows. A claim with no
+   * `firedAt` after SCHEDULE_CLAIM_STALE_MS is taken as abandoned (its retries ran out).
+   */
+  claimedAt: Instant.optional(),
   /** When it fired and started the send (the record stays, so the edition shows when it went out). */
   firedAt: Instant.optional(),
   /** Per reader: the later readers' hours were called off (DELETE …/schedule after the first fire). */
@@ -49,6 +55,9 @@ export const EditionSchedule = z.object({
   error: z.string().optional(),
 });
 export type EditionSchedule = z.infer<typeof EditionSchedule>;
+
+/** How long a fire's claim on a schedule holds without the send starting (Scheduler retries are minutes). */
+export const SCHEDULE_CLAIM_STALE_MS = 30 * 60_000;
 
 /** Admin API: choose the audience (`null`: every confirmed reader of the edition's list, the default). */
 export const EditionAudienceRequest = z.object({ segmentId: SegmentId.nullable() }).strict();

@@ -34,8 +34,18 @@ export interface EditionRepo {
   recordCompile(attempt: CompileAttempt): Promise<void>;
   /**
    * Write the edition. `expect`: the status the stored record must have (conditional write);
-   * 'absent' = must not exist yet; `revision`: and it must still be this compile revision.
+   * 'absent' = must not exist yet; `revision`: and it must still be this compile revision;
+   * `unclaimedSince`: and no fire has claimed its schedule since that instant (see claimSchedule).
    * A lost condition throws ConflictError.
    */
-  save(edition: Edition, expect: EditionStatus[] | 'absent', opts?: { revision?: string }): Promise<void>;
+  save(
+    edition: Edition,
+    expect: EditionStatus[] | 'absent',
+    opts?: { revision?: string; unclaimedSince?: string },
+  ): Promise<void>;
+  /**
+   * A fire takes the approved edition's schedule for `at` (true), unless it was moved or removed meanwhile
+   * (false). Only `schedule.claimedAt` is written: nothing else of the edition can be overwritten.
+   */
+  claimSchedule(number: number, at: string, claimedAt: string): Promise<boolean>;
 }

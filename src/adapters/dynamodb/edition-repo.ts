@@ -52,6 +52,22 @@ export class DynamoEditionRepo implements EditionRepo {
     }
   }
 
+  async claimSchedule(number: number, at: string, claimedAt: string): Promise<boolean> {
+    try {
+      await this.table.update(keys.edition(number), {
+        UpdateExpression: 'SET #sch.#cl = :now',
+        ConditionExpression: '#s = :approved AND #sch.#at = :at',
+        ExpressionAttributeNames: { '#s': 'status', '#sch': 'schedule', '#cl': 'claimedAt', '#at': 'at' },
+        ExpressionAttributeValues: { ':approved': 'approved', ':at': at, ':now': claimedAt },
+        ReturnValues: 'NONE',
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionFailed) return false;
+      throw e;
+    }
+  }
+
   async clearDraftMarker(number: number): Promise<void> {
     try {
       await this.table.update(COUNTER, {
@@ -78,7 +94,7 @@ export class DynamoEditionRepo implements EditionRepo {
   async save(
     edition: Edition,
     expect: EditionStatus[] | 'absent',
-    opts: { revision?: string } = {},
+    opts: { revision?: string; unclaimedSince?: string } = {},
   ): Promise<void> {
     const item = {
       ...Edition.parse(edition),
@@ -99,6 +115,14 @@ export class DynamoEditionRepo implements EditionRepo {
           names['#r'] = 'revision';
           values[':r'] = opts.revision;
         }
+        if (opts.unclaimedSince !== undefined) {
+          // ISO instants compare as strings: a claim older than the limit was abandoned.
+          condition +=
+            ' AND (attribute_not_exists(#sch) OR attribute_not_exists(#sch.#cl) OR #sch.#cl < :since)';
+          names['#sch'] = 'schedule';
+          names['#cl'] = 'claimedAt';
+          values[':since'] = opts.unclaimedSince;
+        }
         await this.table.put(item, {
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
@@ -110,7 +134,7 @@ export class DynamoEditionRepo implements EditionRepo {
         throw new ConflictError(
           expect === 'absent'
             ? `edition ${edition.number} already exists`
-            : `edition ${edition.number} is no longer ${expect.join(' or ')}${opts.revision ? ` (revision ${opts.revision})` : ''}`,
+            : `edition ${edition.number} is no longer ${expect.join(' or ')}${opts.revision ? ` (revision ${opts.revision})` : ''}${opts.unclaimedSince ? ', or its scheduled send is starting' : ''}`,
         );
       throw e;
     }

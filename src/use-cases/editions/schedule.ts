@@ -17,6 +17,7 @@ import {
   InvalidStateError,
   isDomainError,
   parseScheduleTime,
+  SCHEDULE_CLAIM_STALE_MS,
   type SendJob,
   ValidationError,
 } from '../../domain/index.ts';
@@ -66,12 +67,24 @@ export function makeEditionSends(d: EditionSendsDeps) {
     );
   };
 
+  /**
+   * Every change before the send (move, cancel, audience): refused once a fire has claimed the schedule, so
+   * a fire and a move in the same seconds end as one or the other, never a send at the old time.
+   */
   const save = async (next: Edition, what: string) => {
+    const unclaimedSince = new Date(now().getTime() - SCHEDULE_CLAIM_STALE_MS).toISOString();
     try {
-      await d.editions.save(next, ['approved']);
+      await d.editions.save(next, ['approved'], { unclaimedSince });
     } catch (e) {
-      if (e instanceof ConflictError)
+      if (e instanceof ConflictError) {
+        const fresh = await d.editions.get(next.number);
+        const claimed = fresh?.schedule?.claimedAt;
+        if (claimed && claimed >= unclaimedSince && !fresh?.schedule?.firedAt)
+          throw new ConflictError(
+            `the scheduled send of edition ${next.number} is starting (its time came at ${fresh?.schedule?.at}): pause or cancel the send instead`,
+          );
         throw new ConflictError(`edition ${next.number} changed while ${what}; try again`);
+      }
       throw e;
     }
   };
@@ -271,6 +284,14 @@ export function makeEditionSends(d: EditionSendsDeps) {
       // after the start): the start planned nobody yet due, so re-plan now, as a later hour does.
       if (started && s.perReader && !s.firedAt) return topUp(e, s, job.at);
       if (!started && e.status !== 'approved') return { outcome: 'ignored', reason: 'not-approved' };
+      // Take the schedule before starting: a move or cancel made since it was read wins, and one made from
+      // now on is refused. A claim already there is this fire's own retry (or a twin): the engine starts once.
+      if (!started && !(await d.editions.claimSchedule(job.number, job.at, now().toISOString()))) {
+        const fresh = await d.editions.get(job.number);
+        if (!fresh?.schedule) return { outcome: 'ignored', reason: 'not-scheduled' };
+        if (fresh.status !== 'approved') return { outcome: 'ignored', reason: 'not-approved' };
+        return { outcome: 'ignored', reason: 'moved' };
+      }
       if (!started) {
         try {
           await d.audience.requireRecipients(e, 'sent');
@@ -281,7 +302,8 @@ export function makeEditionSends(d: EditionSendsDeps) {
               throw err;
             const error = `${err.code}: ${err.message}`.slice(0, 500);
             log.error('scheduled send refused: nothing was sent', { error });
-            await markSchedule(job.number, { error });
+            // Released: the secretariat can move or cancel it after fixing the audience.
+            await markSchedule(job.number, { error, claimedAt: undefined });
             return { outcome: 'failed', campaign, error };
           }
           log.info('scheduled send fired again: the send had already started');

@@ -76,6 +76,11 @@ function wire(opts: { empty?: boolean; start?: () => Promise<never> } = {}) {
     save: async (e: Edition) => {
       stored = e;
     },
+    claimSchedule: async (_n: number, at: string, claimedAt: string) => {
+      if (stored.status !== 'approved' || stored.schedule?.at !== at) return false;
+      stored = { ...stored, schedule: { ...stored.schedule, claimedAt } };
+      return true;
+    },
   } as unknown as EditionRepo;
   const audience = {
     requireRecipients: async () => {
@@ -239,6 +244,11 @@ function sendsOver(initial: Edition, o: { now: string; audience?: Partial<Editio
       get: async () => w.stored,
       save: async (e: Edition) => {
         w.stored = e;
+      },
+      claimSchedule: async (_n: number, at: string, claimedAt: string) => {
+        if (w.stored.status !== 'approved' || w.stored.schedule?.at !== at) return false;
+        w.stored = { ...w.stored, schedule: { ...w.stored.schedule, claimedAt } };
+        return true;
       },
     } as unknown as EditionRepo,
     audience: (o.audience ?? {}) as EditionAudience,
