@@ -30,6 +30,7 @@ import {
 import { parseJsonBody } from '../http/body.ts';
 import { type HttpRequest, html, json, type Route } from '../http/types.ts';
 import type { ApprovedUpdates } from '../ports/editions.ts';
+import type { EditionRenderer } from '../ports/renderer.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { SegmentRepo } from '../ports/segments.ts';
 import type { SuppressionCheck } from '../ports/sending.ts';
@@ -47,7 +48,7 @@ import { makeEditionAudience } from '../use-cases/editions/schedule-audience.ts'
 import { editionSettings } from '../use-cases/editions/settings.ts';
 import { makeEditionShapes } from '../use-cases/editions/shape.ts';
 import { makeEditionSource } from '../use-cases/editions/source.ts';
-import { makeTemplateCheck, makeTemplateStore } from '../use-cases/editions/templates.ts';
+import { makeTemplateCheck, makeTemplateStore, oneRenderAtATime } from '../use-cases/editions/templates.ts';
 import { makeTestSend } from '../use-cases/editions/test-send.ts';
 import { makeAudiences } from '../use-cases/subscribers/segments.ts';
 import type { Infra } from './infra.ts';
@@ -88,19 +89,22 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
   const content = infra.blobs.content;
 
   const branding = makeBrandingStore({ content, clock });
+  // Compiles and template checks render with stored files: one at a time (see oneRenderAtATime).
+  const renderer = oneRenderAtATime(infra.renderer);
   const templates = makeTemplateStore({
     versions: new DynamoTemplateVersionRepo(infra.table),
     content,
-    workbench: () => templateWorkbench(infra),
+    workbench: () => templateWorkbench(infra, renderer),
     editions: repo,
     clock,
+    languages: () => settings().languages,
   });
   const compile = makeCompileEdition({
     // The saved template set (else the templates/ folder) and branding, read once per compile.
     templates: async () => ({ branding: await branding.active(), files: await templates.active() }),
     editions: repo,
     updates,
-    renderer: infra.renderer,
+    renderer,
     content,
     clock,
     logger,
@@ -544,10 +548,10 @@ function templateRoutes(
  * Where template checks run: in-process where the runtime has mjml (the embedded runtime, the compile
  * function), else (the api on AWS) a synchronous request to the compile function.
  */
-function templateWorkbench(infra: Infra): TemplateWorkbench {
+function templateWorkbench(infra: Infra, renderer: () => Promise<EditionRenderer>): TemplateWorkbench {
   const tools = infra.templateTools;
   if (tools) {
-    const local = tools().then((t) => makeTemplateCheck({ renderer: infra.renderer, tools: t }));
+    const local = tools().then((t) => makeTemplateCheck({ renderer, tools: t }));
     return { folder: async () => (await local).folder(), check: async (r) => (await local).check(r) };
   }
   const ask = (request: Parameters<NonNullable<Infra['jobs']['ask']>>[0]) => {

@@ -16,8 +16,11 @@ describe('templates: the api asks the compile function', () => {
     expect(targets.some((r) => r.includes(':function:gazette-compile-edition"'))).toBe(true);
     for (const s of invoke) expect(actionsOf(s)).toEqual(['lambda:InvokeFunction']);
     const api = fnNamed('gazette-api');
-    const env = (api?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(env.GAZETTE_COMPILE_FUNCTION).toBe('gazette-compile-edition');
+    expect(api).toBeDefined();
+    const env = (api?.Properties.Environment as { Variables: Record<string, unknown> } | undefined)
+      ?.Variables;
+    expect(env).toBeDefined();
+    expect(env?.GAZETTE_COMPILE_FUNCTION).toBe('gazette-compile-edition');
   });
 
   it('keeps compile-edition to the table and the content bucket: it invokes nothing, sends no mail', () => {

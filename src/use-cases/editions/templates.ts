@@ -43,17 +43,7 @@ export function makeTemplateCheck(d: {
   renderer: () => Promise<EditionRenderer>;
   tools: TemplateTools;
 }): TemplateWorkbench {
-  // The renderer holds one set of stored files per render: one check at a time.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(f: () => Promise<T>): Promise<T> => {
-    const run = queue.then(f, f);
-    queue = run.catch(() => {});
-    return run;
-  };
-  return {
-    folder: () => d.tools.folder(),
-    check: (req) => serial(() => check(req)),
-  };
+  return { folder: () => d.tools.folder(), check };
 
   async function check(req: Parameters<TemplateWorkbench['check']>[0]): Promise<TemplateCheckResult> {
     const { files } = req;
@@ -129,6 +119,33 @@ function problemOf(e: unknown, lang: string, files: TemplateFiles): TemplateProb
   return { file: named?.[1] ?? `${TEMPLATE}.mjml`, message: `[${lang}] ${message}` };
 }
 
+/**
+ * The MJML renderer keeps the stored files of a render in one slot for its whole (asynchronous) length, so
+ * two renders at once with different sets (a compile and a template preview in one process) would read each
+ * other's files. One render at a time per process, for everything that renders with stored files.
+ */
+export function oneRenderAtATime(renderer: () => Promise<EditionRenderer>): () => Promise<EditionRenderer> {
+  let queue: Promise<unknown> = Promise.resolve();
+  let wrapped: Promise<EditionRenderer> | undefined;
+  const wrap = async (): Promise<EditionRenderer> => {
+    const r = await renderer();
+    const serial = Object.create(r) as EditionRenderer;
+    serial.render = (template, data, opts) => {
+      const run = queue.then(() => r.render(template, data, opts));
+      queue = run.catch(() => {});
+      return run;
+    };
+    return serial;
+  };
+  return () => {
+    wrapped ??= wrap().catch((e: unknown) => {
+      wrapped = undefined; // a runtime without a renderer answers the same way next time
+      throw e;
+    });
+    return wrapped;
+  };
+}
+
 export interface TemplateStoreDeps {
   versions: TemplateVersionRepo;
   content: BlobStore;
@@ -136,6 +153,8 @@ export interface TemplateStoreDeps {
   workbench: () => TemplateWorkbench;
   editions: Pick<EditionRepo, 'counter' | 'get'>;
   clock: Clock;
+  /** The configured edition languages (GAZETTE_EDITION_LANGUAGES): each must keep its strings. */
+  languages: () => string[];
 }
 
 export interface TemplateSet {
@@ -183,8 +202,21 @@ export function makeTemplateStore(d: TemplateStoreDeps) {
   };
 
   async function checked(files: TemplateFiles, o: { previewLanguage?: string; archive?: boolean } = {}) {
-    const draft = await draftModels();
-    const result = await d.workbench().check({ files, models: draft.models, ...o });
+    // A configured language without strings would fail every compile: refused here, before mjml runs.
+    const missing: TemplateProblem[] = d
+      .languages()
+      .filter(
+        (l) =>
+          files[`strings/${l}.json`] === undefined && files[`strings/${l.split('-')[0]}.json`] === undefined,
+      )
+      .map((l) => ({
+        file: `strings/${l}.json`,
+        message: `is required: GAZETTE_EDITION_LANGUAGES has "${l}", and every compile renders it`,
+      }));
+    const draft = missing.length ? {} : await draftModels();
+    const result = missing.length
+      ? { problems: missing, checked: [] as string[], preview: undefined }
+      : await d.workbench().check({ files, models: draft.models, ...o });
     if (result.problems.length)
       throw new TemplateError(
         `the templates were not saved: ${result.problems.length} problem${result.problems.length > 1 ? 's' : ''}\n${result.problems

@@ -124,6 +124,11 @@ describe('edition templates in the content store', () => {
     const missing = await save({ 'edition.mjml': edition.replace('{{> header}}', '{{> headr}}') }, 0);
     expect(missing.status).toBe(422);
     expect(missing.body.message).toContain('headr');
+    const dropped = await save({ 'strings/zh.json': null }, 0);
+    expect(dropped.status).toBe(422);
+    expect(dropped.body.details?.problems).toEqual([
+      { file: 'strings/zh.json', message: expect.stringContaining('GAZETTE_EDITION_LANGUAGES has "zh"') },
+    ]);
     const json = await save({ 'strings/en.json': '{ "subject": "x", }' }, 0);
     expect(json.status).toBe(422);
     expect(json.body.details?.problems?.[0]).toMatchObject({ file: 'strings/en.json', line: 1 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { templateToolsFor, validateTemplateFile } from '../../../src/adapters/mjml/mjml-validator.ts';
+import { oneRenderAtATime } from '../../../src/use-cases/editions/templates.ts';
 
 /** mjml's own validator on one template file as written (src/adapters/mjml/mjml-validator.ts). */
 describe('template file validation', () => {
@@ -65,5 +66,26 @@ describe('template file validation', () => {
     expect(await validateTemplateFile('strings/fr.json', '["Bonjour"]')).toEqual([
       { file: 'strings/fr.json', message: expect.stringContaining('JSON object') },
     ]);
+  });
+});
+
+describe('renders with stored files', () => {
+  const setWith = async (mark: string) => {
+    const files = await templateToolsFor().folder();
+    return { ...files, 'edition.txt': `${mark}\n${files['edition.txt'] ?? ''}` };
+  };
+
+  it('one at a time: a compile and a preview at once each get their own files', async () => {
+    const { createMjmlRenderer } = await import('../../../src/adapters/mjml/mjml-renderer.ts');
+    const sample = await templateToolsFor().sample();
+    const renderer = oneRenderAtATime(() => createMjmlRenderer());
+    const r = await renderer();
+    const [a, b] = await Promise.all([
+      r.render('edition', sample, { files: await setWith('SET-A') }),
+      r.render('edition', sample, { files: await setWith('SET-B') }),
+    ]);
+    expect(a.text).toContain('SET-A');
+    expect(b.text).toContain('SET-B');
+    expect(r.languages?.()).toContain('en'); // the rest of the renderer is the same
   });
 });
