@@ -14,7 +14,10 @@
  *   bench/reminders.ts  reminder_lateness_p99_ms
  *   bench/console.ts    console_first_load_js_gzip_kb, moderation_render_ms_1000, moderation_filter_ms_1000
  *   bench/send.ts       benchScale: the send at 1,000 and 10,000 recipients (--scale 1000,10000,100000) at
- *                       500/s (--scale-rate): rate, duplicates, lost, peak RSS, CPU and cost per 10k by size
+ *                       500/s (--scale-rate) over the in-memory DynamoDB stand-in (--scale-table dynalite):
+ *                       rate, duplicates, lost, peak RSS, CPU, DynamoDB units and cost per 10k by size
+ *   bench/import.ts     benchImport: a CSV of 10,000 and 100,000 lines (--import-lines) through the import
+ *                       route: lines/s, CPU ms per line, peak RSS by size
  * Options: --only send,lambdas  --rate 80  --recipients 2000
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -52,6 +55,11 @@ const parts: Part[] = [
         rate: opt('scale-rate') ? Number(opt('scale-rate')) : undefined,
         table: opt('scale-table') === 'dynalite' ? 'dynalite' : undefined,
       }),
+  },
+  {
+    name: 'import',
+    run: async () =>
+      (await import('./import.ts')).benchImport({ lines: opt('import-lines')?.split(',').map(Number) }),
   },
   { name: 'lambdas', run: async () => (await import('./lambdas.ts')).benchLambdas() },
   { name: 'ingest', run: async () => (await import('./ingest.ts')).benchIngest() },
@@ -107,6 +115,16 @@ function checks(r: Record<string, unknown>): Check[] {
   add('scale_duplicates', num('scale_duplicates'), '0', (v) => v === 0);
   add('scale_lost', num('scale_lost'), '0', (v) => v === 0);
   add('scale_cost_growth', num('scale_cost_growth'), '≤ 1.1 (cost per 10k flat)', (v) => v <= 1.1);
+  add('scale_rss_growth', num('scale_rss_growth'), '≤ 1.5 (worker RSS flat)', (v) => v <= 1.5);
+  const importRows = (r.import as { rows?: Record<string, number>[] } | undefined)?.rows ?? [];
+  for (const row of importRows)
+    add(
+      `import.${row.lines}`,
+      row.lines_per_s,
+      `(lines/s; ${row.cpu_ms_per_line} CPU ms/line, peak RSS ${row.peak_rss_mb} MB)`,
+      () => true,
+    );
+  add('import_rss_growth', num('import_rss_growth'), '≤ 1.5 (memory flat)', (v) => v <= 1.5);
   const bytes = r.bundle_bytes as Record<string, number> | undefined;
   const req = r.require_ms as Record<string, number> | undefined;
   const floors = r.require_floor_ms_fn as Record<string, number> | undefined;

@@ -130,7 +130,7 @@ async function dynaliteEnv(rate: number): Promise<SendEnv> {
  * The in-memory DynamoDB stand-in and the throttling SES stand-in in a child process
  * (bench/scale-standins.ts): this process then holds only the engine, as a send worker does.
  */
-async function memoryEnv(rate: number): Promise<SendEnv> {
+export async function memoryEnv(rate: number): Promise<SendEnv> {
   const child = fork(join(import.meta.dirname, 'scale-standins.ts'), [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
