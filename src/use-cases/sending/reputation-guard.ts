@@ -117,6 +117,22 @@ export function makeReputationGuard(ctx: EngineContext) {
     await alert(paused, reason, counts, at);
   }
 
+  /**
+   * Record the alert on the job as it is now, not as it was at the pause: someone may have resumed while
+   * the mail went (their acknowledgement must stay). Conditional on the status read, a few tries.
+   */
+  async function markAlerted(campaign: string, pausedAt: string) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = await deps.jobs.get(campaign);
+      if (!now?.reputation || now.reputation.pausedAt !== pausedAt) return; // a later pause is its own
+      const alertedAt = deps.clock.now().toISOString();
+      const done = await deps.jobs.transition(campaign, [now.status], now.status, {
+        reputation: { ...now.reputation, alertedAt },
+      });
+      if (done) return;
+    }
+  }
+
   async function alert(job: SendJob, reason: string, counts: ReputationCounts, at: string) {
     const log = deps.logger.child({ campaign: job.campaign });
     const to = settings?.alertTo;
@@ -125,15 +141,7 @@ export function makeReputationGuard(ctx: EngineContext) {
     else {
       try {
         await deps.mailer.send(alertMail(job.campaign, reason, counts, settings.alertFrom, to));
-        await deps.jobs.patch(job.campaign, {
-          reputation: {
-            reason,
-            pausedAt: at,
-            counts,
-            ...job.reputation,
-            alertedAt: deps.clock.now().toISOString(),
-          },
-        });
+        await markAlerted(job.campaign, at);
         return;
       } catch (e) {
         problem = `the alert mail to ${to} failed: ${e instanceof Error ? e.message : String(e)}`.slice(

@@ -71,7 +71,7 @@ describe('judgeReputation (default: more than 5% hard bounces of 500, 0.1% compl
 });
 
 /** One job, one stats item: just enough of the repos for the guard, over a conditional transition. */
-function fakes(clock: SimClock) {
+function fakes(clock: SimClock, opts: { whileMailing?: (job: SendJob) => SendJob } = {}) {
   let job: SendJob = {
     campaign: 'edition#9',
     status: 'running',
@@ -117,6 +117,7 @@ function fakes(clock: SimClock) {
   const mailer = {
     send: async (m: OutboundMessage) => {
       mails.push(m);
+      if (opts.whileMailing) job = opts.whileMailing(job);
       return { messageId: `m-${mails.length}` };
     },
   } as unknown as Mailer;
@@ -163,6 +164,29 @@ describe('reputation guard', () => {
     });
     expect(f.mails[0]!.text).toContain("gazette sends resume 'edition#9'");
     expect(f.mails[0]!.tags).toBeUndefined(); // the alert is no campaign mail: its SES events count nowhere
+  });
+
+  it('a resume made while the alert is being mailed keeps its acknowledgement (the alert adds only alertedAt)', async () => {
+    const clock = new SimClock();
+    const acknowledged = {
+      outcomes: 50,
+      hardBounces: 30,
+      complaints: 0,
+      at: '2027-01-05T01:00:00.000Z',
+      by: 'bob',
+    };
+    const f = fakes(clock, {
+      // Bob resumes from the console the moment the pause shows, before the alert mail has gone.
+      whileMailing: (j) => ({
+        ...j,
+        status: 'running',
+        reputation: j.reputation ? { ...j.reputation, acknowledged } : undefined,
+      }),
+    });
+    Object.assign(f.stats, { delivered: 20, bounced: 30, bouncedHard: 30 });
+    expect(await guardOf(f.deps()).tripped('edition#9')).toBe(true);
+    expect(f.job().status).toBe('running');
+    expect(f.job().reputation).toMatchObject({ acknowledged, alertedAt: expect.any(String) });
   });
 
   it('reads the counts at most once per interval per worker', async () => {
