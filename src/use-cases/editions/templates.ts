@@ -280,10 +280,17 @@ export function makeTemplateStore(d: TemplateStoreDeps) {
     },
     async list() {
       const c = await current();
+      // After a redeploy the folder may have moved on from the saved set: say which files differ.
+      const folder = c.saved ? await d.workbench().folder() : c.files;
+      const differs = [...new Set([...Object.keys(folder), ...Object.keys(c.files)])]
+        .filter((f) => folder[f] !== c.files[f])
+        .sort();
       return {
         version: c.version,
         source: c.saved ? ('store' as const) : ('folder' as const),
         saved: c.saved ?? null,
+        /** Files of the active set that differ from the deployed templates/ folder (rollback 0 takes the folder). */
+        differsFromFolder: differs,
         files: Object.entries(c.files)
           .map(([name, text]) => ({ name, size: Buffer.byteLength(text) }))
           .sort((a, b) => a.name.localeCompare(b.name)),

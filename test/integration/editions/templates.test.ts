@@ -161,6 +161,8 @@ describe('edition templates in the content store', () => {
       '/admin/templates/file?name=partials/item.mjml',
     );
     expect(file.body).toMatchObject({ version: 1, content: marked('SAVED-MARK') });
+    const list = await call<{ source: string; differsFromFolder: string[] }>('GET', '/admin/templates');
+    expect(list.body).toMatchObject({ source: 'store', differsFromFolder: ['partials/item.mjml'] });
   });
 
   it("refuses a save made on an older version (409), keeping the colleague's version", async () => {

@@ -15,6 +15,7 @@ interface Listing {
   version: number;
   source: 'store' | 'folder';
   saved: SavedVersion | null;
+  differsFromFolder: string[];
   files: { name: string; size: number }[];
 }
 interface SaveAnswer {
@@ -76,6 +77,11 @@ export function register(program: Command, ctx: CliContext): void {
           r.saved
             ? `Version ${r.version}, saved by ${r.saved.savedBy} at ${day(r.saved.savedAt)}`
             : 'Version 0: the templates/ folder as deployed (nothing saved yet)',
+          ...(r.saved && r.differsFromFolder.length
+            ? [
+                `Differs from the deployed templates/ folder: ${r.differsFromFolder.join(', ')} ("templates rollback 0" takes the folder)`,
+              ]
+            : []),
           '',
           table(r.files, ['name', 'size']),
         ].join('\n'),
