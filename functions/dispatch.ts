@@ -5,7 +5,7 @@
  * idempotent: a re-planned send queues only recipients without a delivery record.
  */
 import * as z from 'zod';
-import { composeDigest } from '../src/app/notices.ts';
+import { composeDigest, composeNoticeRetries } from '../src/app/notices.ts';
 import { buildOutbound } from '../src/app/outbound.ts';
 import { onFirstUse } from '../src/runtimes/lambda/first-use.ts';
 import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
@@ -24,6 +24,8 @@ export const DispatchEvent = z.object({
     }),
     // The daily digest's EventBridge schedule (infra/stateless-stack.ts), when GAZETTE_DIGEST_EMAIL is set.
     z.object({ type: z.literal('inbound-digest') }),
+    // Failed member notices, every 15 minutes (infra/stateless-stack.ts).
+    z.object({ type: z.literal('notice-retries') }),
   ]),
 });
 
@@ -34,6 +36,11 @@ export const handler = async (event: unknown) => {
   if (gazetteJob.type === 'inbound-digest') {
     const digest = await composeDigest(app.infra)();
     return { ok: true, type: gazetteJob.type, sent: digest.sent };
+  }
+  if (gazetteJob.type === 'notice-retries') {
+    const r = await composeNoticeRetries(app.infra)();
+    if (r.due) app.infra.logger.info('member notice retries', { ...r });
+    return { ok: true, type: gazetteJob.type, ...r };
   }
   await app.runJob(gazetteJob);
   return { ok: true, type: gazetteJob.type };

@@ -26,6 +26,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../src/adapters/dynamodb/keys.ts';
+import { NOTICE_RETRY_SCHEDULE } from '../src/app/notices.ts';
 import type { Config } from '../src/config/config.ts';
 import { INBOUND_RAW_PREFIX } from '../src/domain/update.ts';
 import { CONSOLE_API_PREFIX } from '../src/runtimes/lambda/http-event.ts';
@@ -52,6 +53,8 @@ export const SEND_WORKER_CONCURRENCY_ENV = 'GAZETTE_SEND_WORKER_CONCURRENCY' sat
 export const COMPILE_SCHEDULE_INPUT = { gazetteScheduled: { type: 'compile-edition' } } as const;
 /** What the daily digest's schedule sends the dispatch function (functions/dispatch.ts). */
 export const DIGEST_SCHEDULE_INPUT = { gazetteJob: { type: 'inbound-digest' } } as const;
+/** What the member-notice retry schedule sends the dispatch function. */
+export const NOTICE_RETRY_SCHEDULE_INPUT = { gazetteJob: { type: 'notice-retries' } } as const;
 
 /**
  * Public routes kept on the HTTP API for links in mail sent before the public REST API (infra/public-api.ts)
@@ -531,6 +534,29 @@ export class StatelessStack extends Stack {
       });
       digest.node.addDependency(group);
     }
+
+    // Member notices whose send failed (SES throttled or down) are tried again with backoff (issue 15):
+    // every 15 minutes the dispatch function sends those due. Always on, as the notices are.
+    schedulerRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fns.dispatch.functionArn] }),
+    );
+    const retries = new scheduler.CfnSchedule(this, 'NoticeRetries', {
+      name: `${config.prefix}-notice-retries`,
+      groupName: group.scheduleGroupName,
+      description: 'Retry member notices (approved, rejected, published) whose send failed',
+      scheduleExpression: NOTICE_RETRY_SCHEDULE,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: fns.dispatch.functionArn,
+        roleArn: schedulerRole.roleArn,
+        input: JSON.stringify(NOTICE_RETRY_SCHEDULE_INPUT),
+        // The next fire retries anyway: a missed one need not be kept for long.
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 600 },
+        deadLetterConfig: { arn: stateful.jobsDlq.queueArn },
+      },
+    });
+    retries.node.addDependency(group);
 
     // --- Send fan-out consumer.
     fns['send-worker'].addEventSource(

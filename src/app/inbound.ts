@@ -44,7 +44,7 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
   const updates = new DynamoUpdateRepo(infra.table);
   const inboundRepo = new DynamoInboundRepo(infra.table);
   const memberUseCases = makeMembers({ members, clock: infra.clock });
-  const notices = memberNoticesOf(infra, members);
+  const notices = memberNoticesOf(infra, members, updates);
   const publishing = publishingWithNotice(infra, updates, members);
   const moderation = makeModeration({ updates, clock: infra.clock, members, onDecision: notices.decided });
   // Every update answer carries its version (and ETag): what If-Match sends back to refuse a stale write.
@@ -233,6 +233,10 @@ export function composeInbound(infra: Infra, deps: InboundDeps) {
   const jobs: JobHandlers = {
     'inbound-digest': async () => {
       infra.logger.info('inbound digest', { ...(await digest()) });
+    },
+    'notice-retries': async () => {
+      const r = await notices.retryDue();
+      if (r.due) infra.logger.info('member notice retries', { ...r });
     },
   };
 

@@ -1,5 +1,6 @@
 import { DynamoInboundRepo } from '../adapters/dynamodb/inbound-repo.ts';
 import { DynamoMemberRepo } from '../adapters/dynamodb/member-repo.ts';
+import { DynamoNoticeOutbox } from '../adapters/dynamodb/notice-outbox-repo.ts';
 import { DynamoEventLedger } from '../adapters/dynamodb/subscriber-repo.ts';
 import { DynamoUpdateRepo } from '../adapters/dynamodb/update-repo.ts';
 import type { MemberRepo, UpdateRepo } from '../ports/inbound.ts';
@@ -13,11 +14,21 @@ import type { Infra } from './infra.ts';
  * worker publishes updates when an edition's send finishes) carries only this, not the admin routes.
  */
 
-/** The members' notices (approved, rejected, published), sent once each through the ledger. */
-export function memberNoticesOf(infra: Infra, members: MemberRepo) {
+/**
+ * The members' notices (approved, rejected, published), sent once each through the ledger; a failed one
+ * waits in the outbox for the `notice-retries` job.
+ */
+export function memberNoticesOf(
+  infra: Infra,
+  members: MemberRepo,
+  updates: Pick<UpdateRepo, 'get'> = new DynamoUpdateRepo(infra.table),
+) {
   const c = infra.config;
   return makeMemberNotices({
     members,
+    updates,
+    outbox: new DynamoNoticeOutbox(infra.table),
+    clock: infra.clock,
     ledger: new DynamoEventLedger(infra.table, () => infra.clock.now()),
     mailer: infra.mailer,
     logger: infra.logger.child({ area: 'notices' }),
@@ -36,7 +47,7 @@ export function publishingWithNotice(
   updates: UpdateRepo = new DynamoUpdateRepo(infra.table),
   members: MemberRepo = new DynamoMemberRepo(infra.table),
 ): Pick<UpdateRepo, 'listApprovedInWindow' | 'markPublished'> {
-  const notices = memberNoticesOf(infra, members);
+  const notices = memberNoticesOf(infra, members, updates);
   return {
     listApprovedInWindow: (start, end) => updates.listApprovedInWindow(start, end),
     async markPublished(updateId, editionNumber, at, actor) {
@@ -57,6 +68,7 @@ export function composeDigest(infra: Infra) {
   const c = infra.config;
   return makeDailyDigest({
     inbound: new DynamoInboundRepo(infra.table),
+    notices: new DynamoNoticeOutbox(infra.table),
     ledger: new DynamoEventLedger(infra.table, () => infra.clock.now()),
     mailer: infra.mailer,
     clock: infra.clock,
@@ -72,3 +84,11 @@ export function composeDigest(infra: Infra) {
 /** The digest's daily schedule (EventBridge cron syntax, in GAZETTE_EDITION_TIMEZONE), or none when off. */
 export const digestSchedule = (c: Infra['config']): string | undefined =>
   c.GAZETTE_DIGEST_EMAIL ? `cron(0 ${c.GAZETTE_DIGEST_HOUR} * * ? *)` : undefined;
+
+/** How often failed member notices are looked at (their own backoff decides which are due). */
+export const NOTICE_RETRY_SCHEDULE = 'rate(15 minutes)';
+
+/** The `notice-retries` job: sends the member notices whose retry is due (src/use-cases/notices/). */
+export function composeNoticeRetries(infra: Infra) {
+  return memberNoticesOf(infra, new DynamoMemberRepo(infra.table)).retryDue;
+}

@@ -10,7 +10,9 @@ export type BackgroundJob =
   | { type: 'reminder'; deadlineId: string; offset: string; version: number }
   | { type: 'send-edition'; number: number; at: string }
   /** The secretariat's daily digest of quarantined and rejected member mail. */
-  | { type: 'inbound-digest' };
+  | { type: 'inbound-digest' }
+  /** Member notices whose send failed and whose retry is due (every 15 minutes). */
+  | { type: 'notice-retries' };
 
 export interface JobRunner {
   run(job: BackgroundJob): Promise<void>;

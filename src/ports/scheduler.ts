@@ -5,7 +5,9 @@ export type ScheduledJob =
   /** An edition's scheduled send; `at` tells a fire of a moved or cancelled schedule apart (ignored). */
   | { type: 'send-edition'; number: number; at: string }
   /** The secretariat's daily digest (recurring; locally the embedded scheduler, on AWS the dispatch function). */
-  | { type: 'inbound-digest' };
+  | { type: 'inbound-digest' }
+  /** Failed member notices whose retry is due (recurring, like the digest). */
+  | { type: 'notice-retries' };
 
 export interface OneTimeSchedule {
   /** Unique, stable name (at most 64 chars, [0-9a-zA-Z-_.]). */

@@ -149,15 +149,16 @@ describe('IAM least privilege', () => {
     }
   });
 
-  it('lets the scheduler role invoke only compile-edition and reminder', () => {
+  it('lets the scheduler role invoke only compile-edition, reminder and dispatch (the notice retries)', () => {
     const [[, policy] = []] = resources(t, 'AWS::IAM::Policy').filter(([id]) =>
       id.startsWith('SchedulerRoleDefaultPolicy'),
     );
     const stmts = (policy!.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
-    const invoke = stmts.find((s) => actionsOf(s).includes('lambda:InvokeFunction'))!;
-    expect(resourcesOf(invoke)).toEqual([
+    const invokes = stmts.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(invokes.flatMap(resourcesOf)).toEqual([
       { 'Fn::GetAtt': [expect.stringMatching(/^compileedition/), 'Arn'] },
       { 'Fn::GetAtt': [expect.stringMatching(/^reminder/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^dispatch/), 'Arn'] },
     ]);
   });
 

@@ -22,6 +22,8 @@ export async function startTestStack(
     sesEndpoint?: (real: string) => string;
     /** DNS for SPF/DKIM/DMARC of mail sent to the stack's SMTP (default: an empty zone, see fake-dns.ts). */
     dns?: DnsResolver;
+    /** Run the local scheduler's own loop (default: off, tests tick it). */
+    schedulerLoop?: boolean;
   } = {},
 ): Promise<
   LocalStack & {
@@ -45,7 +47,7 @@ export async function startTestStack(
     config,
     persist: false,
     logger: silentLogger,
-    schedulerLoop: false,
+    schedulerLoop: opts.schedulerLoop ?? false,
     clock: opts.clock,
     sesEndpoint: opts.sesEndpoint,
     dnsResolver: opts.dns ?? fakeDns(),

@@ -22,6 +22,7 @@
  *   rate limit     RATE#<bucket>                        <window>                 —                      —
  *   event ledger   LEDGER#<source>:<id>                 LEDGER                   —                      —
  *   segment        SEGMENT#<segmentId>                  SEGMENT                  SEGMENTS               <segmentId>
+ *   member notice  NOTICE#notice:<updateId>:<event>:<n> NOTICE                   NOTICES#<status>       <nextAttemptAt | givenUpAt>#<key>
  *
  * Items carry `type` (the entity name) and, where they expire, `ttl` (epoch seconds; TTL is enabled on AWS).
  */
@@ -57,6 +58,8 @@ export const keys = {
   schedule: (name: string) => ({ pk: `SCHEDULE#${name}`, sk: 'SCHEDULE' }),
   segment: (segmentId: string) => ({ pk: `SEGMENT#${segmentId}`, sk: 'SEGMENT' }),
   rateWindow: (bucket: string, window: string) => ({ pk: `RATE#${bucket}`, sk: window }),
+  /** A member notice still owed (retried) or given up (issue 15). */
+  notice: (key: string) => ({ pk: `NOTICE#${key}`, sk: 'NOTICE' }),
 } as const;
 
 /** Names shared by the table definition (local bootstrap and CDK). */

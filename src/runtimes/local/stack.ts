@@ -12,7 +12,7 @@ import { SesMailer } from '../../adapters/ses/ses-mailer.ts';
 import { buildApp } from '../../app/container.ts';
 import type { Infra } from '../../app/infra.ts';
 import { composeIngest } from '../../app/ingest.ts';
-import { digestSchedule } from '../../app/notices.ts';
+import { digestSchedule, NOTICE_RETRY_SCHEDULE } from '../../app/notices.ts';
 import type { LocalConfig } from '../../config/config.ts';
 import { ConfigError } from '../../domain/errors.ts';
 import { ARCHIVE_HEADERS, type HttpRequest, type HttpResponse } from '../../http/types.ts';
@@ -169,7 +169,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       scheduler.addRecurring('inbound-digest', digestCron, c.GAZETTE_EDITION_TIMEZONE, {
         type: 'inbound-digest',
       });
-    if (opts.schedulerLoop !== false) scheduler.start();
+    if (opts.schedulerLoop !== false) {
+      // Member notices whose send failed are tried again (issue 15), as the AWS schedule does. Only with
+      // the loop: tests that tick the scheduler by hand run the job themselves.
+      scheduler.addRecurring('notice-retries', NOTICE_RETRY_SCHEDULE, c.GAZETTE_EDITION_TIMEZONE, {
+        type: 'notice-retries',
+      });
+      scheduler.start();
+    }
     // What DynamoDB's TTL does on AWS (dynalite has none): expired sign-ups, histories and counters go.
     const ttlSweeper = new LocalTtlSweeper(table, clock, logger);
     if (opts.schedulerLoop !== false) ttlSweeper.start();

@@ -10,6 +10,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { InboundRepo } from '../../ports/inbound.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Mailer, OutboundMessage } from '../../ports/mailer.ts';
+import type { NoticeOutbox, PendingNotice } from '../../ports/notices.ts';
 import type { EventLedger } from '../../ports/subscribers.ts';
 import { systemMailHtml, wrapText } from '../shared/system-mail.ts';
 
@@ -32,6 +33,8 @@ export interface DigestDeps {
   timeZone: string;
   /** Link to the inbound log in the console or API, if there is one. */
   reviewUrl?: string;
+  /** Member notices given up (never reached the member): listed so the secretariat can tell them. */
+  notices?: Pick<NoticeOutbox, 'givenUpSince'>;
 }
 
 export interface DigestResult {
@@ -41,6 +44,8 @@ export interface DigestResult {
   day: string;
   quarantined: number;
   rejected: number;
+  /** Member notices given up in the day (present when there were any). */
+  noticesGivenUp?: number;
 }
 
 const oneLine = (v: string) => v.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
@@ -59,13 +64,23 @@ export function makeDailyDigest(d: DigestDeps) {
       if (page.length >= MAX_PER_OUTCOME && inDay.length === page.length) cut.add(outcome);
       return inDay;
     };
-    const [quarantined, rejected] = await Promise.all([recent('quarantined'), recent('rejected')]);
-    const counts = { day, quarantined: quarantined.length, rejected: rejected.length };
-    if (!quarantined.length && !rejected.length) return { sent: false, skipped: 'empty', ...counts };
+    const [quarantined, rejected, givenUp] = await Promise.all([
+      recent('quarantined'),
+      recent('rejected'),
+      d.notices ? d.notices.givenUpSince(new Date(now.getTime() - DAY_MS)) : Promise.resolve([]),
+    ]);
+    const counts = {
+      day,
+      quarantined: quarantined.length,
+      rejected: rejected.length,
+      ...(givenUp.length ? { noticesGivenUp: givenUp.length } : {}),
+    };
+    if (!quarantined.length && !rejected.length && !givenUp.length)
+      return { sent: false, skipped: 'empty', ...counts };
     const key = `digest:inbound:${day}`;
     if (!(await d.ledger.claim(key, 30))) return { sent: false, skipped: 'already-sent', ...counts };
     try {
-      await d.mailer.send(buildDigest({ ...d, to: d.to, day, quarantined, rejected, cut }));
+      await d.mailer.send(buildDigest({ ...d, to: d.to, day, quarantined, rejected, cut, givenUp }));
     } catch (e) {
       await d.ledger.release(key).catch(() => {});
       throw e;
@@ -86,8 +101,13 @@ export function buildDigest(p: {
   rejected: InboundRecord[];
   /** Outcomes whose list was cut at the limit (more arrived that day than the digest lists). */
   cut?: ReadonlySet<string>;
+  /** Member notices given up in the day. */
+  givenUp?: PendingNotice[];
 }): OutboundMessage {
-  const subject = `Inbound digest ${p.day}: ${p.quarantined.length} quarantined, ${p.rejected.length} rejected`;
+  const givenUp = p.givenUp ?? [];
+  const subject =
+    `Inbound digest ${p.day}: ${p.quarantined.length} quarantined, ${p.rejected.length} rejected` +
+    (givenUp.length ? `, ${givenUp.length} member notice${givenUp.length === 1 ? '' : 's'} not sent` : '');
   const e = escapeHtml;
   const row = (r: InboundRecord) => ({
     at: r.receivedAt.slice(0, 16).replace('T', ' '),
@@ -137,12 +157,14 @@ export function buildDigest(p: {
     p.rejected,
     p.cut?.has('rejected'),
   );
+  const n = noticesSection(givenUp);
   const intro = `Member mail of the last 24 hours that did not go straight to moderation.`;
   const text = [
     intro,
     '',
     ...q.text,
     ...r.text,
+    ...n.text,
     ...(p.reviewUrl ? [`Review: ${p.reviewUrl}`, ''] : []),
     p.postalAddress,
   ];
@@ -156,12 +178,37 @@ export function buildDigest(p: {
       title: subject,
       preheader: intro,
       newsletterName: p.newsletterName,
-      bodyHtml: `<p>${e(intro)}</p>${q.html}${r.html}`,
+      bodyHtml: `<p>${e(intro)}</p>${q.html}${r.html}${n.html}`,
       action: p.reviewUrl ? { url: p.reviewUrl, label: 'Review in the console' } : undefined,
       footerHtml: e('The daily digest of the inbound mail (GAZETTE_DIGEST_EMAIL).'),
       postalAddress: p.postalAddress,
     }),
     headers: { 'Auto-Submitted': 'auto-generated' },
     tags: { kind: 'inbound-digest' },
+  };
+}
+
+/** One line per notice that never reached its member: who, which update, what happened, why. */
+function noticesSection(givenUp: PendingNotice[]): { text: string[]; html: string } {
+  if (!givenUp.length) return { text: [], html: '' };
+  const title = 'Member notices not sent';
+  const hint = 'Gazette gave up telling these members about their update: tell them another way.';
+  const rows = givenUp.map((n) => ({
+    line: `${oneLine(n.to).slice(0, 200)}: ${n.event} “${oneLine(n.title).slice(0, 150)}” (update ${n.updateId})`,
+    why: `${n.attempts} attempt${n.attempts === 1 ? '' : 's'}; last error: ${oneLine(n.lastError).slice(0, 300)}`,
+  }));
+  const e = escapeHtml;
+  return {
+    text: [
+      `${title} (${givenUp.length})`,
+      hint,
+      '',
+      ...rows.flatMap((r) => [`- ${r.line}`, `  ${r.why}`]),
+      '',
+    ],
+    html:
+      `<h2>${e(title)} (${givenUp.length})</h2><p>${e(hint)}</p><table role="presentation">` +
+      rows.map((r) => `<tr><td>${e(r.line)}<br><small>${e(r.why)}</small></td></tr>`).join('') +
+      '</table>',
   };
 }

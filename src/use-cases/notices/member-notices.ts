@@ -1,14 +1,23 @@
 /**
  * Notices to a member about their update (issue 15): approved, rejected (with the reason), published (with
  * the archive link). In the member's language, in the system-mail layout every other system mail uses.
- * Exactly once per event: a ledger claim (conditional write) is taken before sending and released if the
- * send fails, so a retried moderation step or a re-run archive never mails the member twice.
+ * At most once per event: a ledger claim (conditional write) is taken before sending and released if the
+ * send fails, so a retried moderation step or a re-run archive never mails the member twice. A failed send
+ * is not lost: it waits in the outbox (table) and is retried with backoff by the `notice-retries` job until
+ * it is sent or given up (then the secretariat's digest lists it).
  */
 import { escapeHtml } from '../../domain/html.ts';
 import type { Update } from '../../domain/index.ts';
-import type { MemberRepo } from '../../ports/inbound.ts';
+import { type Clock, systemClock } from '../../ports/clock.ts';
+import type { MemberRepo, UpdateRepo } from '../../ports/inbound.ts';
 import type { Logger } from '../../ports/logger.ts';
-import type { Mailer, OutboundMessage } from '../../ports/mailer.ts';
+import {
+  type Mailer,
+  MailerOutcomeUnknownError,
+  MailerPermanentError,
+  type OutboundMessage,
+} from '../../ports/mailer.ts';
+import type { NoticeOutbox, PendingNotice } from '../../ports/notices.ts';
 import type { EventLedger } from '../../ports/subscribers.ts';
 import { paragraphs, systemMailHtml, wrapText } from '../shared/system-mail.ts';
 
@@ -187,6 +196,30 @@ export function buildNotice(n: NoticeInput): OutboundMessage {
 /** Kept long: an update's notice must not repeat even if its edition is re-archived a year later. */
 const LEDGER_DAYS = 400;
 
+/**
+ * Sends of one notice before it is given up: the first and six retries, 5 min × 3ⁿ apart (5 min, 15 min,
+ * 45 min, 2¼ h, 6¾ h, 20¼ h: about 30 hours in all), so an SES throttle or a day's outage is outlasted.
+ */
+export const NOTICE_MAX_ATTEMPTS = 7;
+const FIRST_RETRY_MS = 5 * 60_000;
+export const retryDelayMs = (attempts: number) => FIRST_RETRY_MS * 3 ** Math.max(0, attempts - 1);
+/** Due notices one retry run takes on (the next run takes the rest). */
+const RETRY_BATCH = 50;
+
+/** How one attempt ended: sent, nothing owed (any more), failed (recorded for a retry or given up), error. */
+type NotifyOutcome = 'sent' | 'not-owed' | 'failed' | 'error';
+
+/** What a failed send means for the notice. */
+type FailureKind = 'retry' | 'permanent' | 'uncertain';
+function failureKind(e: unknown): FailureKind {
+  // SES refused this message for good (a bad address): retrying would be refused the same way.
+  if (e instanceof MailerPermanentError) return 'permanent';
+  // No answer: SES may have sent it, and a second notice is worse than a missing one.
+  if (e instanceof MailerOutcomeUnknownError) return 'uncertain';
+  // Throttled (429), a 5xx SES did not take, or anything else that did not reach SES.
+  return 'retry';
+}
+
 export interface MemberNoticesDeps {
   members: Pick<MemberRepo, 'get'>;
   ledger: EventLedger;
@@ -196,16 +229,100 @@ export interface MemberNoticesDeps {
   replyTo?: string;
   newsletterName: string;
   postalAddress: string;
+  /** Where failed notices wait for their retry; without it a failed notice is only logged. */
+  outbox?: NoticeOutbox;
+  /** The update a retry is about, re-read so the retry sees its current state. */
+  updates?: Pick<UpdateRepo, 'get'>;
+  clock?: Clock;
+}
+
+export interface RetryRunResult {
+  due: number;
+  sent: number;
+  /** Tried again and failed again (still pending). */
+  failed: number;
+  givenUp: number;
+  /** No longer owed (update gone or changed since, member disabled, already sent). */
+  dropped: number;
+}
+
+/** Whether the update still is what the notice says (a rejected update approved since gets no "rejected"). */
+function stillTrue(event: NoticeEvent, u: Update): boolean {
+  if (event === 'approved') return u.status === 'approved' || u.status === 'published';
+  return u.status === event;
 }
 
 export function makeMemberNotices(d: MemberNoticesDeps) {
+  const clock = d.clock ?? systemClock;
+
+  /** Remembers a failed send: due again after the backoff, or given up (logged as an error). */
+  const recordFailure = async (
+    event: NoticeEvent,
+    u: Update,
+    occurrence: string,
+    extra: { url?: string },
+    previous: PendingNotice | undefined,
+    error: unknown,
+    kind: FailureKind,
+  ) => {
+    const log = d.logger.child({ updateId: u.updateId });
+    const attempts = (previous?.attempts ?? 0) + 1;
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const givingUp = kind !== 'retry' || attempts >= NOTICE_MAX_ATTEMPTS;
+    const now = clock.now();
+    const notice: PendingNotice = {
+      key: noticeKey(u.updateId, event, occurrence),
+      event,
+      updateId: u.updateId,
+      occurrence,
+      ...(extra.url ? { url: extra.url } : {}),
+      to: u.sender,
+      title: oneLine(u.title).slice(0, 150),
+      attempts,
+      status: givingUp ? 'given-up' : 'pending',
+      nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)).toISOString(),
+      lastError:
+        kind === 'uncertain'
+          ? `no answer from the mail service (it may have been sent): ${message}`
+          : message,
+      createdAt: previous?.createdAt ?? now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    if (!d.outbox) {
+      log.error('member notice not sent', { event, error: message });
+      return;
+    }
+    // A lost race means another attempt already recorded its own outcome for this notice.
+    await d.outbox.save(notice, previous?.attempts ?? 0);
+    if (givingUp)
+      log.error('member notice given up: the member was not told', {
+        event,
+        attempts,
+        reason: kind,
+        error: notice.lastError,
+      });
+    else
+      log.warn('member notice not sent: will retry', {
+        event,
+        attempts,
+        nextAttemptAt: notice.nextAttemptAt,
+        error: message,
+      });
+  };
+
   /**
    * Tells the member once per `occurrence` (the update's version for a decision, the edition for a
    * publication). Never throws: the moderation step it follows is already saved.
    */
-  const notify = async (event: NoticeEvent, u: Update, occurrence: string, extra: { url?: string } = {}) => {
+  const notify = async (
+    event: NoticeEvent,
+    u: Update,
+    occurrence: string,
+    extra: { url?: string } = {},
+    owed?: PendingNotice,
+  ): Promise<NotifyOutcome> => {
     const log = d.logger.child({ updateId: u.updateId });
-    const key = `notice:${u.updateId}:${event}:${occurrence}`;
+    const key = noticeKey(u.updateId, event, occurrence);
     try {
       // Mail whose From may be forged was never acknowledged: telling that address now would be backscatter
       // carrying the forger's subject.
@@ -213,19 +330,23 @@ export function makeMemberNotices(d: MemberNoticesDeps) {
         log.info('member notice not sent: the mail was not acknowledged (sender not authenticated)', {
           event,
         });
-        return false;
+        return 'not-owed';
       }
       const member = await d.members.get(u.memberId);
       if (member?.status !== 'active') {
         log.info('member notice not sent: no active member', { event, memberId: u.memberId });
-        return false;
+        return 'not-owed';
       }
       // An address since removed from the member's senders (someone who left) is not told any more.
       if (!member.senders.some((s) => s.toLowerCase() === u.sender.toLowerCase())) {
         log.info('member notice not sent: the sender is no longer one of the member’s', { event });
-        return false;
+        return 'not-owed';
       }
-      if (!(await d.ledger.claim(key, LEDGER_DAYS))) return false;
+      const previous = owed ?? (await d.outbox?.get(key));
+      // Given up already (a bad address, or no answer): a repeated moderation step does not try again.
+      if (previous?.status === 'given-up') return 'not-owed';
+      // Sent already, or being sent by another attempt right now.
+      if (!(await d.ledger.claim(key, LEDGER_DAYS))) return 'not-owed';
       try {
         await d.mailer.send(
           buildNotice({
@@ -244,24 +365,67 @@ export function makeMemberNotices(d: MemberNoticesDeps) {
           }),
         );
       } catch (e) {
-        // Not sent: free the claim, so the next attempt (a retried archive) can send it.
-        await d.ledger.release(key).catch(() => {});
-        throw e;
+        const kind = failureKind(e);
+        // Not sent: free the claim, so the retry (or a repeated step) can send it. An unanswered send keeps
+        // its claim: it may have reached the member, and nothing must send it a second time.
+        if (kind !== 'uncertain') await d.ledger.release(key).catch(() => {});
+        await recordFailure(event, u, occurrence, extra, previous, e, kind);
+        return 'failed';
       }
-      log.info('member notice sent', { event });
-      return true;
+      if (previous) await d.outbox?.remove(key);
+      log.info('member notice sent', { event, ...(previous ? { attempt: previous.attempts + 1 } : {}) });
+      return 'sent';
     } catch (e) {
+      // The table or the member registry failed: a pending notice stays pending for the next run.
       log.error('member notice not sent', { event, error: String(e) });
-      return false;
+      return 'error';
     }
   };
+
+  /** Sends every pending notice that is due; run from a periodic trigger (job `notice-retries`). */
+  const retryDue = async (): Promise<RetryRunResult> => {
+    const result: RetryRunResult = { due: 0, sent: 0, failed: 0, givenUp: 0, dropped: 0 };
+    if (!d.outbox || !d.updates) return result;
+    const due = await d.outbox.due(clock.now(), RETRY_BATCH);
+    result.due = due.length;
+    for (const n of due) {
+      const u = await d.updates.get(n.updateId);
+      if (!u || !stillTrue(n.event, u)) {
+        d.logger.info('member notice no longer owed: the update changed since', {
+          updateId: n.updateId,
+          event: n.event,
+        });
+        await d.outbox.remove(n.key);
+        result.dropped++;
+        continue;
+      }
+      const outcome = await notify(n.event, u, n.occurrence, { url: n.url }, n);
+      if (outcome === 'sent') result.sent++;
+      else if (outcome === 'failed') {
+        const after = await d.outbox.get(n.key);
+        if (after?.status === 'given-up') result.givenUp++;
+        else result.failed++;
+      } else if (outcome === 'error') result.failed++;
+      else {
+        // Nobody to tell any more (member disabled, address removed), or another attempt sent it.
+        await d.outbox.remove(n.key);
+        result.dropped++;
+      }
+    }
+    return result;
+  };
+
   return {
     /** After an approval or rejection was saved (ModerationListener). */
     decided: (event: 'approved' | 'rejected', u: Update) =>
       notify(event, u, String(u.audit.length)).then(() => {}),
     /** After the update was marked published in edition `editionNumber`, whose archive page is `url`. */
     published: (u: Update, editionNumber: number, url: string) =>
-      notify('published', u, String(editionNumber), { url }),
+      notify('published', u, String(editionNumber), { url }).then((o) => o === 'sent'),
+    retryDue,
   };
 }
 export type MemberNotices = ReturnType<typeof makeMemberNotices>;
+
+export const noticeKey = (updateId: string, event: NoticeEvent, occurrence: string) =>
+  `notice:${updateId}:${event}:${occurrence}`;
