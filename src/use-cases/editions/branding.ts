@@ -1,7 +1,7 @@
 /**
  * Branding without a redeploy (issue 15): logo, colours, footer text, postal address and summary length
  * live in the content store, each save kept as a version, and apply from the next compile. The MJML
- * templates themselves still come from templates/ (the renderer accepts stored files; no store yet).
+ * templates themselves are versioned in the content store by templates.ts beside it.
  */
 import { Branding } from '../../domain/edition.ts';
 import type { Actor } from '../../domain/index.ts';
