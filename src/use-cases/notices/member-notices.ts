@@ -246,9 +246,11 @@ export interface RetryRunResult {
   dropped: number;
 }
 
-/** Whether the update still is what the notice says (a rejected update approved since gets no "rejected"). */
+/**
+ * Whether the update still is what the notice says: an approval rejected since gets no late "approved"
+ * (nor one published since: its "published" notice says more), a rejection approved since no "rejected".
+ */
 function stillTrue(event: NoticeEvent, u: Update): boolean {
-  if (event === 'approved') return u.status === 'approved' || u.status === 'published';
   return u.status === event;
 }
 

@@ -294,10 +294,20 @@ describe('member notice retries', () => {
     expect(outbox.items.size).toBe(0);
   });
 
+  it('drops a pending approval notice once the update is published (the publication notice says more)', async () => {
+    const { moderation, notices, mailer, advance, updates } = await setup([throttled()]);
+    await moderation.approve('u_forum', {}, 'alice');
+    const u = (await updates.get('u_forum'))!;
+    updates.byId.set(u.updateId, { ...u, status: 'published' });
+    advance(retryDelayMs(1));
+    expect(await notices.retryDue()).toMatchObject({ due: 1, sent: 0, dropped: 1 });
+    expect(mailer.sent).toEqual([]);
+  });
+
   it('retries a failed publication notice with its archive link', async () => {
     const { notices, mailer, advance, updates } = await setup([throttled()]);
     const u = update({ status: 'published', editionNumber: 8 } as Partial<Update>);
-    await updates.byId.set(u.updateId, u);
+    updates.byId.set(u.updateId, u);
     const url = 'https://news.example.org/archive/8/';
     expect(await notices.published(u, 8, url)).toBe(false);
     advance(retryDelayMs(1));
