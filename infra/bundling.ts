@@ -81,7 +81,19 @@ export const NODE_TARGET = 'node24';
  * Modules replaced at bundle time. sanitize-html loads postcss (~90 KB with source-map-js) only to parse
  * style attributes, which Gazette never allows (src/adapters/mime/html.ts: parseStyleAttributes false).
  */
-export const ALIASES: Record<string, string> = { postcss: join(import.meta.dirname, 'stubs', 'postcss.cjs') };
+export const ALIASES: Record<string, string> = {
+  postcss: join(import.meta.dirname, 'stubs', 'postcss.cjs'),
+  /*
+   * Powertools' secrets provider (loaded on first use by src/adapters/secrets/secret-reader.ts) imports the
+   * Secrets Manager client statically. In its ES module build that external import was hoisted to the top
+   * of every function's one output file, so each cold start loaded the client, token secret or not. Its
+   * CommonJS build require()s it where the provider is defined: evaluated only when the reader first runs.
+   */
+  '@aws-lambda-powertools/parameters': join(
+    PROJECT_ROOT,
+    'node_modules/@aws-lambda-powertools/parameters/lib/cjs',
+  ),
+};
 
 export const BUNDLING: nodejs.BundlingOptions = {
   format: OutputFormat.ESM,
@@ -114,9 +126,28 @@ export const ESBUILD_OPTIONS: BuildOptions = {
   logLevel: 'silent',
 };
 
-/** ESBUILD_OPTIONS with one function's externals. */
+/**
+ * ALIASES plus what one function replaces. Only ingest sanitises HTML: sanitize-html gets htmlparser2's
+ * Parser alone (html-to-text, in the compiler, needs the whole package). Every function but api gets a
+ * csv-parse that throws: the CSV import route is composed there but never served.
+ */
+export function aliasesFor(name: HandlerName): Record<string, string> {
+  const spec = HANDLER_SPECS[name];
+  return {
+    ...ALIASES,
+    ...(spec.parsesMime ? { htmlparser2: join(import.meta.dirname, 'stubs', 'htmlparser2.cjs') } : {}),
+    ...(spec.readsSpreadsheets
+      ? {}
+      : { 'csv-parse/sync': join(import.meta.dirname, 'stubs', 'csv-parse.cjs') }),
+  };
+}
+const aliasArgs = (aliases: Record<string, string>) => ({
+  '--alias': Object.entries(aliases).map(([from, to]) => `${from}=${to}`),
+});
+
+/** ESBUILD_OPTIONS with one function's externals and aliases. */
 export function esbuildOptionsFor(name: HandlerName): BuildOptions {
-  return { ...ESBUILD_OPTIONS, external: externalsFor(name) };
+  return { ...ESBUILD_OPTIONS, external: externalsFor(name), alias: aliasesFor(name) };
 }
 
 /** BUNDLING with one function's externals plus, for handlers that need them, folders copied next to it. */
@@ -127,6 +158,7 @@ export function bundlingFor(name: HandlerName): nodejs.BundlingOptions {
   const own = {
     ...BUNDLING,
     externalModules: externalsFor(name),
+    esbuildArgs: aliasArgs(aliasesFor(name)),
     ...(installed.length ? { nodeModules: installed } : {}),
   };
   if (!assets.length && !installed.length) return own;

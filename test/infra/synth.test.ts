@@ -123,6 +123,21 @@ describe('handlers', () => {
         expect(xlsx.length, `${name} must read .xlsx`).toBeGreaterThan(0);
       else expect(xlsx, `${name} must not carry the .xlsx reader`).toEqual([]);
       expect(inputs.filter((i) => i.includes('node_modules/exceljs/'))).toEqual([]);
+      // The CSV parser too (the others get a stand-in that throws: infra/bundling.ts, aliasesFor).
+      const csv = inputs.filter((i) => i.includes('node_modules/csv-parse/'));
+      if (HANDLER_SPECS[name].readsSpreadsheets)
+        expect(csv.length, `${name} must parse CSV`).toBeGreaterThan(0);
+      else expect(csv, `${name} must not carry csv-parse`).toEqual([]);
+      // sanitize-html needs htmlparser2's Parser only, not its DOM, DOM utilities, serializer or entity encoder
+      // (the compiler's html-to-text walks a DOM).
+      if (!HANDLER_SPECS[name].bundlesMjml)
+        expect(
+          inputs.filter((i) =>
+            /node_modules\/(.*\/)?(domhandler|domutils|dom-serializer)\/|entities\/lib\/(esm\/)?encode/.test(
+              i,
+            ),
+          ),
+        ).toEqual([]);
       // Node's own TextDecoder reads every import encoding: iconv-lite's ~480 KB of tables stay out (mjml's
       // cheerio brings its own copy, installed beside the compiler's bundle, not in it).
       expect(inputs.filter((i) => /node_modules\/(.*\/)?iconv-lite\//.test(i))).toEqual([]);
@@ -161,6 +176,12 @@ describe('what a cold start loads', () => {
         .map((i) => i.path)
         .filter((p) => !p.startsWith('@aws-sdk/') && !p.startsWith('node:') && !builtinModules.includes(p));
       expect(outside).toEqual([]);
+      // DynamoDB is the one client loaded at start; the others on first use. A lazily loaded library's static
+      // import of another client (Powertools' secrets provider) would be hoisted here and loaded by every start.
+      const sdk = (out?.imports ?? [])
+        .filter((i) => i.external && i.kind === 'import-statement' && i.path.startsWith('@aws-sdk/'))
+        .map((i) => i.path);
+      expect([...new Set(sdk)].sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']);
     },
   );
 });
@@ -203,11 +224,12 @@ describe('real bundling (the way `cdk deploy` builds it, no Docker)', () => {
     expect(handlerTypeInPlainNode(dir)).toBe('function');
   }, 90_000);
 
-  it('sanitises style-laden member HTML in the bundled adapter without ever reaching the postcss stand-in', async () => {
+  it('sanitises style-laden member HTML in the bundled adapter (htmlparser2 Parser only) without ever reaching the postcss stand-in', async () => {
     const file = join(outdir, 'html-adapter.mjs');
     await build({
       entryPoints: [join(PROJECT_ROOT, 'src/adapters/mime/html.ts')],
-      ...ESBUILD_OPTIONS,
+      // ingest's own aliases: the htmlparser2 and postcss stand-ins.
+      ...esbuildOptionsFor('ingest'),
       outfile: file,
     });
     const { createHtmlTools } = (await import(
@@ -218,5 +240,18 @@ describe('real bundling (the way `cdk deploy` builds it, no Docker)', () => {
       '<p style="color:red;background:url(javascript:x)" class="MsoNormal">Hi <span style="font-weight:bold">there</span></p>';
     expect(tools.sanitize(input)).toBe('<p>Hi <span>there</span></p>');
     expect(tools.toText(input)).toBe('Hi there');
+    // The same answers as the unbundled adapter over the whole htmlparser2 package: entities, comments,
+    // unclosed and foreign tags, scripts, links, tables.
+    const source = (await import('../../src/adapters/mime/html.ts')).createHtmlTools();
+    const samples = [
+      '<p>Caf&eacute; &amp; bar &lt;b&gt; &#x4e2d;&#25991; &notanentity; &copy</p><!-- note --><br>',
+      '<div><script>alert(1)</script><a href="https://example.org/x?a=1&amp;b=2" onclick="x()">link</a></div>',
+      '<table><tr><td>A<td>B</table><ul><li>one<li>two</ul><svg><circle/></svg><p>un<b>closed',
+      '<img src="cid:photo@x" alt="Ph&ouml;to"><h1 class="x">T&iacute;tulo</h1><pre>  keep\n  this</pre>',
+    ];
+    for (const html of samples) {
+      expect(tools.sanitize(html), html).toBe(source.sanitize(html));
+      expect(tools.toText(html), html).toBe(source.toText(html));
+    }
   });
 });
