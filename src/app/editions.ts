@@ -99,12 +99,29 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
     clock,
     languages: () => settings().languages,
   });
+  // The set the compile renders with decides which languages have strings: a strings file saved in the
+  // store gives its readers their variant, as one in templates/ does.
+  let compileSet: TemplateFiles | undefined;
+  const compileRenderer = async (): Promise<EditionRenderer> => {
+    const r = await renderer();
+    const withSet = Object.create(r) as EditionRenderer;
+    withSet.languages = () =>
+      compileSet
+        ? Object.keys(compileSet)
+            .filter((f) => f.startsWith('strings/'))
+            .map((f) => f.slice('strings/'.length, -'.json'.length))
+        : (r.languages?.() ?? []);
+    return withSet;
+  };
   const compile = makeCompileEdition({
     // The saved template set (else the templates/ folder) and branding, read once per compile.
-    templates: async () => ({ branding: await branding.active(), files: await templates.active() }),
+    templates: async () => {
+      compileSet = await templates.active();
+      return { branding: await branding.active(), files: compileSet };
+    },
     editions: repo,
     updates,
-    renderer,
+    renderer: compileRenderer,
     content,
     clock,
     logger,

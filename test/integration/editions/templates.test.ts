@@ -216,4 +216,22 @@ describe('edition templates in the content store', () => {
       404,
     );
   });
+
+  it('gives readers of a language whose strings were saved in the store their own variant', async () => {
+    const en = (await call<{ content: string }>('GET', '/admin/templates/file?name=strings/en.json')).body
+      .content;
+    const fr = JSON.parse(en) as Record<string, unknown>;
+    fr.subject = 'La Gazette IGPN n° {{edition.number}}';
+    const base = await version();
+    expect((await save({ 'strings/fr.json': JSON.stringify(fr, null, 2) }, base)).status).toBe(201);
+    const rows = [{ line: 2, values: { email: 'dupont@ademe.example', language: 'fr', consent: 'yes' } }];
+    const imported = await call<{ imported: number }>('POST', '/admin/subscribers/import', { rows });
+    expect(imported.body.imported).toBe(1);
+    const res = await call<{ edition: { languages: string[] } }>('POST', '/admin/editions/compile', {
+      from: '2026-01-01',
+      to: '2026-03-31',
+      wait: true,
+    });
+    expect(res.body.edition.languages).toContain('fr');
+  });
 });
