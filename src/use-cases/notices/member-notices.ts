@@ -254,62 +254,59 @@ function stillTrue(event: NoticeEvent, u: Update): boolean {
   return u.status === event;
 }
 
+interface Failure {
+  event: NoticeEvent;
+  u: Update;
+  occurrence: string;
+  url?: string;
+  /** The notice's state before this attempt (undefined: its first). */
+  previous: PendingNotice | undefined;
+  error: unknown;
+  kind: FailureKind;
+}
+
+/** The notice after a failed attempt: pending until its next try, or given up. */
+function afterFailure(f: Failure, now: Date): PendingNotice {
+  const attempts = (f.previous?.attempts ?? 0) + 1;
+  const message = f.error instanceof Error ? `${f.error.name}: ${f.error.message}` : String(f.error);
+  const givingUp = f.kind !== 'retry' || attempts >= NOTICE_MAX_ATTEMPTS;
+  return {
+    key: noticeKey(f.u.updateId, f.event, f.occurrence),
+    event: f.event,
+    updateId: f.u.updateId,
+    occurrence: f.occurrence,
+    ...(f.url ? { url: f.url } : {}),
+    to: f.u.sender,
+    title: oneLine(f.u.title).slice(0, 150),
+    attempts,
+    status: givingUp ? 'given-up' : 'pending',
+    nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)).toISOString(),
+    lastError:
+      f.kind === 'uncertain'
+        ? `no answer from the mail service (it may have been sent): ${message}`
+        : message,
+    createdAt: f.previous?.createdAt ?? now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+}
+
 export function makeMemberNotices(d: MemberNoticesDeps) {
   const clock = d.clock ?? systemClock;
 
   /** Remembers a failed send: due again after the backoff, or given up (logged as an error). */
-  const recordFailure = async (
-    event: NoticeEvent,
-    u: Update,
-    occurrence: string,
-    extra: { url?: string },
-    previous: PendingNotice | undefined,
-    error: unknown,
-    kind: FailureKind,
-  ) => {
-    const log = d.logger.child({ updateId: u.updateId });
-    const attempts = (previous?.attempts ?? 0) + 1;
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const givingUp = kind !== 'retry' || attempts >= NOTICE_MAX_ATTEMPTS;
-    const now = clock.now();
-    const notice: PendingNotice = {
-      key: noticeKey(u.updateId, event, occurrence),
-      event,
-      updateId: u.updateId,
-      occurrence,
-      ...(extra.url ? { url: extra.url } : {}),
-      to: u.sender,
-      title: oneLine(u.title).slice(0, 150),
-      attempts,
-      status: givingUp ? 'given-up' : 'pending',
-      nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)).toISOString(),
-      lastError:
-        kind === 'uncertain'
-          ? `no answer from the mail service (it may have been sent): ${message}`
-          : message,
-      createdAt: previous?.createdAt ?? now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
+  const recordFailure = async (f: Failure) => {
+    const log = d.logger.child({ updateId: f.u.updateId });
+    const notice = afterFailure(f, clock.now());
     if (!d.outbox) {
-      log.error('member notice not sent', { event, error: message });
+      log.error('member notice not sent', { event: f.event, error: notice.lastError });
       return;
     }
     // A lost race means another attempt already recorded its own outcome for this notice.
-    await d.outbox.save(notice, previous?.attempts ?? 0);
-    if (givingUp)
-      log.error('member notice given up: the member was not told', {
-        event,
-        attempts,
-        reason: kind,
-        error: notice.lastError,
-      });
-    else
-      log.warn('member notice not sent: will retry', {
-        event,
-        attempts,
-        nextAttemptAt: notice.nextAttemptAt,
-        error: message,
-      });
+    await d.outbox.save(notice, f.previous?.attempts ?? 0);
+    const fields = { event: f.event, attempts: notice.attempts, error: notice.lastError };
+    if (notice.status === 'given-up')
+      log.error('member notice given up: the member was not told', { ...fields, reason: f.kind });
+    else log.warn('member notice not sent: will retry', { ...fields, nextAttemptAt: notice.nextAttemptAt });
   };
 
   /**
@@ -371,7 +368,7 @@ export function makeMemberNotices(d: MemberNoticesDeps) {
         // Not sent: free the claim, so the retry (or a repeated step) can send it. An unanswered send keeps
         // its claim: it may have reached the member, and nothing must send it a second time.
         if (kind !== 'uncertain') await d.ledger.release(key).catch(() => {});
-        await recordFailure(event, u, occurrence, extra, previous, e, kind);
+        await recordFailure({ event, u, occurrence, url: extra.url, previous, error: e, kind });
         return 'failed';
       }
       if (previous) await d.outbox?.remove(key);
