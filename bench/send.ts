@@ -401,6 +401,8 @@ export async function benchScale(
       lost: r.lost,
       peak_rss_mb: d.peak_rss_mb,
       cpu_ms_per_recipient: d.cpu_ms_per_recipient,
+      // Recipients per second one worker could carry on a core of its own: what sizes the fleet.
+      worker_capacity_per_s: Math.round(1000 / (d.cpu_ms_per_recipient as number)),
       dynamodb_rru_per_recipient: d.dynamodb_rru_per_recipient,
       dynamodb_wru_per_recipient: d.dynamodb_wru_per_recipient,
       dynamodb_requests_per_recipient: d.dynamodb_requests_per_recipient,
