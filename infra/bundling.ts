@@ -11,8 +11,9 @@ import { HANDLER_SPECS, type HandlerName } from './functions.ts';
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
 /**
  * Subscriber import and export libraries loaded with `await import()` where they are used (the .xlsx
- * reader, charset detection, the CSV writer): only the api serves those routes; every other bundle leaves
- * them out, and starts without them because a dynamic import stays dynamic in the bundle. A module that a
+ * reader, charset detection, the CSV writer): no bundle carries them, and every function starts without them
+ * because a dynamic import stays dynamic in the bundle; only the api, which serves those routes, has them
+ * installed beside its bundle (installedModulesFor). A module that a
  * lazily loaded file imports statically (csv-parse) cannot be left out: esbuild hoists external static
  * imports to the top of the one output file, so the function would fail to start.
  * test/infra/synth.test.ts checks every bundle's top-level imports.
@@ -28,16 +29,25 @@ export const SPREADSHEET_MODULES = ['read-excel-file', 'chardet', 'csv-stringify
  * of components.
  */
 export const MJML_MODULES = ['mjml', 'mjml-*'];
-/** The packages installed beside a function's bundle (CDK `nodeModules`): native ones, and mjml. */
+/**
+ * The packages installed beside a function's bundle (CDK `nodeModules`): native ones, mjml, and for api the
+ * import readers (~140 KB with their dependencies that its index.mjs no longer carries and parses at start).
+ */
 export function installedModulesFor(name: HandlerName): string[] {
-  return [...(HANDLER_SPECS[name].nativeModules ?? []), ...(HANDLER_SPECS[name].bundlesMjml ? ['mjml'] : [])];
+  const spec = HANDLER_SPECS[name];
+  return [
+    ...(spec.nativeModules ?? []),
+    ...(spec.bundlesMjml ? ['mjml'] : []),
+    ...(spec.readsSpreadsheets ? SPREADSHEET_MODULES : []),
+  ];
 }
 
 /** What one function leaves out of its bundle. */
 export function externalsFor(name: HandlerName): string[] {
   return [
     ...EXTERNAL_MODULES,
-    ...(HANDLER_SPECS[name].readsSpreadsheets ? [] : SPREADSHEET_MODULES),
+    // Left out of every bundle: api installs them beside its own (installedModulesFor).
+    ...SPREADSHEET_MODULES,
     ...(HANDLER_SPECS[name].nativeModules ?? []),
     ...(HANDLER_SPECS[name].bundlesMjml ? MJML_MODULES : []),
   ];

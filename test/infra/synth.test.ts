@@ -100,7 +100,7 @@ describe('handlers', () => {
 
   // The same esbuild settings as infra/bundling.ts, so a handler that cannot be bundled fails here, not at deploy.
   it.each(HANDLERS)(
-    '%s bundles without the AWS SDK or mjml (the compiler installs it beside its bundle); only ingest the MIME parser, only api the .xlsx reader',
+    "%s bundles without the AWS SDK, mjml or the import readers (installed beside the compiler's and api's bundles); only ingest the MIME parser, only api the CSV parser",
     async (name) => {
       const result = await deployedBundle(name);
       const inputs = Object.keys(result.metafile.inputs);
@@ -116,12 +116,15 @@ describe('handlers', () => {
       const mime = inputs.filter((i) => i.includes('src/adapters/mime/'));
       if (HANDLER_SPECS[name].parsesMime) expect(mime.length, `${name} must parse MIME`).toBeGreaterThan(0);
       else expect(mime, `${name} must not carry the MIME parser`).toEqual([]);
-      // Only the function serving subscriber imports carries the .xlsx reader; exceljs (~0.7 MB with its
-      // dependencies) only writes the tests' workbooks and is never bundled.
-      const xlsx = inputs.filter((i) => i.includes('node_modules/read-excel-file/'));
-      if (HANDLER_SPECS[name].readsSpreadsheets)
-        expect(xlsx.length, `${name} must read .xlsx`).toBeGreaterThan(0);
-      else expect(xlsx, `${name} must not carry the .xlsx reader`).toEqual([]);
+      // Only the function serving subscriber imports has the .xlsx reader, charset detection and the CSV
+      // writer: installed beside its bundle (loaded when an import or export runs), in no bundle. exceljs
+      // (~0.7 MB with its dependencies) only writes the tests' workbooks and is never bundled.
+      for (const reader of SPREADSHEET_MODULES) {
+        expect(inputs.filter((i) => i.includes(`node_modules/${reader}/`))).toEqual([]);
+        expect(installedModulesFor(name).includes(reader), `${name} installs ${reader}`).toBe(
+          Boolean(HANDLER_SPECS[name].readsSpreadsheets),
+        );
+      }
       expect(inputs.filter((i) => i.includes('node_modules/exceljs/'))).toEqual([]);
       // The CSV parser too (the others get a stand-in that throws: infra/bundling.ts, aliasesFor).
       const csv = inputs.filter((i) => i.includes('node_modules/csv-parse/'));
