@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { LocalConfigSchema, loadConfig } from '../../config/config.ts';
+import { isDomainError } from '../../domain/errors.ts';
 import { type ApiClient, ApiError } from './api-client.ts';
 import { registerAll } from './commands/index.ts';
 import { closeEmbedded, connect } from './connect.ts';
@@ -58,11 +59,12 @@ async function main(argv: string[]) {
     }
     const json = argv.includes('--json');
     const message = e instanceof Error ? e.message : String(e);
-    if (json)
-      process.stdout.write(`${JSON.stringify({ error: e instanceof ApiError ? e.body : { message } })}\n`);
+    // Input refused by the CLI itself (a domain error) answers like one the API refused: same shape, exit 2.
+    const body = e instanceof ApiError ? e.body : isDomainError(e) ? { error: e.code, message } : { message };
+    if (json) process.stdout.write(`${JSON.stringify({ error: body })}\n`);
     else process.stderr.write(`gazette: ${message}\n`);
     if (process.env.GAZETTE_DEBUG) console.error(e);
-    process.exitCode = e instanceof ApiError && e.status < 500 ? 2 : 1;
+    process.exitCode = (e instanceof ApiError && e.status < 500) || isDomainError(e) ? 2 : 1;
   } finally {
     await closeEmbedded();
   }

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import type { Member, Update } from '../../../domain/index.ts';
 import { type CliContext, table } from '../context.ts';
+import { registerUpdateEdit } from './updates-edit.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -237,6 +238,8 @@ function registerUpdates(program: Command, ctx: CliContext) {
       const client = await ctx.client();
       ctx.print(await client.request<Update>('GET', `/admin/updates/${encodeURIComponent(id)}`), show);
     });
+
+  registerUpdateEdit(updates, ctx, show);
 
   updates
     .command('approve')
