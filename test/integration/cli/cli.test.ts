@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// These tests start the CLI as processes (tsx, seconds each on a busy 2-core machine): minutes, not 30 s.
+vi.setConfig({ testTimeout: 120_000 });
 
 const run = promisify(execFile);
 const bin = join(import.meta.dirname, '../../../bin/gazette.js');

@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { keys } from '../../../src/adapters/dynamodb/keys.ts';
 import { startTestStack, TEST_ADMIN_TOKEN } from '../../support/local-stack.ts';
 import { anUpdate } from '../../unit/editions/fixtures.ts';
+
+// These tests start the CLI as processes (tsx, seconds each on a busy 2-core machine): minutes, not 30 s.
+vi.setConfig({ testTimeout: 120_000 });
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../../bin/gazette.js');

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { keys } from '../../../src/adapters/dynamodb/keys.ts';
 import { DynamoStatsRepo } from '../../../src/adapters/dynamodb/stats-repo.ts';
 import { subscriberIdFor } from '../../../src/domain/ids.ts';
@@ -10,6 +10,9 @@ import type { Clock } from '../../../src/ports/clock.ts';
 import { startTestStack, TEST_ADMIN_TOKEN, TEST_TOKEN_SECRET } from '../../support/local-stack.ts';
 import { anUpdate } from '../../unit/editions/fixtures.ts';
 import { sesEvent, snsEvent } from '../../unit/subscribers/ses-fixtures.ts';
+
+// These tests start the CLI as processes (tsx, seconds each on a busy 2-core machine): minutes, not 30 s.
+vi.setConfig({ testTimeout: 120_000 });
 
 const now = new Date('2026-04-01T01:00:00.000Z');
 const clock: Clock = { now: () => now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
