@@ -118,6 +118,19 @@ function EditionView({ number, onChange }: { number: number; onChange(): void })
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const load = () => api.edition(number).then((r) => setE(r.edition));
+  /**
+   * The send finished: the edition turns 'sent' a moment later (the engine's finish hook), so read it until
+   * it has, then refresh the list of editions too (its badge).
+   */
+  const settle = async () => {
+    for (let i = 0; i < 15; i++) {
+      const { edition } = await api.edition(number);
+      setE(edition);
+      if (edition.status !== 'sending') break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    onChange();
+  };
   useEffect(() => {
     void load();
   }, [number]);
@@ -192,7 +205,7 @@ function EditionView({ number, onChange }: { number: number; onChange(): void })
         />
       )}
       {['sending', 'paused', 'sent'].includes(e.status) && (
-        <Progress campaign={campaign} onDone={() => void load()} />
+        <Progress campaign={campaign} onDone={() => void settle()} />
       )}
       {e.status === 'sent' && <Stats number={number} />}
       {e.archiveUrl && (
