@@ -11,25 +11,30 @@ import { composeReminders } from '../src/app/reminders.ts';
 import { composeSending, type SendingApp } from '../src/app/sending.ts';
 import { isDomainError } from '../src/domain/errors.ts';
 import { Instant } from '../src/domain/index.ts';
+import { onFirstUse } from '../src/runtimes/lambda/first-use.ts';
 import { lambdaInfra, lambdaMetrics } from '../src/runtimes/lambda/infra.ts';
 
-const infra = lambdaInfra();
-let sending: SendingApp | undefined;
-const reminders = composeReminders(infra, {
-  startSend: (campaign, by) => sending!.startSend(campaign, by),
-  metrics: lambdaMetrics(),
-});
-const editions = composeEditions(infra, {
-  startSend: (campaign, by) => sending!.startSend(campaign, by),
-  rerunSend: (campaign, by) => sending!.rerun(campaign, by),
-});
-sending = composeSending(infra, {
-  sources: [reminders.source, editions.source],
-  // As src/app/outbound.ts: the edition shows `sending` once its scheduled send has started.
-  onStatusChange: async (campaign, status) => {
-    const n = /^edition#(\d+)$/.exec(campaign)?.[1];
-    if (n && status === 'running') await editions.setSendStatus(Number(n), 'sending');
-  },
+// Composed by the first fire, not at load.
+const area = onFirstUse(() => {
+  const infra = lambdaInfra();
+  let sending: SendingApp | undefined;
+  const reminders = composeReminders(infra, {
+    startSend: (campaign, by) => sending!.startSend(campaign, by),
+    metrics: lambdaMetrics(),
+  });
+  const editions = composeEditions(infra, {
+    startSend: (campaign, by) => sending!.startSend(campaign, by),
+    rerunSend: (campaign, by) => sending!.rerun(campaign, by),
+  });
+  sending = composeSending(infra, {
+    sources: [reminders.source, editions.source],
+    // As src/app/outbound.ts: the edition shows `sending` once its scheduled send has started.
+    onStatusChange: async (campaign, status) => {
+      const n = /^edition#(\d+)$/.exec(campaign)?.[1];
+      if (n && status === 'running') await editions.setSendStatus(Number(n), 'sending');
+    },
+  });
+  return { infra, reminders, editions };
 });
 
 export const ReminderEvent = z.object({
@@ -51,6 +56,7 @@ export const EditionSendEvent = z.object({
 });
 
 export const handler = async (event: unknown) => {
+  const { infra, reminders, editions } = area();
   const edition = EditionSendEvent.safeParse(event);
   if (edition.success) {
     // Refusals a retry cannot fix (an audience that became empty) are recorded on the edition and answered;

@@ -31,6 +31,7 @@ const FIRST_EVENTS: Partial<Record<HandlerName, unknown[]>> = {
     { getRemainingTimeInMillis: () => 60_000, functionName: 'probe', awsRequestId: 'probe' },
   ],
   'ses-events': [{ Records: [] }],
+  reminder: [{ gazetteScheduled: { type: 'reminder', deadlineId: 'd1', offset: 'P1D', version: 1 } }],
 };
 
 describe('functions that compose on first use', () => {
