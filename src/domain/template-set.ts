@@ -51,7 +51,6 @@ export const TemplatePreviewRequest = z.object({
   /** Proposed changes (a file set to null is removed); none: the active set. */
   files: z.record(TemplateFileName, TemplateFileText.nullable()).default({}),
   lang: z.string().min(2).max(35).optional(),
-  format: z.enum(['html', 'text']).default('html'),
   archive: z.boolean().default(false),
 });
 export type TemplatePreviewRequest = z.infer<typeof TemplatePreviewRequest>;
