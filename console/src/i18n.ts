@@ -304,6 +304,7 @@ const ZH: Record<string, string> = {
     '该语言的读者将看到这些译文而非原文；留空则显示原文。',
   'Title ({lang})': '标题（{lang}）',
   'Summary ({lang})': '摘要（{lang}）',
+  "At this time on each reader's own clock": '按每位读者当地时间的这一时刻发送',
   'Nothing changed.': '没有修改。',
 };
 

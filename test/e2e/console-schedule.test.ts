@@ -151,6 +151,27 @@ describe('secretariat console: audience and scheduled send of an edition', () =>
     await expect.poll(async () => (await edition()).schedule).toBeUndefined();
   });
 
+  it("schedules the send at a time on each reader's own clock, keeps that when moved, and cancels it", async () => {
+    const panel = page.locator('.send-panel');
+    await panel.getByLabel('Send on (date)').fill(day(3));
+    await panel.getByLabel('At (time)').fill('09:00');
+    await panel.getByLabel("At this time on each reader's own clock").check();
+    await panel.getByRole('button', { name: 'Schedule send' }).click();
+    const scheduled = page.getByTestId('scheduled');
+    await expect.poll(() => scheduled.textContent()).toContain("each reader's own time");
+    expect((await edition()).schedule).toMatchObject({ localTime: `${day(3)}T09:00`, perReader: true });
+
+    await panel.getByRole('button', { name: 'Move', exact: true }).click();
+    expect(await panel.getByLabel("At this time on each reader's own clock").isChecked()).toBe(true);
+    await panel.getByLabel('At (time)').fill('08:00');
+    await panel.getByRole('button', { name: 'Move the send' }).click();
+    await expect.poll(async () => (await edition()).schedule?.localTime).toBe(`${day(3)}T08:00`);
+    expect((await edition()).schedule?.perReader).toBe(true);
+
+    await panel.getByRole('button', { name: 'Cancel schedule' }).click();
+    await expect.poll(async () => (await edition()).schedule).toBeUndefined();
+  });
+
   it('refuses an empty segment with the server message, and Send stays off', async () => {
     await page.getByLabel('Audience', { exact: true }).selectOption('nobody');
     await expect

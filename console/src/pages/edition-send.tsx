@@ -156,6 +156,7 @@ function Schedule(p: {
     date: s?.localTime.slice(0, 10) ?? '',
     time: s?.localTime.slice(11, 16) ?? '09:00',
     zone: s?.timeZone ?? '',
+    perReader: s?.perReader ?? false,
   }));
   const [errors, setErrors] = useState<FieldErrors>({});
   const zones = [...new Set([...(s ? [s.timeZone] : []), ...p.zones, ...COMMON_ZONES, BROWSER_ZONE])].sort();
@@ -165,8 +166,8 @@ function Schedule(p: {
     setErrors({});
     if (!form.date) return setErrors({ at: t('Choose a date.') });
     try {
-      // Moving a per-reader schedule (made with the CLI) keeps it per reader.
-      await api.scheduleEdition(e.number, `${form.date}T${form.time}`, form.zone, s?.perReader);
+      // Per reader: the date and time on each reader's own clock (the zone only for readers without one).
+      await api.scheduleEdition(e.number, `${form.date}T${form.time}`, form.zone, form.perReader);
       setMoving(false);
       await p.onChange();
     } catch (err) {
@@ -246,6 +247,14 @@ function Schedule(p: {
               </select>
             )}
           </Field>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={form.perReader}
+              onChange={(ev) => setForm({ ...form, perReader: ev.currentTarget.checked })}
+            />{' '}
+            {t("At this time on each reader's own clock")}
+          </label>
           <button type="submit" disabled={!p.canSchedule}>
             {moving ? t('Move the send') : t('Schedule send')}
           </button>
