@@ -13,15 +13,20 @@ import { composeSubscribers } from '../src/app/subscribers.ts';
 import { isDomainError } from '../src/domain/errors.ts';
 import { StoredIngestRequest } from '../src/domain/update.ts';
 import { recordIngest } from '../src/ports/metrics.ts';
+import { onFirstUse } from '../src/runtimes/lambda/first-use.ts';
 import { lambdaInfra, lambdaMetrics } from '../src/runtimes/lambda/infra.ts';
 
-const infra = lambdaInfra();
-const metrics = lambdaMetrics();
-// Mail to the List-Unsubscribe mailto address arrives here too; the subscribers area acts on it.
-const subscribers = composeSubscribers(infra);
-const ingest = composeIngest(infra, { unsubscribeByEmail: subscribers.unsubscribeByEmail });
+// Composed by the first message, not at load.
+const area = onFirstUse(() => {
+  const infra = lambdaInfra();
+  // Mail to the List-Unsubscribe mailto address arrives here too; the subscribers area acts on it.
+  const subscribers = composeSubscribers(infra);
+  const ingest = composeIngest(infra, { unsubscribeByEmail: subscribers.unsubscribeByEmail });
+  return { infra, ingest, metrics: lambdaMetrics() };
+});
 
 export const handler = async (event: unknown) => {
+  const { infra, ingest, metrics } = area();
   const stored = StoredIngestRequest.safeParse(event);
   try {
     if (stored.success) {

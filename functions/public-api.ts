@@ -5,11 +5,13 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { buildPublicApp } from '../src/app/container.ts';
+import { onFirstUse } from '../src/runtimes/lambda/first-use.ts';
 import { toApiGateway } from '../src/runtimes/lambda/http-event.ts';
 import { lambdaInfra } from '../src/runtimes/lambda/infra.ts';
 import { fromEitherApi } from '../src/runtimes/lambda/rest-event.ts';
 
-const app = buildPublicApp(lambdaInfra());
+// Composed by the first request, not at load.
+const app = onFirstUse(() => buildPublicApp(lambdaInfra()));
 
 export const handler = async (event: APIGatewayProxyEvent | APIGatewayProxyEventV2) =>
-  toApiGateway(await app.handle(fromEitherApi(event)));
+  toApiGateway(await app().handle(fromEitherApi(event)));

@@ -1,6 +1,6 @@
 /**
- * What a cold start of a deployed bundle does before its first event (issue 17): the functions below
- * compose their area in the first invocation, so loading the bundle parses no configuration, builds no
+ * What a cold start of a deployed bundle does before its first event (issue 17): every function but the
+ * compiler composes its area in the first invocation, so loading the bundle parses no configuration, builds no
  * adapter and no logger. Proved on the real bundles (infra/bundling.ts's settings) in a plain Node process
  * with none of the function's environment: loading succeeds, and the first event still fails fast, naming
  * the missing variable.
@@ -25,6 +25,15 @@ const FIRST_EVENTS: Partial<Record<HandlerName, unknown[]>> = {
       requestContext: { stage: '$default', http: { method: 'GET', sourceIp: '192.0.2.1' } },
     },
   ],
+  'public-api': [
+    {
+      version: '2.0',
+      rawPath: '/v1/subscribe',
+      headers: {},
+      requestContext: { stage: '$default', http: { method: 'POST', sourceIp: '192.0.2.1' } },
+    },
+  ],
+  ingest: [{ Records: [] }],
   dispatch: [{ gazetteJob: { type: 'inbound-digest' } }],
   'send-worker': [
     { Records: [] },
