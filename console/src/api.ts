@@ -164,10 +164,11 @@ export const api = {
       '/admin/editions',
     ),
   edition: (n: number) =>
-    request<{ edition: Edition & { items: EditionItem[]; variants: EditionVariant[] } }>(
-      'GET',
-      `/admin/editions/${n}`,
-    ),
+    request<{
+      edition: Edition & { items: EditionItem[]; variants: EditionVariant[] };
+      /** The zone a scheduled time is read in when none is chosen (GAZETTE_EDITION_TIMEZONE). */
+      timeZone?: string;
+    }>('GET', `/admin/editions/${n}`),
   compile: (from?: string, to?: string) =>
     request<{ edition?: EditionSummary; accepted?: boolean }>('POST', '/admin/editions/compile', {
       body: { from: from || undefined, to: to || undefined, wait: true },

@@ -305,6 +305,7 @@ const ZH: Record<string, string> = {
   'Title ({lang})': '标题（{lang}）',
   'Summary ({lang})': '摘要（{lang}）',
   "At this time on each reader's own clock": '按每位读者当地时间的这一时刻发送',
+  "The edition's zone ({zone})": '期刊所用时区（{zone}）',
   'Nothing changed.': '没有修改。',
 };
 

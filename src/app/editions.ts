@@ -273,7 +273,8 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
       method: 'GET',
       path: '/admin/editions/:number',
       access: 'admin',
-      handler: async (req) => json(200, { edition: await lifecycle.show(number(req)) }),
+      // With the zone a scheduled time defaults to (GAZETTE_EDITION_TIMEZONE), so a form can name it.
+      handler: async (req) => json(200, { edition: await lifecycle.show(number(req)), timeZone: tz() }),
     },
     {
       method: 'GET',

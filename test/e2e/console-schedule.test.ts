@@ -100,6 +100,10 @@ describe('secretariat console: audience and scheduled send of an edition', () =>
 
   it('schedules the send in a chosen zone, moves it and cancels it; a past time and a skipped hour are refused at the field', async () => {
     const panel = page.locator('.send-panel');
+    // The default zone is named, not only "the edition's".
+    expect(await panel.getByLabel('Time zone').locator('option').first().textContent()).toBe(
+      "The edition's zone (Asia/Shanghai)",
+    );
     const date = panel.getByLabel('Send on (date)');
     // In the past: the server's message at the date field, nothing scheduled.
     await date.fill(day(-1));

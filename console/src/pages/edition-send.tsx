@@ -19,6 +19,8 @@ const wall = (localTime: string) => localTime.replace('T', ' ');
 
 export function SendPanel(p: {
   edition: Edition;
+  /** The zone a time is read in when none is chosen. */
+  editionZone?: string;
   approver: boolean;
   onChange(): Promise<unknown> | undefined;
   onError(message?: string): void;
@@ -135,6 +137,7 @@ export function SendPanel(p: {
           approver={p.approver}
           canSchedule={ready}
           zones={audience ? Object.keys(audience.byTimeZone) : []}
+          editionZone={p.editionZone}
           onChange={p.onChange}
         />
       </section>
@@ -147,6 +150,7 @@ function Schedule(p: {
   approver: boolean;
   canSchedule: boolean;
   zones: string[];
+  editionZone?: string;
   onChange(): Promise<unknown> | undefined;
 }) {
   const e = p.edition;
@@ -238,7 +242,11 @@ function Schedule(p: {
                 value={form.zone}
                 onChange={(ev) => setForm({ ...form, zone: ev.currentTarget.value })}
               >
-                <option value="">{t("The edition's zone")}</option>
+                <option value="">
+                  {p.editionZone
+                    ? t("The edition's zone ({zone})", { zone: p.editionZone })
+                    : t("The edition's zone")}
+                </option>
                 {zones.map((z) => (
                   <option key={z} value={z}>
                     {z}

@@ -117,7 +117,12 @@ function EditionView({ number, onChange }: { number: number; onChange(): void })
   const [e, setE] = useState<Edition>();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
-  const load = () => api.edition(number).then((r) => setE(r.edition));
+  const [zone, setZone] = useState<string>();
+  const load = () =>
+    api.edition(number).then((r) => {
+      setE(r.edition);
+      setZone(r.timeZone);
+    });
   /**
    * The send finished: the edition turns 'sent' a moment later (the engine's finish hook), so read it until
    * it has, then refresh the list of editions too (its badge).
@@ -196,6 +201,7 @@ function EditionView({ number, onChange }: { number: number; onChange(): void })
       {e.status === 'approved' && (
         <SendPanel
           edition={e}
+          editionZone={zone}
           approver={approver}
           onError={setError}
           onChange={() => {
