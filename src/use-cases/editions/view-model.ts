@@ -494,6 +494,21 @@ const zoneOf = (tz: string | Zone): Zone => (typeof tz === 'string' ? (IANAZone.
 /** "CET", "CEST", "EDT", "JST", "UTC", else "UTC+8" / "UTC+5:30": the zone as a member writes it. */
 export function zoneLabel(tz: string | Zone, at: Date): string {
   const zone = zoneOf(tz);
+  // The name follows from the zone and its offset that year (CET / CEST); luxon builds a formatter to
+  // find it, per call.
+  const key = `${zone.name}\u0000${zone.offset(at.getTime())}\u0000${at.getUTCFullYear()}`;
+  let label = labels.get(key);
+  if (label === undefined) {
+    label = labelOf(zone, at);
+    if (labels.size >= 500) labels.clear();
+    labels.set(key, label);
+  }
+  return label;
+}
+
+const labels = new Map<string, string>();
+
+function labelOf(zone: Zone, at: Date): string {
   const dt = DateTime.fromJSDate(at, { zone });
   const name = zone.name;
   if (name === 'UTC' || name === 'Etc/UTC' || (zone.isUniversal && dt.offset === 0)) return 'UTC';
@@ -512,17 +527,28 @@ export function zoneLabel(tz: string | Zone, at: Date): string {
 
 const sameOffset = (a: Zone, b: Zone, at: Date) => a.offset(at.getTime()) === b.offset(at.getTime());
 
+/**
+ * Building an Intl.DateTimeFormat costs far more than formatting with one (an edition formats hundreds
+ * of dates in a handful of languages and zones): one per kind, language and zone.
+ */
+const formats = new Map<string, Intl.DateTimeFormat>();
+const cachedFormat = (kind: string, lang: string, zone: Zone, options: Intl.DateTimeFormatOptions) => {
+  const timeZone = ianaOrOffset(zone);
+  const key = `${kind}\u0000${lang}\u0000${timeZone}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang, { ...options, timeZone });
+    if (formats.size >= 500) formats.clear(); // a long-running process meets new zones: stay bounded
+    formats.set(key, f);
+  }
+  return f;
+};
+
 const dayFormat = (lang: string, zone: Zone) =>
-  new Intl.DateTimeFormat(lang, {
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    weekday: 'short',
-    timeZone: ianaOrOffset(zone),
-  });
+  cachedFormat('day', lang, zone, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'short' });
 
 const dateTimeFormat = (lang: string, zone: Zone) =>
-  new Intl.DateTimeFormat(lang, {
+  cachedFormat('time', lang, zone, {
     year: 'numeric',
     month: 'long',
     day: 'numeric',
@@ -530,7 +556,6 @@ const dateTimeFormat = (lang: string, zone: Zone) =>
     hour: '2-digit',
     minute: '2-digit',
     hourCycle: 'h23',
-    timeZone: ianaOrOffset(zone),
   });
 
 /** Intl accepts IANA names and (Node ≥ 20) "+05:30"-style offsets. */

@@ -160,3 +160,54 @@ describe('compile window', () => {
     expect(() => parseWindowDate('last tuesday', 'UTC', 'start')).toThrow(/not a date/);
   });
 });
+
+describe('dates in a large edition', () => {
+  it('builds a date format per language and zone, not per date (300 items take milliseconds)', () => {
+    const updates = Array.from({ length: 60 }, (_, i) =>
+      i % 2
+        ? anUpdate({
+            section: 'events',
+            kind: 'event',
+            event: {
+              start: `2026-05-${String((i % 27) + 1).padStart(2, '0')}T15:00:00.000Z`,
+              timeZone: 'Europe/Paris',
+            },
+          })
+        : anUpdate({
+            section: 'deadlines',
+            kind: 'deadline',
+            deadline: `2026-06-${String((i % 27) + 1).padStart(2, '0')}T15:59:59.999Z`,
+          }),
+    );
+    const plan = planSections(updates, now);
+    const settings = {
+      number: 8,
+      compiledAt: now,
+      timeZone: 'Asia/Shanghai',
+      newsletterName: 'IGPN Gazette',
+      archiveUrl: 'https://news.igpn.example/archive',
+      postalAddress: 'IGPN Secretariat',
+      defaultLanguage: 'en',
+      archive: false,
+    };
+    const real = Intl.DateTimeFormat;
+    const before = buildView(plan, { ...settings, lang: 'en' }); // dates as formatted without counting
+    let built = 0;
+    Intl.DateTimeFormat = new Proxy(real, {
+      construct(target, args) {
+        built++;
+        return Reflect.construct(target, args);
+      },
+    });
+    try {
+      const en = buildView(plan, { ...settings, lang: 'en' });
+      const zh = buildView(plan, { ...settings, lang: 'zh' });
+      expect(en).toEqual(before);
+      expect(zh.sections.flatMap((s) => s.items).every((i) => i.when || i.deadline)).toBe(true);
+    } finally {
+      Intl.DateTimeFormat = real;
+    }
+    // 120 dates in two languages: a handful of formats (the edition date, day and time per zone and language).
+    expect(built).toBeLessThan(12);
+  });
+});
