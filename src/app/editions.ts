@@ -413,10 +413,12 @@ export function composeEditions(infra: Infra, deps: EditionsDeps = {}) {
         json(200, { current: (await branding.current()) ?? null, versions: await branding.versions() }),
     },
     {
-      // Logo, colours, footer text and address, summary length: applied from the next compile.
+      // Logo, colours, footer text and address, summary length: applied from the next compile. What every
+      // reader gets without a later approval: approvers only, as sending is.
       method: 'PUT',
       path: '/admin/templates/branding',
       access: 'admin',
+      role: 'approver',
       handler: async (req) =>
         json(200, { saved: await branding.save(parseJsonBody(req, Branding), actor(req)) }),
     },
@@ -538,6 +540,7 @@ function templateRoutes(
       method: 'PUT',
       path: '/admin/templates',
       access: 'admin',
+      role: 'approver',
       handler: async (req) => {
         const out = await templates.save(parseJsonBody(req, TemplateSaveRequest), actor(req), ifMatch(req));
         return json(out.unchanged ? 200 : 201, out, etag(out.saved.version));
@@ -553,6 +556,7 @@ function templateRoutes(
       method: 'POST',
       path: '/admin/templates/rollback',
       access: 'admin',
+      role: 'approver',
       handler: async (req) => {
         const body = parseJsonBody(req, TemplateRollbackRequest);
         const out = await templates.rollback(body.version, body.baseVersion ?? ifMatch(req), actor(req));
