@@ -3,8 +3,8 @@ import {
   ConflictError,
   describeFilter,
   languageMatches,
-  SegmentFilter,
   type Segment,
+  SegmentFilter,
   type SegmentFilterInput,
   type Subscriber,
   scopeFilter,
@@ -199,8 +199,15 @@ describe('segment administration', () => {
     const repo = {
       list: async () => [...saved.values()],
       get: async (id: string) => saved.get(id),
-      create: async (s: Segment) => (saved.has(s.segmentId) ? false : (saved.set(s.segmentId, s), true)),
-      replace: async (s: Segment) => (saved.set(s.segmentId, s), true),
+      create: async (s: Segment) => {
+        if (saved.has(s.segmentId)) return false;
+        saved.set(s.segmentId, s);
+        return true;
+      },
+      replace: async (s: Segment) => {
+        saved.set(s.segmentId, s);
+        return true;
+      },
       delete: async (id: string) => void saved.delete(id),
     };
     const audiences = makeAudiences({
