@@ -185,7 +185,12 @@ describe('secretariat console: a whole quarter in the browser', () => {
     await expect.poll(() => page.locator('.stats td').first().textContent()).toBe('12');
     // The list of editions says so too, without a reload.
     await expect
-      .poll(() => page.getByRole('button', { name: /Edition 1/ }).locator('.badge').textContent())
+      .poll(() =>
+        page
+          .getByRole('button', { name: /Edition 1/ })
+          .locator('.badge')
+          .textContent(),
+      )
       .toBe('sent');
     await expectAccessible(page, 'editions-sent');
     await screenshots(page, 'editions-sent');
