@@ -16,6 +16,17 @@ export interface EditionRenderer {
     data: Record<string, unknown>,
     opts?: { files?: Record<string, string> },
   ): Promise<RenderedEmail>;
+  /**
+   * An edition's e-mail and its web page (the archive copy) from one template: each as `render` makes
+   * it, except that the page is not minified (the size that matters is the mail's, for Gmail), sharing
+   * the work of the two where the renderer can.
+   */
+  renderMailAndPage?(
+    template: string,
+    mail: Record<string, unknown>,
+    page: Record<string, unknown>,
+    opts?: { files?: Record<string, string> },
+  ): Promise<{ mail: RenderedEmail; page: RenderedEmail }>;
   /** Languages that have strings. */
   languages?: () => string[];
   /** Member photos at e-mail widths (loaded with the renderer: only the edition compiler needs it). */

@@ -20,7 +20,7 @@ import type { BlobStore } from '../../ports/blob-store.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ApprovedUpdates, EditionRepo } from '../../ports/editions.ts';
 import type { Logger } from '../../ports/logger.ts';
-import type { EditionRenderer } from '../../ports/renderer.ts';
+import type { EditionRenderer, RenderedEmail } from '../../ports/renderer.ts';
 import { prepareMedia } from './media.ts';
 import { hasPlaceholders } from './personalise.ts';
 import type { EditionSettings } from './settings.ts';
@@ -213,11 +213,8 @@ export function makeCompileEdition(d: CompileDeps) {
       };
       const files = active?.files;
       const view = buildView(plan, { ...settings, archive: false });
-      const mail = await renderer.render(TEMPLATE, view as unknown as Record<string, unknown>, { files });
       const archiveView = buildView(plan, { ...settings, archive: true });
-      const page = await renderer.render(TEMPLATE, archiveView as unknown as Record<string, unknown>, {
-        files,
-      });
+      const { mail, page } = await renderMailAndPage(renderer, view, archiveView, files);
       checkLinks(mail.html, `${lang} e-mail`);
       // One subject for every recipient (it is never personalised, and it titles the archive page).
       if (mail.subject && hasPlaceholders(mail.subject)) {
@@ -306,6 +303,25 @@ export function makeCompileEdition(d: CompileDeps) {
       for (const key of [v.htmlKey, v.textKey, v.archiveKey, v.modelKey])
         if (key) await d.content.delete(key).catch(() => {});
   }
+}
+
+/**
+ * The e-mail and its archive copy. A renderer that can renders both at once (most of the two is the
+ * same) and leaves the page unminified: only the mail has a size limit.
+ */
+async function renderMailAndPage(
+  renderer: EditionRenderer,
+  mail: object,
+  page: object,
+  files: Record<string, string> | undefined,
+): Promise<{ mail: RenderedEmail; page: RenderedEmail }> {
+  const m = mail as Record<string, unknown>;
+  const p = page as Record<string, unknown>;
+  if (renderer.renderMailAndPage) return renderer.renderMailAndPage(TEMPLATE, m, p, { files });
+  return {
+    mail: await renderer.render(TEMPLATE, m, { files }),
+    page: await renderer.render(TEMPLATE, p, { files }),
+  };
 }
 
 /** Every link in a mail must be absolute (mail clients have no base URL) or a per-recipient placeholder. */
