@@ -304,6 +304,113 @@ describe('the in-memory DynamoDB stand-in answers the repositories as dynalite d
   });
 });
 
+describe('the in-memory DynamoDB stand-in bills as dynalite does', () => {
+  it('charges the same read and write units for the send engine’s requests (the bench’s cost comes from them)', async () => {
+    const bills: number[][] = [];
+    await onEach(async (table) => {
+      const units: number[] = [];
+      const bill = (out: {
+        ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+      }) => {
+        const list = Array.isArray(out.ConsumedCapacity) ? out.ConsumedCapacity : [out.ConsumedCapacity];
+        units.push(list.reduce((a, c) => a + (c?.CapacityUnits ?? 0), 0));
+      };
+      const doc = table.doc;
+      const TableName = table.name;
+      const rc = 'TOTAL' as const;
+      const claim = {
+        pk: 'DELIVERY#edition#7',
+        type: 'delivery',
+        campaign: 'edition#7',
+        status: 'claimed',
+        claimToken: 'b4c1d2e3-0000-4000-8000-000000000000',
+        claimedAt: at,
+        run: 'r1',
+        attempts: 1,
+      };
+      const { PutCommand, GetCommand, UpdateCommand, QueryCommand, BatchGetCommand } = await import(
+        '@aws-sdk/lib-dynamodb'
+      );
+      for (let i = 0; i < 3; i++)
+        bill(
+          await doc.send(
+            new PutCommand({ TableName, Item: { ...claim, sk: `sub-${i}` }, ReturnConsumedCapacity: rc }),
+          ),
+        );
+      // A 3 KB outcome log: more than one write unit.
+      const sent = Object.fromEntries(
+        Array.from({ length: 40 }, (_, i) => [`subscriber-${i}`, `message-id-${i}-${'x'.repeat(40)}`]),
+      );
+      bill(
+        await doc.send(
+          new PutCommand({
+            TableName,
+            Item: { pk: claim.pk, sk: '#LOG#r1#00001', sent },
+            ReturnConsumedCapacity: rc,
+          }),
+        ),
+      );
+      bill(
+        await doc.send(
+          new GetCommand({
+            TableName,
+            Key: { pk: claim.pk, sk: 'sub-1' },
+            ConsistentRead: true,
+            ReturnConsumedCapacity: rc,
+          }),
+        ),
+      );
+      bill(
+        await doc.send(
+          new GetCommand({ TableName, Key: { pk: claim.pk, sk: 'sub-1' }, ReturnConsumedCapacity: rc }),
+        ),
+      );
+      bill(
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: { pk: claim.pk, sk: 'sub-2' },
+            UpdateExpression: 'SET #st = :s ADD attempts :one',
+            ExpressionAttributeNames: { '#st': 'status' },
+            ExpressionAttributeValues: { ':s': 'uncertain', ':one': 1 },
+            ReturnConsumedCapacity: rc,
+          }),
+        ),
+      );
+      bill(
+        await doc.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: 'pk = :p',
+            ExpressionAttributeValues: { ':p': claim.pk },
+            ReturnConsumedCapacity: rc,
+          }),
+        ),
+      );
+      bill(
+        await doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [TableName]: {
+                Keys: [0, 1, 9].map((i) => ({ pk: claim.pk, sk: `sub-${i}` })),
+                ConsistentRead: true,
+              },
+            },
+            ReturnConsumedCapacity: rc,
+          }),
+        ),
+      );
+      bills.push(units);
+    });
+    expect(bills[0]).toHaveLength(9);
+    // Not all ones: the 3 KB log is several write units, the eventually consistent read half a unit.
+    expect(Math.max(...(bills[0] ?? []))).toBeGreaterThan(1);
+    expect(bills[0]).toContain(0.5);
+    expect(bills[1]).toEqual(bills[0]);
+    expect(bills[2]).toEqual(bills[0]);
+  });
+});
+
 describe('the in-memory DynamoDB stand-in, where AWS is stricter than dynalite', () => {
   it('rejects an empty-string GSI key value and an IN list of more than 100 operands', async () => {
     const t = backends.find((b) => b.name.startsWith('memory'))?.table() as Table;
