@@ -11,11 +11,11 @@ import { HANDLER_SPECS, type HandlerName } from './functions.ts';
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
 /**
  * Subscriber import and export libraries loaded with `await import()` where they are used (the .xlsx
- * reader, charset detection, the CSV writer): no bundle carries them, and every function starts without them
- * because a dynamic import stays dynamic in the bundle; only the api, which serves those routes, has them
- * installed beside its bundle (installedModulesFor). A module that a
- * lazily loaded file imports statically (csv-parse) cannot be left out: esbuild hoists external static
- * imports to the top of the one output file, so the function would fail to start.
+ * reader, charset detection, the CSV writer): no bundle carries them, and every function starts without
+ * them because a dynamic import stays dynamic in the bundle; only the api, which serves those routes, has
+ * them installed beside its bundle (installedModulesFor). A module that a lazily loaded file imports
+ * statically (csv-parse) cannot be left out: esbuild hoists external static imports to the top of the one
+ * output file, so the function would fail to start; api bundles it, the others get a stand-in (aliasesFor).
  * test/infra/synth.test.ts checks every bundle's top-level imports.
  */
 export const SPREADSHEET_MODULES = ['read-excel-file', 'chardet', 'csv-stringify'];
