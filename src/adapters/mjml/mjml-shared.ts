@@ -59,6 +59,9 @@ export class Unshared extends Error {}
 const keyOf = (n: MjmlNode): string =>
   `${n.tagName}\u0000${JSON.stringify(n.attributes ?? {})}\u0000${n.content ?? ''}\u0000${(n.children ?? []).map(keyOf).join('\u0001')}\u0002`;
 
+/** Cells of the alignment table (4 bytes each): 16 million is 64 MB, about 4,000 sections each. */
+const MAX_TABLE = 16_000_000;
+
 const bodyOf = (doc: MjmlNode) => doc.children?.find((c) => c.tagName === 'mj-body');
 
 /** Union of two parsed documents, or undefined when anything outside their body children differs. */
@@ -81,6 +84,9 @@ export function shareDocuments(
   )
     return undefined;
 
+  // The alignment keeps a table of both lists' lengths (what differs is usually at both ends, so
+  // nothing is trimmed): beyond a few thousand children each, two renders are the cheaper way.
+  if ((a.children?.length ?? 0) * (b.children?.length ?? 0) > MAX_TABLE) return undefined;
   const runs = alignRuns(a.children ?? [], b.children ?? []);
   const marker = (i: number) => `<!--gz-run-${nonce}-${i}-->`;
   const children: MjmlNode[] = [];

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMjmlRenderer, type MjmlRenderer } from '../../../src/adapters/mjml/mjml-renderer.ts';
+import { alignRuns, type MjmlNode, shareDocuments } from '../../../src/adapters/mjml/mjml-shared.ts';
 import { TemplateError } from '../../../src/domain/index.ts';
 import { TEMPLATE } from '../../../src/use-cases/editions/compile.ts';
 import { buildView, type MediaMap, planSections } from '../../../src/use-cases/editions/view-model.ts';
@@ -207,4 +208,50 @@ describe('mail and archive copy in one render', () => {
     expect(b.text).toContain('SET-B');
     expect(b.text).not.toContain('SET-A');
   }, 60_000);
+});
+
+describe('aligning the two bodies', () => {
+  const node = (text: string, line = 1): MjmlNode => ({
+    tagName: 'mj-section',
+    attributes: {},
+    content: text,
+    line,
+  });
+  const owners = (runs: ReturnType<typeof alignRuns>) =>
+    runs.map((r) => `${r.owner}:${r.nodes.map((n) => n.content).join('')}`);
+
+  it('keeps both orders, shares what both have (whatever line it came from), and groups runs', () => {
+    const a = ['V', 'H', 'x', 'y', 'z', 'F'].map((t) => node(t));
+    const b = ['H', 'x', 'Y', 'z', 'P'].map((t) => node(t, 99));
+    expect(owners(alignRuns(a, b))).toEqual([
+      'first:V',
+      'both:Hx',
+      'first:y',
+      'second:Y',
+      'both:z',
+      'first:F',
+      'second:P',
+    ]);
+  });
+
+  it('leaves documents too large to align, or with different heads, to a render each', () => {
+    const doc = (children: MjmlNode[], title = 'T'): MjmlNode => ({
+      tagName: 'mjml',
+      attributes: {},
+      children: [
+        {
+          tagName: 'mj-head',
+          attributes: {},
+          children: [{ tagName: 'mj-title', attributes: {}, content: title }],
+        },
+        { tagName: 'mj-body', attributes: {}, children },
+      ],
+    });
+    const skeleton = () => '';
+    const few = [node('a'), node('b')];
+    expect(shareDocuments(doc(few), doc(few), skeleton, 'n')).toBeDefined();
+    expect(shareDocuments(doc(few), doc(few, 'other'), skeleton, 'n')).toBeUndefined();
+    const many = Array.from({ length: 4_001 }, (_, i) => node(String(i)));
+    expect(shareDocuments(doc(many), doc(many), skeleton, 'n')).toBeUndefined();
+  });
 });
