@@ -13,7 +13,14 @@ import { ConditionFailed, Table } from '../../src/adapters/dynamodb/table.ts';
 import { ConflictError } from '../../src/domain/errors.ts';
 import type { SendJob, Subscriber } from '../../src/domain/index.ts';
 import { LOCAL_CREDENTIALS } from '../../src/runtimes/local/stack.ts';
+import { startTestStack } from '../support/local-stack.ts';
 import { MemoryDynamoDB } from '../support/memory-dynamodb.ts';
+import {
+  composeTestSending,
+  countByRecipient,
+  makeSubscribers,
+  testSource,
+} from '../support/sending-fixtures.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -425,5 +432,41 @@ describe('the in-memory DynamoDB stand-in, where AWS is stricter than dynalite',
         },
       ),
     ).rejects.toThrow(/IN/);
+  });
+});
+
+describe('the embedded stack with the stand-in as its table (GAZETTE_DYNAMODB_ENDPOINT)', () => {
+  it('the real send engine mails every confirmed recipient once, skips one unsubscribed since it was listed, and finishes', async () => {
+    const memory = new MemoryDynamoDB();
+    const http = await memory.listen();
+    const stack = await startTestStack({
+      env: { GAZETTE_DYNAMODB_ENDPOINT: http.endpoint, GAZETTE_SEND_BATCH_SIZE: '20' },
+    });
+    try {
+      const subs = [
+        ...makeSubscribers(70),
+        ...makeSubscribers(5, { domain: 'b.example', status: 'unconfirmed' }),
+      ];
+      const repo = new DynamoSubscriberRepo(stack.infra.table);
+      for (const s of subs) expect(await repo.create(s)).toBe(true);
+      // The recipients' current state is read from the table (the engine's batched lookups), not the source.
+      const left = subs[3] as Subscriber;
+      await repo.save({ ...((await repo.get(left.subscriberId)) as Subscriber), status: 'unsubscribed' });
+      const t = composeTestSending(stack.infra, { sources: [testSource(subs)] });
+      await t.sending.startSend('test#memory', 'cli:alice');
+      await t.idle();
+      const counts = countByRecipient(
+        (await stack.sentMail()).filter((m) => m.subject.startsWith('test#memory ')),
+      );
+      expect(counts.size).toBe(69);
+      expect([...counts.values()].every((n) => n === 1)).toBe(true);
+      expect(counts.has(left.email)).toBe(false);
+      const status = await t.sending.status('test#memory', { exact: true });
+      expect(status).toMatchObject({ status: 'finished', recipients: 70, sent: 69, skipped: 1, pending: 0 });
+      expect(memory.requests.get('PutItem')).toBeGreaterThan(70);
+    } finally {
+      await stack.stop();
+      await http.close();
+    }
   });
 });
