@@ -62,7 +62,7 @@ describe('secretariat console: audience and scheduled send of an edition', () =>
       body: JSON.stringify({ revision: (await edition()).revision }),
     });
     expect(approved.status).toBe(200);
-    // Saved segments, made over the API as the subscribers page does not make them yet.
+    // Saved segments, made over the API (the Audiences page is console-audiences.test.ts's subject).
     for (const seg of [
       { segmentId: 'english-readers', name: 'English readers', filter: { languages: ['en'] } },
       { segmentId: 'nobody', name: 'Nobody', filter: { countries: ['Atlantis'] } },
@@ -93,7 +93,8 @@ describe('secretariat console: audience and scheduled send of an edition', () =>
     await expect.poll(() => sample.count()).toBe(3);
     expect((await sample.allTextContents()).map((s) => s.split(' ')[0]).sort()).toEqual(english);
     await expect.poll(async () => (await edition()).target?.segmentId).toBe('english-readers');
-    expect(await sendNow().isEnabled()).toBe(true);
+    // Enabled once the page has the saved choice back (a render after the server answered): waited for.
+    await expect.poll(() => sendNow().isEnabled()).toBe(true);
     await expectAccessible(page, 'editions-audience');
     await screenshots(page, 'editions-audience');
   });
@@ -101,9 +102,9 @@ describe('secretariat console: audience and scheduled send of an edition', () =>
   it('schedules the send in a chosen zone, moves it and cancels it; a past time and a skipped hour are refused at the field', async () => {
     const panel = page.locator('.send-panel');
     // The default zone is named, not only "the edition's".
-    expect(await panel.getByLabel('Time zone').locator('option').first().textContent()).toBe(
-      "The edition's zone (Asia/Shanghai)",
-    );
+    await expect
+      .poll(() => panel.getByLabel('Time zone').locator('option').first().textContent())
+      .toBe("The edition's zone (Asia/Shanghai)");
     const date = panel.getByLabel('Send on (date)');
     // In the past: the server's message at the date field, nothing scheduled.
     await date.fill(day(-1));
