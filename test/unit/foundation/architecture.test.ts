@@ -14,11 +14,11 @@ function files(dir: string): string[] {
 const importsOf = (file: string) =>
   [
     ...readFileSync(join(root, file), 'utf8').matchAll(
-      /(?:^|\n)\s*(?:import|export)[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g,
+      /(?:^|\n)\s*(?:import|export)[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)|(?:^|\n)\s*import\s+'([^']+)'/g,
     ),
-  ].map((m) => (m[1] ?? m[2]) as string);
+  ].map((m) => (m[1] ?? m[2] ?? m[3]) as string);
 
-/** Files of `dir` importing something that matches `bad`, as "file → import". */
+/** Files of `dir` importing something that matches `bad` (side-effect imports too), as "file → import". */
 function violations(dir: string, bad: (spec: string, file: string) => boolean): string[] {
   return files(dir).flatMap((f) =>
     importsOf(f)
