@@ -21,6 +21,7 @@ import {
   SesReceiptEvent,
 } from '../use-cases/inbound/ses-event.ts';
 import type { Infra } from './infra.ts';
+import { systemLayoutOf } from './system-layout.ts';
 
 type ParsedHeaders = Awaited<ReturnType<MimeParser['parseHeaders']>>;
 
@@ -55,6 +56,7 @@ export function composeIngest(infra: Infra, deps: IngestDeps = {}) {
     inbound: new DynamoInboundRepo(infra.table),
     mime,
     html: createHtmlTools(),
+    systemLayout: systemLayoutOf(infra),
     get mailer() {
       return infra.mailer;
     },

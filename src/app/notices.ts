@@ -8,6 +8,7 @@ import { editionPageUrl } from '../use-cases/editions/view-model.ts';
 import { makeDailyDigest } from '../use-cases/notices/digest.ts';
 import { makeMemberNotices } from '../use-cases/notices/member-notices.ts';
 import type { Infra } from './infra.ts';
+import { systemLayoutOf } from './system-layout.ts';
 
 /*
  * Notices to members (issue 15), composed apart from src/app/inbound.ts so that the outbound half (the send
@@ -35,6 +36,7 @@ export function memberNoticesOf(
     from: c.GAZETTE_FROM,
     newsletterName: c.GAZETTE_NEWSLETTER_NAME,
     postalAddress: c.GAZETTE_POSTAL_ADDRESS,
+    systemLayout: systemLayoutOf(infra),
   });
 }
 
@@ -78,6 +80,7 @@ export function composeDigest(infra: Infra) {
     newsletterName: c.GAZETTE_NEWSLETTER_NAME,
     postalAddress: c.GAZETTE_POSTAL_ADDRESS,
     timeZone: c.GAZETTE_EDITION_TIMEZONE,
+    systemLayout: systemLayoutOf(infra),
   });
 }
 

@@ -31,6 +31,7 @@ import { makeRemindNow } from '../use-cases/reminders/remind-now.ts';
 import { makeReminderSource } from '../use-cases/reminders/reminder-source.ts';
 import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
+import { systemLayoutOf } from './system-layout.ts';
 
 /**
  * What reminders need from other areas:
@@ -91,6 +92,7 @@ export function composeReminders(infra: Infra, deps: RemindersDeps = {}) {
     subscribers: () => subscribers,
     members: () => members,
     segments: () => segments,
+    systemLayout: systemLayoutOf(infra),
     config: {
       from: infra.config.GAZETTE_FROM,
       newsletterName: infra.config.GAZETTE_NEWSLETTER_NAME,

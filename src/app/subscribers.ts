@@ -38,6 +38,7 @@ import { makeTokenBucket, type RateLimiter } from '../use-cases/subscribers/thro
 import { composeAudiences } from './audiences.ts';
 import type { Infra } from './infra.ts';
 import type { JobHandlers } from './jobs.ts';
+import { systemLayoutOf } from './system-layout.ts';
 
 const MAX_PUBLIC_BODY = 16 * 1024;
 const MAX_IMPORT_BODY = 8 * 1024 * 1024;
@@ -71,6 +72,7 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
     tokenSecret: infra.tokenSecret,
     onMailSent: extra.onMailSent,
     members: memberRepo,
+    systemLayout: systemLayoutOf(infra),
   };
   // Segments, their previews, contacts of members, subscriber updates (src/app/audiences.ts).
   const audienceApp = composeAudiences(infra, { ...deps, members: memberRepo });

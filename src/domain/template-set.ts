@@ -34,6 +34,12 @@ export const TemplateVersion = z.object({
   note: z.string().max(500).optional(),
   /** Set by a rollback: the version whose files this one restores. */
   restores: z.number().int().min(0).optional(),
+  /**
+   * system/layout.mjml of this set compiled to HTML, when it differs from the deployed one: what every
+   * system mail (confirmation, reminder, acknowledgement, notice, digest) is filled into. Kept in the
+   * version record so a save changes the layout in the same conditional write.
+   */
+  systemLayoutHtml: z.string().max(300_000).optional(),
 });
 export type TemplateVersion = z.infer<typeof TemplateVersion>;
 
@@ -76,6 +82,8 @@ export const TemplateCheckResult = z.object({
     .optional(),
   /** Languages rendered (every strings file × mail and archive copy). */
   checked: z.array(z.string()),
+  /** system/layout.mjml of the set, compiled (when the set has one and it compiled). */
+  systemLayoutHtml: z.string().optional(),
 });
 export type TemplateCheckResult = z.infer<typeof TemplateCheckResult>;
 

@@ -33,4 +33,6 @@ export interface TemplateTools {
   folder(): Promise<TemplateFiles>;
   sample(): Promise<Record<string, unknown>>;
   validateFile(name: string, text: string): Promise<TemplateProblem[]>;
+  /** system/layout.mjml compiled to the HTML system mails fill by substitution (throws TemplateError). */
+  compileSystemLayout(source: string): Promise<string>;
 }

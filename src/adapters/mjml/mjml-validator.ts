@@ -132,5 +132,7 @@ export function templateToolsFor(dir?: string): TemplateTools {
       return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
     },
     validateFile: validateTemplateFile,
+    compileSystemLayout: (source) =>
+      import('./system-layout.ts').then((m) => m.compileSystemLayoutSource(source)),
   };
 }

@@ -17,8 +17,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const SYSTEM_LAYOUT_MODULE = resolve(here, '../../use-cases/shared/system-layout-html.ts');
 
 export async function compileSystemLayout(templatesDir?: string): Promise<string> {
-  const { default: mjml2html } = await import('mjml');
   const source = readFileSync(join(findTemplatesDir(templatesDir), 'system', 'layout.mjml'), 'utf8');
+  return compileSystemLayoutSource(source);
+}
+
+/** The same for a layout given as text (one saved in the template store). */
+export async function compileSystemLayoutSource(source: string): Promise<string> {
+  const { default: mjml2html } = await import('mjml');
   const out = await mjml2html(source, { validationLevel: 'strict', keepComments: true });
   if (out.errors.length)
     throw new TemplateError(

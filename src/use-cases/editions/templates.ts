@@ -28,10 +28,12 @@ import type { Clock } from '../../ports/clock.ts';
 import type { EditionRepo } from '../../ports/editions.ts';
 import type { EditionRenderer } from '../../ports/renderer.ts';
 import type { TemplateTools, TemplateVersionRepo, TemplateWorkbench } from '../../ports/templates.ts';
+import { REQUIRED_SYSTEM_SLOTS } from '../shared/system-mail.ts';
 import { checkLinks, TEMPLATE } from './compile.ts';
 import { hasPlaceholders } from './personalise.ts';
 
 const SETS = 'templates/sets/';
+const SYSTEM_LAYOUT = 'system/layout.mjml';
 const REQUIRED = ['edition.mjml', 'strings/en.json'];
 
 /**
@@ -53,6 +55,7 @@ export function makeTemplateCheck(d: {
     }));
     for (const [name, text] of Object.entries(files))
       problems.push(...(await d.tools.validateFile(name, text)));
+    const systemLayoutHtml = await systemLayoutOf(files, problems);
     if (problems.length) return { problems, checked: [] };
 
     const languages = Object.keys(files)
@@ -88,7 +91,26 @@ export function makeTemplateCheck(d: {
         problems.push(problemOf(e, lang, files));
       }
     }
-    return { problems, preview: problems.length ? undefined : preview, checked: languages };
+    return { problems, preview: problems.length ? undefined : preview, checked: languages, systemLayoutHtml };
+  }
+
+  /** The set's system/layout.mjml compiled, with the slots every system mail fills still in it. */
+  async function systemLayoutOf(files: TemplateFiles, problems: TemplateProblem[]) {
+    const source = files[SYSTEM_LAYOUT];
+    if (source === undefined) return undefined;
+    try {
+      const html = await d.tools.compileSystemLayout(source);
+      const missing = REQUIRED_SYSTEM_SLOTS.filter((slot) => !html.includes(`{{${slot}}}`));
+      if (missing.length)
+        problems.push({
+          file: SYSTEM_LAYOUT,
+          message: `must keep ${missing.map((m) => `{{${m}}}`).join(', ')}: every system mail puts its text, footer and postal address there`,
+        });
+      return html;
+    } catch (e) {
+      problems.push({ file: SYSTEM_LAYOUT, message: e instanceof Error ? e.message : String(e) });
+      return undefined;
+    }
   }
 }
 
@@ -162,6 +184,14 @@ export interface TemplateSet {
   version: number;
   saved?: TemplateVersion;
   files: TemplateFiles;
+}
+
+/** A version as answers show it: whether it carries its own system layout, not 17 KB of its HTML. */
+function brief(
+  v: TemplateVersion,
+): Omit<TemplateVersion, 'systemLayoutHtml'> & { customSystemLayout: boolean } {
+  const { systemLayoutHtml, ...rest } = v;
+  return { ...rest, customSystemLayout: Boolean(systemLayoutHtml) };
 }
 
 export function makeTemplateStore(d: TemplateStoreDeps) {
@@ -245,8 +275,14 @@ export function makeTemplateStore(d: TemplateStoreDeps) {
     const changed = [...new Set([...Object.keys(files), ...Object.keys(now.files)])]
       .filter((f) => files[f] !== now.files[f])
       .sort();
-    if (now.saved && !changed.length) return { saved: now.saved, unchanged: true };
-    await checked(files);
+    if (now.saved && !changed.length) return { saved: brief(now.saved), unchanged: true };
+    const result = await checked(files);
+    // Only a layout other than the deployed one is kept: the built-in copy serves the deployed one.
+    const deployed = (await d.workbench().folder())[SYSTEM_LAYOUT];
+    const customLayout =
+      files[SYSTEM_LAYOUT] !== undefined && files[SYSTEM_LAYOUT] !== deployed
+        ? result.systemLayoutHtml
+        : undefined;
     const version = base + 1;
     const key = `${SETS}${String(version).padStart(6, '0')}-${randomBytes(6).toString('hex')}.json`;
     // The files first, under a key of their own: a save that loses the claim (or dies) leaves no wrong version.
@@ -259,6 +295,7 @@ export function makeTemplateStore(d: TemplateStoreDeps) {
       changed,
       ...(o.note ? { note: o.note } : {}),
       ...(o.restores !== undefined ? { restores: o.restores } : {}),
+      ...(customLayout ? { systemLayoutHtml: customLayout } : {}),
     };
     if (!(await d.versions.claim(saved))) {
       await d.content.delete(key).catch(() => {});
@@ -268,7 +305,7 @@ export function makeTemplateStore(d: TemplateStoreDeps) {
         { currentVersion: version },
       );
     }
-    return { saved, unchanged: false };
+    return { saved: brief(saved), unchanged: false };
   }
 
   return {
@@ -288,7 +325,7 @@ export function makeTemplateStore(d: TemplateStoreDeps) {
       return {
         version: c.version,
         source: c.saved ? ('store' as const) : ('folder' as const),
-        saved: c.saved ?? null,
+        saved: c.saved ? brief(c.saved) : null,
         /** Files of the active set that differ from the deployed templates/ folder (rollback 0 takes the folder). */
         differsFromFolder: differs,
         files: Object.entries(c.files)
@@ -325,7 +362,7 @@ export function makeTemplateStore(d: TemplateStoreDeps) {
     /** Newest first; version 0 is the deployed folder. */
     async versions() {
       const all = (await d.versions.list()).sort((a, b) => b.version - a.version);
-      return { current: all[0]?.version ?? 0, versions: all };
+      return { current: all[0]?.version ?? 0, versions: all.map(brief) };
     },
     /** Save an earlier version's files as the next version (history is kept: a rollback can be rolled back). */
     async rollback(version: number, baseVersion: number | undefined, by: Actor) {

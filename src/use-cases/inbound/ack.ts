@@ -152,6 +152,8 @@ export function stringsFor(language: string | undefined): Strings {
 }
 
 export interface AckInput {
+  /** The system layout saved in the template store (default: the built-in one). */
+  layoutHtml?: string;
   to: string;
   from: string;
   replyTo?: string;
@@ -242,6 +244,7 @@ export function buildAck(a: AckInput): OutboundMessage {
     notesHtml: `<p>${e(s.help)}</p>`,
     footerHtml: `${e(s.signoff)}${a.updateId ? ` (ref. ${e(a.updateId)})` : ''}`,
     postalAddress: a.postalAddress ?? '',
+    layoutHtml: a.layoutHtml,
   });
   const headers: Record<string, string> = {
     'Auto-Submitted': 'auto-replied',

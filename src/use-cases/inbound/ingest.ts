@@ -61,6 +61,8 @@ export interface IngestDeps {
    * and the decoded subject, which carries the mailto's signed unsubscribe token.
    */
   unsubscribeByEmail?: (email: string, subject?: string) => Promise<void>;
+  /** The system-mail layout saved in the template store, if any (else the built-in one). */
+  systemLayout?: () => Promise<string | undefined>;
 }
 
 export const INGEST_ACTOR = 'system:ingest';
@@ -196,6 +198,7 @@ export function makeIngest(d: IngestDeps) {
         event: built?.content.event,
         deadline: built?.content.deadline,
         timeZone: d.policy.defaultTimeZone,
+        layoutHtml: await d.systemLayout?.(),
       });
       try {
         await d.mailer.send(ack);

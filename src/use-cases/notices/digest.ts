@@ -35,6 +35,8 @@ export interface DigestDeps {
   reviewUrl?: string;
   /** Member notices given up (never reached the member): listed so the secretariat can tell them. */
   notices?: Pick<NoticeOutbox, 'givenUpSince'>;
+  /** The system-mail layout saved in the template store, if any (else the built-in one). */
+  systemLayout?: () => Promise<string | undefined>;
 }
 
 export interface DigestResult {
@@ -80,7 +82,18 @@ export function makeDailyDigest(d: DigestDeps) {
     const key = `digest:inbound:${day}`;
     if (!(await d.ledger.claim(key, 30))) return { sent: false, skipped: 'already-sent', ...counts };
     try {
-      await d.mailer.send(buildDigest({ ...d, to: d.to, day, quarantined, rejected, cut, givenUp }));
+      await d.mailer.send(
+        buildDigest({
+          ...d,
+          to: d.to,
+          day,
+          quarantined,
+          rejected,
+          cut,
+          givenUp,
+          layoutHtml: await d.systemLayout?.(),
+        }),
+      );
     } catch (e) {
       await d.ledger.release(key).catch(() => {});
       throw e;
@@ -91,6 +104,7 @@ export function makeDailyDigest(d: DigestDeps) {
 }
 
 export function buildDigest(p: {
+  layoutHtml?: string;
   to: string;
   from: string;
   newsletterName: string;
@@ -182,6 +196,7 @@ export function buildDigest(p: {
       action: p.reviewUrl ? { url: p.reviewUrl, label: 'Review in the console' } : undefined,
       footerHtml: e('The daily digest of the inbound mail (GAZETTE_DIGEST_EMAIL).'),
       postalAddress: p.postalAddress,
+      layoutHtml: p.layoutHtml,
     }),
     headers: { 'Auto-Submitted': 'auto-generated' },
     tags: { kind: 'inbound-digest' },

@@ -153,6 +153,8 @@ export interface NoticeInput {
   updateId: string;
   newsletterName: string;
   postalAddress: string;
+  /** The system layout saved in the template store (default: the built-in one). */
+  layoutHtml?: string;
 }
 
 export function buildNotice(n: NoticeInput): OutboundMessage {
@@ -179,6 +181,7 @@ export function buildNotice(n: NoticeInput): OutboundMessage {
     action: n.url ? { url: n.url, label: s.read } : undefined,
     footerHtml: `${e(s.signoff)} (ref. ${e(n.updateId)})`,
     postalAddress: n.postalAddress,
+    layoutHtml: n.layoutHtml,
   });
   return {
     from: n.from,
@@ -234,6 +237,8 @@ export interface MemberNoticesDeps {
   /** The update a retry is about, re-read so the retry sees its current state. */
   updates?: Pick<UpdateRepo, 'get'>;
   clock?: Clock;
+  /** The system-mail layout saved in the template store, if any (else the built-in one). */
+  systemLayout?: () => Promise<string | undefined>;
 }
 
 export interface RetryRunResult {
@@ -361,6 +366,7 @@ export function makeMemberNotices(d: MemberNoticesDeps) {
             updateId: u.updateId,
             newsletterName: d.newsletterName,
             postalAddress: d.postalAddress,
+            layoutHtml: await d.systemLayout?.(),
           }),
         );
       } catch (e) {

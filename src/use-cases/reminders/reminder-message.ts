@@ -147,6 +147,8 @@ export interface ReminderMessageOptions {
   campaign: string;
   /** Printed in the footer of every mail, as in the newsletter. */
   postalAddress?: string;
+  /** The system layout saved in the template store (default: the built-in one). */
+  layoutHtml?: string;
 }
 
 const FOOTER_SLOT = '\u0000footer\u0000';
@@ -221,6 +223,7 @@ export function prepareReminderMessage(
       notesHtml: `<p>${esc(t.calendar(icsName))}</p>`,
       footerHtml: `${esc(t.footer(o.newsletterName))}<br>${FOOTER_SLOT}`,
       postalAddress: o.postalAddress ?? '',
+      layoutHtml: o.layoutHtml,
     }).split(OWN_SLOT) as [string, string];
     const [htmlMiddle, htmlAfter] = htmlRest.split(FOOTER_SLOT) as [string, string];
     // The recipient's own time, formatted once per zone.

@@ -17,6 +17,8 @@ export interface ReminderSourceDeps {
   segments?: () => Pick<SegmentRepo, 'get'>;
   clock: Clock;
   config: { from: string; newsletterName: string; postalAddress?: string };
+  /** The system-mail layout saved in the template store, if any (else the built-in one). */
+  systemLayout?: () => Promise<string | undefined>;
 }
 
 const NO_SEGMENTS = { get: async () => undefined };
@@ -109,6 +111,7 @@ export function makeReminderSource(deps: ReminderSourceDeps) {
         postalAddress: deps.config.postalAddress,
         now: deps.clock.now(),
         campaign,
+        layoutHtml: await deps.systemLayout?.(),
       });
     },
     nextReaderTime,

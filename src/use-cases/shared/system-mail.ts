@@ -20,7 +20,15 @@ export interface SystemMailParts {
   /** HTML of the footer line (why you get this, links), already escaped. */
   footerHtml: string;
   postalAddress: string;
+  /**
+   * The compiled layout to fill: a saved templates/system/layout.mjml (the template store), else the one
+   * compiled at build time.
+   */
+  layoutHtml?: string;
 }
+
+/** Slots a layout must have: without them a system mail would lose its text, its footer or the address. */
+export const REQUIRED_SYSTEM_SLOTS = ['body', 'footer', 'postal_address'] as const;
 
 const RTL = /^(ar|he|fa|ur)\b/i;
 
@@ -41,7 +49,7 @@ export function systemMailHtml(p: SystemMailParts): string {
     footer: p.footerHtml,
     postal_address: escapeHtml(p.postalAddress),
   };
-  let html = cut(SYSTEM_LAYOUT_HTML, 'action', Boolean(p.action));
+  let html = cut(p.layoutHtml ?? SYSTEM_LAYOUT_HTML, 'action', Boolean(p.action));
   html = cut(html, 'notes', Boolean(p.notesHtml));
   // One pass: a value containing "{{…}}" (a member's title) is never substituted again.
   return html.replace(/\{\{([a-z_]+)\}\}/g, (m, k: string) => slots[k] ?? m);

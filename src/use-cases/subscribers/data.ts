@@ -544,7 +544,9 @@ export function makeAddSubscriber(deps: SubscribersDeps) {
     await deps.subscribers.addEvent(s.subscriberId, { at: iso, type: 'added' });
     if (!req.consent) {
       const links = await deps.links();
-      await deps.mailer.send(confirmationMail(deps.config, s, links.confirmUrl(s.subscriberId)));
+      await deps.mailer.send(
+        confirmationMail(deps.config, s, links.confirmUrl(s.subscriberId), await deps.systemLayout?.()),
+      );
     }
     return { subscriber: s, confirmationSent: !req.consent };
   };

@@ -45,6 +45,8 @@ export interface SubscribersDeps {
    * "uncertain" recipient (worker died between SES and its log) into sent.
    */
   onMailSent?: (campaign: string, subscriberId: string, messageId: string) => Promise<unknown>;
+  /** The system-mail layout saved in the template store, if any (else the built-in one). */
+  systemLayout?: () => Promise<string | undefined>;
 }
 
 export async function verify(

@@ -16,7 +16,9 @@ export function makeRequestErase(deps: SubscribersDeps) {
     if (!s) throw new InvalidTokenError('this subscription no longer exists');
     if (!(await mayMailMailbox(deps, s.email))) return { subscriber: s, mailed: false };
     const links = await deps.links();
-    await deps.mailer.send(eraseConfirmationMail(deps.config, s, links.eraseUrl(s.subscriberId)));
+    await deps.mailer.send(
+      eraseConfirmationMail(deps.config, s, links.eraseUrl(s.subscriberId), await deps.systemLayout?.()),
+    );
     await deps.subscribers.addEvent(s.subscriberId, {
       at: deps.clock.now().toISOString(),
       type: 'erase-requested',

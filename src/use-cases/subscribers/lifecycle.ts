@@ -86,7 +86,9 @@ export function makeSubscribe(deps: SubscribersDeps) {
     if (!known && !(await mayMailMailbox(deps, req.email))) return 'throttled';
     if (!known && (await deps.subscribers.create(fresh))) {
       try {
-        await deps.mailer.send(confirmationMail(deps.config, fresh, links.confirmUrl(subscriberId)));
+        await deps.mailer.send(
+          confirmationMail(deps.config, fresh, links.confirmUrl(subscriberId), await deps.systemLayout?.()),
+        );
       } catch (e) {
         // Let the visitor retry at once instead of hitting the resend guard.
         await mutate(deps.subscribers, subscriberId, (s) => ({ ...s, confirmationSentAt: undefined }));
@@ -105,7 +107,12 @@ export function makeSubscribe(deps: SubscribersDeps) {
     if (!(await mayMailMailbox(deps, existing.email))) return 'throttled';
     if (existing.status === 'confirmed') {
       await deps.mailer.send(
-        alreadySubscribedMail(deps.config, existing, links.preferencesUrl(subscriberId)),
+        alreadySubscribedMail(
+          deps.config,
+          existing,
+          links.preferencesUrl(subscriberId),
+          await deps.systemLayout?.(),
+        ),
       );
       await mutate(deps.subscribers, subscriberId, (s) => ({ ...s, confirmationSentAt: iso }));
       return 'already-subscribed-mail-sent';
@@ -122,7 +129,9 @@ export function makeSubscribe(deps: SubscribersDeps) {
     }));
     const target = updated?.after ?? existing;
     try {
-      await deps.mailer.send(confirmationMail(deps.config, target, links.confirmUrl(subscriberId)));
+      await deps.mailer.send(
+        confirmationMail(deps.config, target, links.confirmUrl(subscriberId), await deps.systemLayout?.()),
+      );
     } catch (e) {
       // As for a new address: no mail went out, so the resend guard must not hold the visitor's retry back.
       await mutate(deps.subscribers, subscriberId, (s) =>

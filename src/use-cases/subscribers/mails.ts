@@ -19,6 +19,7 @@ function mail(
   s: Subscriber,
   kind: 'confirm' | 'already-subscribed' | 'erase',
   url: string,
+  layoutHtml?: string,
 ): OutboundMessage {
   const lang = pickLanguage(s.language, MAIL_LANGUAGES);
   const vars = { name: config.GAZETTE_NEWSLETTER_NAME, email: s.email };
@@ -55,6 +56,7 @@ function mail(
     notesHtml: paragraphs(lines.slice(1)),
     footerHtml: escapeHtml(footer),
     postalAddress: address,
+    layoutHtml,
   });
   return {
     from: config.GAZETTE_FROM,
@@ -66,12 +68,17 @@ function mail(
   };
 }
 
-export const confirmationMail = (c: MailConfig, s: Subscriber, confirmUrl: string) =>
-  mail(c, s, 'confirm', confirmUrl);
+/** `layoutHtml`: the system layout saved in the template store (default: the built-in one). */
+export const confirmationMail = (c: MailConfig, s: Subscriber, confirmUrl: string, layoutHtml?: string) =>
+  mail(c, s, 'confirm', confirmUrl, layoutHtml);
 
-export const alreadySubscribedMail = (c: MailConfig, s: Subscriber, preferencesUrl: string) =>
-  mail(c, s, 'already-subscribed', preferencesUrl);
+export const alreadySubscribedMail = (
+  c: MailConfig,
+  s: Subscriber,
+  preferencesUrl: string,
+  layoutHtml?: string,
+) => mail(c, s, 'already-subscribed', preferencesUrl, layoutHtml);
 
 /** Erasure asked for on the preferences page: the mailbox itself must confirm (a forwarded link is not enough). */
-export const eraseConfirmationMail = (c: MailConfig, s: Subscriber, eraseUrl: string) =>
-  mail(c, s, 'erase', eraseUrl);
+export const eraseConfirmationMail = (c: MailConfig, s: Subscriber, eraseUrl: string, layoutHtml?: string) =>
+  mail(c, s, 'erase', eraseUrl, layoutHtml);
