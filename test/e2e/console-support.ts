@@ -2,7 +2,7 @@
  * Shared by the console's browser tests: build the console once, start Chromium, check a page for WCAG 2.1 AA
  * problems (axe-core) and horizontal overflow, and keep screenshots under test-results/console/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
@@ -22,9 +22,53 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(import.meta.dirname, '../../test-results/console');
 const CONFIG = join(import.meta.dirname, '../../console/vite.config.ts');
 
+const ROOT = join(import.meta.dirname, '../..');
+const DIST_INDEX = join(ROOT, 'console/dist/index.html');
+const LOCK = join(ROOT, 'console/.build-lock');
+
+/** Newest modification time of the console's inputs: its own files and the server code it imports. */
+function newestInput(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'dist' && e.name !== 'node_modules') walk(path);
+      } else newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  walk(join(ROOT, 'console'));
+  walk(join(ROOT, 'src'));
+  return newest;
+}
+
+/**
+ * Builds the console once for every browser test of a run: the test files run in parallel, and a second
+ * build empties console/dist while the first file's page loads from it (its scripts 404, the page stays
+ * blank). The first file builds under a lock; the others wait and reuse the build while it is fresh.
+ */
 export async function buildConsole(): Promise<void> {
-  const { build } = await import('vite');
-  await build({ configFile: CONFIG, logLevel: 'warn' });
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      // A lock left by a killed run is taken over after two minutes.
+      const held = statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs;
+      if (held !== undefined && Date.now() - held > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() - started > 180_000) throw new Error(`console build lock ${LOCK} held for 3 minutes`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    const built = statSync(DIST_INDEX, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    if (built > newestInput()) return;
+    const { build } = await import('vite');
+    await build({ configFile: CONFIG, logLevel: 'warn' });
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
 }
 
 export function launch(): Promise<Browser> {
