@@ -45,6 +45,9 @@ export function makeOutput(json: boolean) {
   };
 }
 
+/** commander's argument parser for a repeatable option (`--sender a --sender b` → ['a', 'b']). */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
 /** Simple aligned table for human output. */
 export function table(rows: Record<string, unknown>[], columns: string[]): string {
   if (!rows.length) return '(none)';

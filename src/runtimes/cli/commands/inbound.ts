@@ -5,10 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import type { Member, Update } from '../../../domain/index.ts';
-import { type CliContext, table } from '../context.ts';
+import { type CliContext, collect, table } from '../context.ts';
 import { registerUpdateEdit } from './updates-edit.ts';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function register(program: Command, ctx: CliContext): void {
   registerMembers(program, ctx);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { table } from '../context.ts';
+import { collect, table } from '../context.ts';
 
 interface SavedVersion {
   version: number;
@@ -46,7 +46,6 @@ const readText = (path: string) => {
   }
 };
 /** --set partials/item.mjml=./item.mjml (repeatable) */
-const collect = (v: string, all: string[]) => [...all, v];
 
 const showSaved = (a: SaveAnswer) =>
   a.unchanged

@@ -7,9 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { parseScheduleTime } from '../../../domain/edition-send.ts';
 import { type Update, ValidationError } from '../../../domain/index.ts';
-import type { CliContext } from '../context.ts';
+import { type CliContext, collect } from '../context.ts';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 const NONE = 'none';
 
 export interface EditOptions {
