@@ -7,23 +7,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoMemberRepo } from '../../src/adapters/dynamodb/member-repo.ts';
 import { DynamoSubscriberRepo } from '../../src/adapters/dynamodb/subscriber-repo.ts';
-import type { Member } from '../../src/domain/index.ts';
-import { confirmedSubscriber } from '../integration/reminders/wiring.ts';
+import { aMember, confirmedSubscriber } from '../integration/reminders/wiring.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { buildConsole, expectAccessible, launch, screenshots } from './console-support.ts';
-
-const member = (memberId: string, type: Member['type']): Member => ({
-  memberId,
-  organisation: `${memberId} organisation`,
-  type,
-  country: 'China',
-  language: 'en',
-  senders: [`press@${memberId.replace('_', '-')}.example`],
-  trusted: true,
-  status: 'active',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
+import { buildConsole, expectAccessible, launch, screenshots, signedInPage } from './console-support.ts';
 
 describe('secretariat console: saved audiences', () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -35,8 +21,8 @@ describe('secretariat console: saved audiences', () => {
       ([s, b]) => [s, b] as const,
     );
     const members = new DynamoMemberRepo(stack.infra.table);
-    await members.create(member('m_cec', 'council'));
-    await members.create(member('m_jgpn', 'network'));
+    await members.create(aMember('m_cec', { type: 'council' }));
+    await members.create(aMember('m_jgpn', { type: 'network' }));
     const subscribers = new DynamoSubscriberRepo(stack.infra.table);
     for (const s of [
       confirmedSubscriber('li@cec.example', {
@@ -49,9 +35,7 @@ describe('secretariat console: saved audiences', () => {
       confirmedSubscriber('reader@readers.example'),
     ])
       await subscribers.create(s);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const res = await stack.admin('/admin/console/sign-in-codes', { method: 'POST', body: '{}' });
-    await page.goto(((await res.json()) as { url: string }).url);
+    page = await signedInPage(browser, stack);
     await page.getByRole('link', { name: 'Audiences' }).click();
   }, 120_000);
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { sampleUpdates } from '../../bench/editions.ts';
 import { DynamoUpdateRepo } from '../../src/adapters/dynamodb/update-repo.ts';
 import { Update } from '../../src/domain/index.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { buildConsole, launch } from './console-support.ts';
+import { buildConsole, launch, signedInPage } from './console-support.ts';
 
 describe('secretariat console: two moderators, one update', () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -25,9 +25,7 @@ describe('secretariat console: two moderators, one update', () => {
     const seeded = Update.parse({ ...u, status: 'pending' });
     updateId = seeded.updateId;
     await new DynamoUpdateRepo(stack.infra.table).create(seeded);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const res = await stack.admin('/admin/console/sign-in-codes', { method: 'POST', body: '{}' });
-    await page.goto(((await res.json()) as { url: string }).url);
+    page = await signedInPage(browser, stack);
     await page.getByRole('link', { name: 'Moderation' }).click();
   }, 120_000);
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { sampleUpdates } from '../../bench/editions.ts';
 import { DynamoUpdateRepo } from '../../src/adapters/dynamodb/update-repo.ts';
 import { Update } from '../../src/domain/index.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { buildConsole, expectAccessible, launch, screenshots } from './console-support.ts';
+import { buildConsole, expectAccessible, launch, screenshots, signedInPage } from './console-support.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a browser global inside a page.evaluate callback
 declare const document: any;
@@ -28,9 +28,7 @@ describe('secretariat console: a long moderation queue', () => {
     );
     const repo = new DynamoUpdateRepo(stack.infra.table);
     for (const u of sampleUpdates(N)) await repo.create(Update.parse({ ...u, status: 'pending' }));
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const res = await stack.admin('/admin/console/sign-in-codes', { method: 'POST', body: '{}' });
-    await page.goto(((await res.json()) as { url: string }).url);
+    page = await signedInPage(browser, stack);
     await page.getByRole('link', { name: 'Moderation' }).click();
   }, 120_000);
   afterAll(async () => {

@@ -7,22 +7,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoMemberRepo } from '../../src/adapters/dynamodb/member-repo.ts';
 import { DynamoUpdateRepo } from '../../src/adapters/dynamodb/update-repo.ts';
-import { type Member, Update } from '../../src/domain/index.ts';
+import { Update } from '../../src/domain/index.ts';
+import { aMember } from '../integration/reminders/wiring.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { buildConsole, expectAccessible, launch, screenshots } from './console-support.ts';
-
-const member = (memberId: string, organisation: string): Member => ({
-  memberId,
-  organisation,
-  type: 'network',
-  country: 'Germany',
-  language: 'en',
-  senders: [`press@${memberId.replace('_', '-')}.example`],
-  trusted: true,
-  status: 'active',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
+import { buildConsole, expectAccessible, launch, screenshots, signedInPage } from './console-support.ts';
 
 describe('secretariat console: correcting every field of an update', () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -35,8 +23,8 @@ describe('secretariat console: correcting every field of an update', () => {
       ([s, b]) => [s, b] as const,
     );
     const members = new DynamoMemberRepo(stack.infra.table);
-    await members.create(member('m_bme', 'BME Germany'));
-    await members.create(member('m_ecoinst', 'Ecoinstitut Barcelona'));
+    await members.create(aMember('m_bme', { organisation: 'BME Germany', country: 'Germany' }));
+    await members.create(aMember('m_ecoinst', { organisation: 'Ecoinstitut Barcelona', country: 'Germany' }));
     await updates().create(
       Update.parse({
         updateId: 'u_webinar',
@@ -75,9 +63,7 @@ describe('secretariat console: correcting every field of an update', () => {
         rawKey: 'raw/msg-webinar.eml',
       }),
     );
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const res = await stack.admin('/admin/console/sign-in-codes', { method: 'POST', body: '{}' });
-    await page.goto(((await res.json()) as { url: string }).url);
+    page = await signedInPage(browser, stack);
     await page.getByRole('link', { name: 'Moderation' }).click();
   }, 120_000);
   afterAll(async () => {

@@ -18,6 +18,7 @@ import {
   launch,
   screenshots,
   seedDemoMail,
+  signedInPage,
 } from './console-support.ts';
 
 describe('secretariat console: audience and scheduled send of an edition', () => {
@@ -71,9 +72,7 @@ describe('secretariat console: audience and scheduled send of an edition', () =>
         (await stack.admin('/admin/segments', { method: 'POST', body: JSON.stringify(seg) })).status,
       ).toBe(201);
 
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const res = await stack.admin('/admin/console/sign-in-codes', { method: 'POST', body: '{}' });
-    await page.goto(((await res.json()) as { url: string }).url);
+    page = await signedInPage(browser, stack);
     await page.getByRole('heading', { name: 'What needs you now' }).waitFor();
   }, 180_000);
   afterAll(async () => {

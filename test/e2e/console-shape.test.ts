@@ -16,6 +16,7 @@ import {
   launch,
   screenshots,
   seedDemoMail,
+  signedInPage,
 } from './console-support.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a browser global inside a page.evaluate callback
@@ -56,9 +57,7 @@ describe('secretariat console: shaping an edition and reading its stats', () => 
     });
     expect(imported.status).toBe(200);
 
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const res = await stack.admin('/admin/console/sign-in-codes', { method: 'POST', body: '{}' });
-    await page.goto(((await res.json()) as { url: string }).url);
+    page = await signedInPage(browser, stack);
     await page.getByRole('heading', { name: 'What needs you now' }).waitFor();
   }, 180_000);
   afterAll(async () => {

@@ -151,6 +151,14 @@ export async function screenshots(page: Page, name: string): Promise<void> {
 
 type Stack = Awaited<ReturnType<typeof startTestStack>>;
 
+/** A desktop-sized page signed in to the console with a one-time code, as `npx gazette console` opens it. */
+export async function signedInPage(browser: Browser, stack: Stack): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const res = await stack.admin('/admin/console/sign-in-codes', { method: 'POST', body: '{}' });
+  await page.goto(((await res.json()) as { url: string }).url);
+  return page;
+}
+
 const compose = (m: Record<string, unknown>) =>
   new Promise<Buffer>((resolve, reject) =>
     new MailComposer(m).compile().build((err, buf) => (err ? reject(err) : resolve(buf))),

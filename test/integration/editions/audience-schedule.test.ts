@@ -3,23 +3,10 @@ import { keys } from '../../../src/adapters/dynamodb/keys.ts';
 import { DynamoMemberRepo } from '../../../src/adapters/dynamodb/member-repo.ts';
 import { DynamoSubscriberRepo } from '../../../src/adapters/dynamodb/subscriber-repo.ts';
 import { DynamoSuppressionRepo } from '../../../src/adapters/dynamodb/suppression-repo.ts';
-import type { Edition, Member, Update } from '../../../src/domain/index.ts';
+import type { Edition, Update } from '../../../src/domain/index.ts';
 import { startTestStack } from '../../support/local-stack.ts';
 import { anUpdate } from '../../unit/editions/fixtures.ts';
-import { confirmedSubscriber, SettableClock } from '../reminders/wiring.ts';
-
-const member = (memberId: string, type: Member['type']): Member => ({
-  memberId,
-  organisation: `${memberId} organisation`,
-  type,
-  country: 'China',
-  language: 'en',
-  senders: [`press@${memberId.replace('_', '-')}.example`],
-  trusted: true,
-  status: 'active',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
+import { aMember, confirmedSubscriber, SettableClock } from '../reminders/wiring.ts';
 
 type Preview = {
   count: number;
@@ -66,7 +53,8 @@ describe('an edition targets a saved segment and is sent at a scheduled time (em
   beforeAll(async () => {
     stack = await startTestStack({ clock });
     const members = new DynamoMemberRepo(stack.infra.table);
-    for (const m of [member('m_cec', 'council'), member('m_jgpn', 'network')]) await members.create(m);
+    for (const m of [aMember('m_cec', { type: 'council' }), aMember('m_jgpn', { type: 'network' })])
+      await members.create(m);
     const subs = new DynamoSubscriberRepo(stack.infra.table);
     const reader = { audiences: ['newsletter' as const] };
     for (const s of [

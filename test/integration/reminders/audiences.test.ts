@@ -1,22 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Deadline, Member, Reminder } from '../../../src/domain/index.ts';
+import type { Deadline, Reminder } from '../../../src/domain/index.ts';
 import { startTestStack } from '../../support/local-stack.ts';
-import { confirmedSubscriber, SettableClock, wireReminders } from './wiring.ts';
+import { aMember, confirmedSubscriber, SettableClock, wireReminders } from './wiring.ts';
 
 type View = { deadline: Deadline; reminders: Reminder[]; audience?: { count: number } };
-
-const member = (memberId: string, type: Member['type'], status: Member['status'] = 'active'): Member => ({
-  memberId,
-  organisation: `${memberId} organisation`,
-  type,
-  country: 'China',
-  language: 'en',
-  senders: [`press@${memberId.replace('_', '-')}.example`],
-  trusted: true,
-  status,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
 
 describe('audiences and each reader’s hour through the local stack', () => {
   const clock = new SettableClock(new Date('2027-03-01T00:00:00Z'));
@@ -27,9 +14,9 @@ describe('audiences and each reader’s hour through the local stack', () => {
     stack = await startTestStack({ clock });
     w = wireReminders(stack);
     for (const m of [
-      member('m_cec', 'council'),
-      member('m_jgpn', 'network'),
-      member('m_old', 'council', 'disabled'),
+      aMember('m_cec', { type: 'council' }),
+      aMember('m_jgpn', { type: 'network' }),
+      aMember('m_old', { type: 'council', status: 'disabled' }),
     ])
       await w.members.create(m);
     for (const s of [

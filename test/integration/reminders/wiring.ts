@@ -6,7 +6,7 @@ import { LocalQueue } from '../../../src/adapters/local/local-queue.ts';
 import { mergeJobHandlers } from '../../../src/app/jobs.ts';
 import { composeReminders } from '../../../src/app/reminders.ts';
 import { composeSending, type SendingApp } from '../../../src/app/sending.ts';
-import type { Subscriber } from '../../../src/domain/index.ts';
+import type { Member, Subscriber } from '../../../src/domain/index.ts';
 import type { Clock } from '../../../src/ports/clock.ts';
 import type { SendBatchMessage } from '../../../src/ports/queue.ts';
 import type { startTestStack } from '../../support/local-stack.ts';
@@ -84,6 +84,23 @@ export function wireReminders(stack: TestStack) {
         }
       }
     },
+  };
+}
+
+/** An active member organisation (a network in China unless `over` says otherwise), sending from press@<id>. */
+export function aMember(memberId: string, over: Partial<Member> = {}): Member {
+  return {
+    memberId,
+    organisation: `${memberId} organisation`,
+    type: 'network',
+    country: 'China',
+    language: 'en',
+    senders: [`press@${memberId.replace('_', '-')}.example`],
+    trusted: true,
+    status: 'active',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...over,
   };
 }
 
