@@ -3,12 +3,12 @@
  * system mail asks the same cache, so a container reads the template store at most once a minute.
  */
 import { DynamoTemplateVersionRepo } from '../adapters/dynamodb/template-version-repo.ts';
-import { makeSystemLayoutSource } from '../use-cases/shared/system-layout-source.ts';
+import { makeSystemLayoutSource, type SystemLayoutSource } from '../use-cases/shared/system-layout-source.ts';
 import type { Infra } from './infra.ts';
 
-const sources = new WeakMap<Infra, () => Promise<string | undefined>>();
+const sources = new WeakMap<Infra, SystemLayoutSource>();
 
-export function systemLayoutOf(infra: Infra): () => Promise<string | undefined> {
+export function systemLayoutOf(infra: Infra): SystemLayoutSource {
   let source = sources.get(infra);
   if (!source) {
     const versions = new DynamoTemplateVersionRepo(infra.table);

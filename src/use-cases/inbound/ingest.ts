@@ -29,6 +29,7 @@ import type {
 } from '../../ports/inbound.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Mailer } from '../../ports/mailer.ts';
+import type { SystemLayoutSource } from '../shared/system-layout-source.ts';
 import { type AckStatus, buildAck } from './ack.ts';
 import { type BuiltUpdate, buildUpdateContent, type FileToStore } from './build-update.ts';
 import { type Decision, type DecisionInput, decide } from './classify.ts';
@@ -62,7 +63,7 @@ export interface IngestDeps {
    */
   unsubscribeByEmail?: (email: string, subject?: string) => Promise<void>;
   /** The system-mail layout saved in the template store, if any (else the built-in one). */
-  systemLayout?: () => Promise<string | undefined>;
+  systemLayout?: SystemLayoutSource;
 }
 
 export const INGEST_ACTOR = 'system:ingest';

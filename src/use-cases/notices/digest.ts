@@ -12,6 +12,7 @@ import type { Logger } from '../../ports/logger.ts';
 import type { Mailer, OutboundMessage } from '../../ports/mailer.ts';
 import type { NoticeOutbox, PendingNotice } from '../../ports/notices.ts';
 import type { EventLedger } from '../../ports/subscribers.ts';
+import type { SystemLayoutSource } from '../shared/system-layout-source.ts';
 import { systemMailHtml, wrapText } from '../shared/system-mail.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -36,7 +37,7 @@ export interface DigestDeps {
   /** Member notices given up (never reached the member): listed so the secretariat can tell them. */
   notices?: Pick<NoticeOutbox, 'givenUpSince'>;
   /** The system-mail layout saved in the template store, if any (else the built-in one). */
-  systemLayout?: () => Promise<string | undefined>;
+  systemLayout?: SystemLayoutSource;
 }
 
 export interface DigestResult {

@@ -19,6 +19,7 @@ import {
 } from '../../ports/mailer.ts';
 import type { NoticeOutbox, PendingNotice } from '../../ports/notices.ts';
 import type { EventLedger } from '../../ports/subscribers.ts';
+import type { SystemLayoutSource } from '../shared/system-layout-source.ts';
 import { paragraphs, systemMailHtml, wrapText } from '../shared/system-mail.ts';
 
 export type NoticeEvent = 'approved' | 'rejected' | 'published';
@@ -238,7 +239,7 @@ export interface MemberNoticesDeps {
   updates?: Pick<UpdateRepo, 'get'>;
   clock?: Clock;
   /** The system-mail layout saved in the template store, if any (else the built-in one). */
-  systemLayout?: () => Promise<string | undefined>;
+  systemLayout?: SystemLayoutSource;
 }
 
 export interface RetryRunResult {

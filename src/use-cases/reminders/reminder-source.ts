@@ -5,6 +5,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { DeadlineRepo, MemberLookup } from '../../ports/deadlines.ts';
 import type { SegmentRepo } from '../../ports/segments.ts';
 import type { SubscriberRepo } from '../../ports/subscribers.ts';
+import type { SystemLayoutSource } from '../shared/system-layout-source.ts';
 import { makeAudiences } from '../subscribers/segments.ts';
 import { prepareReminderMessage } from './reminder-message.ts';
 
@@ -18,7 +19,7 @@ export interface ReminderSourceDeps {
   clock: Clock;
   config: { from: string; newsletterName: string; postalAddress?: string };
   /** The system-mail layout saved in the template store, if any (else the built-in one). */
-  systemLayout?: () => Promise<string | undefined>;
+  systemLayout?: SystemLayoutSource;
 }
 
 const NO_SEGMENTS = { get: async () => undefined };

@@ -9,12 +9,15 @@ import type { Logger } from '../../ports/logger.ts';
 
 export const SYSTEM_LAYOUT_TTL_MS = 60_000;
 
+/** The compiled layout a system mail is filled into; undefined: the built-in one. */
+export type SystemLayoutSource = () => Promise<string | undefined>;
+
 export function makeSystemLayoutSource(d: {
   latest: () => Promise<TemplateVersion | undefined>;
   clock: Clock;
   logger: Logger;
   ttlMs?: number;
-}): () => Promise<string | undefined> {
+}): SystemLayoutSource {
   const ttl = d.ttlMs ?? SYSTEM_LAYOUT_TTL_MS;
   let known: { at: number; html: string | undefined } | undefined;
   let reading: Promise<string | undefined> | undefined;

@@ -8,6 +8,7 @@ import type { RateWindows } from '../../ports/rate-windows.ts';
 import type { StatsRepo } from '../../ports/stats.ts';
 import type { EventLedger, SubscriberRepo, SuppressionRepo } from '../../ports/subscribers.ts';
 import type { Links } from '../shared/links.ts';
+import type { SystemLayoutSource } from '../shared/system-layout-source.ts';
 
 /** What the subscribers area reads of the member registry (the inbound area owns it). */
 export interface MemberDirectory {
@@ -46,7 +47,7 @@ export interface SubscribersDeps {
    */
   onMailSent?: (campaign: string, subscriberId: string, messageId: string) => Promise<unknown>;
   /** The system-mail layout saved in the template store, if any (else the built-in one). */
-  systemLayout?: () => Promise<string | undefined>;
+  systemLayout?: SystemLayoutSource;
 }
 
 export async function verify(
