@@ -28,7 +28,6 @@ import type { Clock } from '../../ports/clock.ts';
 import type { EditionRepo } from '../../ports/editions.ts';
 import type { EditionRenderer } from '../../ports/renderer.ts';
 import type { TemplateTools, TemplateVersionRepo, TemplateWorkbench } from '../../ports/templates.ts';
-import { SYSTEM_LAYOUT_HTML } from '../shared/system-layout-html.ts';
 import { REQUIRED_SYSTEM_SLOTS } from '../shared/system-mail.ts';
 import { checkLinks, TEMPLATE } from './compile.ts';
 import { hasPlaceholders } from './personalise.ts';
@@ -278,9 +277,12 @@ export function makeTemplateStore(d: TemplateStoreDeps) {
       .sort();
     if (now.saved && !changed.length) return { saved: brief(now.saved), unchanged: true };
     const result = await checked(files);
-    // Only a layout other than the built-in one is kept: that copy (compiled from the deployed folder at
-    // build time, a unit test holds them equal) serves the deployed layout without another folder read.
-    const customLayout = result.systemLayoutHtml !== SYSTEM_LAYOUT_HTML ? result.systemLayoutHtml : undefined;
+    // Only a layout other than the deployed one is kept: the built-in copy serves the deployed one.
+    const deployed = (await d.workbench().folder())[SYSTEM_LAYOUT];
+    const customLayout =
+      files[SYSTEM_LAYOUT] !== undefined && files[SYSTEM_LAYOUT] !== deployed
+        ? result.systemLayoutHtml
+        : undefined;
     const version = base + 1;
     const key = `${SETS}${String(version).padStart(6, '0')}-${randomBytes(6).toString('hex')}.json`;
     // The files first, under a key of their own: a save that loses the claim (or dies) leaves no wrong version.
