@@ -54,6 +54,8 @@ const parts: Part[] = [
         sizes: opt('scale')?.split(',').map(Number),
         rate: opt('scale-rate') ? Number(opt('scale-rate')) : undefined,
         table: opt('scale-table') === 'dynalite' ? 'dynalite' : undefined,
+        cpuProfileDir: opt('scale-cpu-prof'),
+        workers: opt('scale-workers') ? Number(opt('scale-workers')) : undefined,
       }),
   },
   {
