@@ -14,8 +14,10 @@
  *   bench/reminders.ts  reminder_lateness_p99_ms
  *   bench/console.ts    console_first_load_js_gzip_kb, moderation_render_ms_1000, moderation_filter_ms_1000
  *   bench/send.ts       benchScale: the send at 1,000 and 10,000 recipients (--scale 1000,10000,100000) at
- *                       500/s (--scale-rate) over the in-memory DynamoDB stand-in (--scale-table dynalite):
- *                       rate, duplicates, lost, peak RSS, CPU, DynamoDB units and cost per 10k by size
+ *                       500/s (--scale-rate) over the in-memory DynamoDB stand-in (--scale-table dynalite),
+ *                       the engine in 2 send-worker processes over one queue (--scale-workers; 0: in this
+ *                       process); --scale-cpu-prof <dir> profiles the send window: rate, duplicates, lost,
+ *                       peak RSS, CPU, DynamoDB units and cost per 10k by size
  *   bench/import.ts     benchImport: a CSV of 10,000 and 100,000 lines (--import-lines) through the import
  *                       route: lines/s, CPU ms per line, peak RSS by size
  * Options: --only send,lambdas  --rate 80  --recipients 2000

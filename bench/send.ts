@@ -463,7 +463,8 @@ const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
  * How time, memory and cost grow with the list (issue 17): the same send at each size, against a fast
  * throttling SES stand-in (default 500/s), over the in-memory DynamoDB stand-in in a process of its own
  * (`--scale-table dynalite` for the embedded stack's dynalite in this process, which holds the rate to a
- * quarter). 100,000 is opt-in (`--scale 1000,10000,100000`: about five minutes, most of it the send at
+ * quarter), with the engine in `workers` send-worker processes over one queue (WorkerPool; 0: in this
+ * process). 100,000 is opt-in (`--scale 1000,10000,100000`: about five minutes, most of it the send at
  * 500/s); the default runs 1,000 and 10,000.
  */
 export async function benchScale(
