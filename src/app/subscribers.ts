@@ -338,15 +338,17 @@ export function composeSubscribers(infra: Infra, extra: Pick<SubscribersDeps, 'o
         if (type.includes('text/csv') || type.includes('text/plain') || type.includes('spreadsheetml')) {
           // Loaded on demand: a cold start never evaluates the readers, and only the function serving imports
           // carries the .xlsx reader and charset detection (infra/bundling.ts).
-          const [{ readSpreadsheet }, { parseSubscriberCsv }] = await Promise.all([
+          const [{ readSpreadsheet }, { readSubscriberCsv }] = await Promise.all([
             import('../adapters/spreadsheet/spreadsheet.ts'),
             import('../use-cases/subscribers/csv.ts'),
           ]);
+          // The body is whole (bounded by MAX_IMPORT_BODY; API Gateway hands Lambda the event whole), and so is
+          // its decoded text; the rows are not: read and written piece by piece (docs/performance.md).
           const sheet = await readSpreadsheet(req.body, {
             fileName: type.includes('spreadsheetml') ? 'upload.xlsx' : undefined,
             encoding: req.query.encoding ?? /charset=([\w-]+)/i.exec(type)?.[1],
           });
-          const rows = parseSubscriberCsv(sheet.text, { delimiter: sheet.delimiter });
+          const rows = readSubscriberCsv(sheet.text, { delimiter: sheet.delimiter });
           return json(200, await uc.importSubscribers(rows, flags));
         }
         const body = ImportRows.safeParse(readBody(req, MAX_IMPORT_BODY).data);

@@ -55,11 +55,44 @@ export interface ImportReport {
   alreadySubscribed: number;
   /** With --update: confirmed subscribers whose row changed something (name, language, member …). */
   changed: number;
-  /** Valid rows deliberately not imported, with the reason (already subscribed, unsubscribed, suppressed, no consent). */
+  /**
+   * Valid rows deliberately not imported, with the reason (already subscribed, unsubscribed, suppressed, no
+   * consent): the first IMPORT_REPORTED_MAX by line; `skippedCount` counts them all.
+   */
   skipped: { line: number; email: string; reason: string }[];
-  /** Rows that are wrong, with the reason. */
+  skippedCount: number;
+  /** More rows were skipped than `skipped` lists. */
+  skippedTruncated: boolean;
+  /** Rows that are wrong, with the reason: the first IMPORT_REPORTED_MAX by line; `errorCount` counts them all. */
   errors: { line: number; reason: string }[];
+  errorCount: number;
+  /** More rows had errors than `errors` lists. */
+  errorsTruncated: boolean;
   dryRun: boolean;
+}
+
+/** Rows validated, then written (eight at a time) before the next are read: what an import holds at once. */
+export const IMPORT_BATCH = 500;
+/** Errors and skipped rows listed per report (the first by line); the counts cover every row. */
+export const IMPORT_REPORTED_MAX = 1000;
+
+/** The `max` entries with the lowest line numbers among everything added, and how many were added. */
+export function firstByLine<T extends { line: number }>(max: number) {
+  let items: T[] = [];
+  let count = 0;
+  const byLine = (a: T, b: T) => a.line - b.line;
+  return {
+    add(item: T) {
+      count++;
+      items.push(item);
+      // Trimmed now and then rather than kept sorted: rows arrive nearly in line order.
+      if (items.length >= 2 * max) items = items.sort(byLine).slice(0, max);
+    },
+    get count() {
+      return count;
+    },
+    list: () => items.sort(byLine).slice(0, max),
+  };
 }
 
 const YES = new Set(['yes', 'y', 'true', '1', 'x', 'opt-in', 'optin', '是']);
@@ -190,131 +223,159 @@ function validateRow(row: ImportRow, nowIso: string, idKey: string): RowResult {
  *    an address nobody may mail is personal data without a purpose;
  *  - unsubscribed or suppressed addresses are never (re-)subscribed; existing confirmed subscribers are left as
  *    they are (their own preferences win over a spreadsheet).
+ * Rows are read as they come (an array, or readSubscriberCsv's rows piece by piece) and written in batches of
+ * IMPORT_BATCH: what grows with the file is only the addresses seen (to name a duplicate's first line) and
+ * the counts, so 100,000 lines take the memory of 10,000 (docs/performance.md).
  */
-export function makeImportSubscribers(deps: SubscribersDeps) {
+export function makeImportSubscribers(deps: SubscribersDeps, limits: { batch?: number } = {}) {
+  const batchSize = limits.batch ?? IMPORT_BATCH;
   return async (
-    rows: ImportRow[],
+    rows: Iterable<ImportRow> | AsyncIterable<ImportRow>,
     opts: { dryRun?: boolean; update?: boolean } = {},
   ): Promise<ImportReport> => {
     const nowIso = deps.clock.now().toISOString();
     const idKey = await deps.tokenSecret();
-    const report: ImportReport = {
-      rows: rows.length,
-      imported: 0,
-      updated: 0,
-      alreadySubscribed: 0,
-      changed: 0,
-      skipped: [],
-      errors: [],
-      dryRun: Boolean(opts.dryRun),
-    };
+    const errors = firstByLine<ImportReport['errors'][number]>(IMPORT_REPORTED_MAX);
+    const skipped = firstByLine<ImportReport['skipped'][number]>(IMPORT_REPORTED_MAX);
+    const counts = { rows: 0, imported: 0, updated: 0, alreadySubscribed: 0, changed: 0 };
+    const dryRun = Boolean(opts.dryRun);
+    const write = makeImportWrite(deps, { nowIso, dryRun, update: Boolean(opts.update), counts, skipped });
     const resolveMember = makeMemberResolver(deps.members);
     const seen = new Map<string, number>();
-    const work: {
-      line: number;
-      subscriber: Subscriber;
-      consent: boolean;
-      suppressed?: string;
-      given: UpdatableField[];
-    }[] = [];
-    for (const row of rows) {
+    let batch: ImportWork[] = [];
+    const flush = async () => {
+      const b = batch;
+      batch = [];
+      await eachLimited(b, 8, write);
+    };
+    for await (const row of rows) {
+      counts.rows++;
       const r = validateRow(row, nowIso, idKey);
       if (r.kind === 'error') {
-        report.errors.push({ line: row.line, reason: r.reason });
+        errors.add({ line: row.line, reason: r.reason });
         continue;
       }
       if (r.member) {
         const m = await resolveMember(r.member);
         if (m.kind === 'error') {
-          report.errors.push({ line: row.line, reason: m.reason });
+          errors.add({ line: row.line, reason: m.reason });
           continue;
         }
         r.subscriber.memberId = m.memberId;
       }
       const first = seen.get(r.subscriber.email);
       if (first !== undefined) {
-        report.errors.push({ line: row.line, reason: `duplicate of line ${first}` });
+        errors.add({ line: row.line, reason: `duplicate of line ${first}` });
         continue;
       }
       seen.set(r.subscriber.email, row.line);
-      work.push({ line: row.line, ...r });
+      batch.push({ line: row.line, ...r });
+      if (batch.length >= batchSize) await flush();
     }
-    const skip = (line: number, email: string, reason: string) => {
-      report.skipped.push({ line, email, reason });
+    await flush();
+    return {
+      ...counts,
+      skipped: skipped.list(),
+      skippedCount: skipped.count,
+      skippedTruncated: skipped.count > IMPORT_REPORTED_MAX,
+      errors: errors.list(),
+      errorCount: errors.count,
+      errorsTruncated: errors.count > IMPORT_REPORTED_MAX,
+      dryRun,
     };
-    await eachLimited(work, 8, async ({ line, subscriber, consent, suppressed, given }) => {
-      // Suppressed where the file was exported (an export of another Gazette marks the address).
-      if (suppressed)
-        return skip(
-          line,
-          subscriber.email,
-          `suppressed (${suppressed.slice(0, 50)}) in the file: never imported`,
-        );
-      const suppression = await deps.suppressions.get(subscriber.email);
-      if (suppression)
-        return skip(line, subscriber.email, `suppressed (${suppression.reason}): never imported`);
-      const existing = await deps.subscribers.get(subscriber.subscriberId);
-      if (existing?.status === 'unsubscribed') {
-        return skip(
-          line,
-          subscriber.email,
-          `unsubscribed on ${existing.unsubscribedAt ?? 'an earlier date'}: imports never re-subscribe`,
-        );
-      }
-      if (existing?.status === 'confirmed') {
-        const changes = opts.update ? changesOf(existing, subscriber, given) : {};
-        if (!Object.keys(changes).length) {
-          report.alreadySubscribed++;
-          return;
-        }
-        report.changed++;
-        if (report.dryRun) return;
-        const done = await mutate(deps.subscribers, existing.subscriberId, (s) =>
-          s.status === 'confirmed' ? { ...s, ...changes, updatedAt: nowIso } : undefined,
-        );
-        await deps.subscribers.addEvent(existing.subscriberId, {
-          at: nowIso,
-          type: 'imported',
-          detail: `updated by a re-import: ${Object.keys(changes).join(', ')}`,
-        });
-        if (!done) report.changed--;
+  };
+}
+
+interface ImportWork {
+  line: number;
+  subscriber: Subscriber;
+  consent: boolean;
+  suppressed?: string;
+  given: UpdatableField[];
+}
+
+/** What one valid, first-of-its-address row does to the store (and the counts it moves). */
+function makeImportWrite(
+  deps: SubscribersDeps,
+  ctx: {
+    nowIso: string;
+    dryRun: boolean;
+    update: boolean;
+    counts: Pick<ImportReport, 'imported' | 'updated' | 'alreadySubscribed' | 'changed'>;
+    skipped: { add(s: ImportReport['skipped'][number]): void };
+  },
+) {
+  const { nowIso, counts } = ctx;
+  const skip = (line: number, email: string, reason: string) => ctx.skipped.add({ line, email, reason });
+  return async ({ line, subscriber, consent, suppressed, given }: ImportWork) => {
+    // Suppressed where the file was exported (an export of another Gazette marks the address).
+    if (suppressed)
+      return skip(
+        line,
+        subscriber.email,
+        `suppressed (${suppressed.slice(0, 50)}) in the file: never imported`,
+      );
+    const suppression = await deps.suppressions.get(subscriber.email);
+    if (suppression)
+      return skip(line, subscriber.email, `suppressed (${suppression.reason}): never imported`);
+    const existing = await deps.subscribers.get(subscriber.subscriberId);
+    if (existing?.status === 'unsubscribed') {
+      return skip(
+        line,
+        subscriber.email,
+        `unsubscribed on ${existing.unsubscribedAt ?? 'an earlier date'}: imports never re-subscribe`,
+      );
+    }
+    if (existing?.status === 'confirmed') {
+      const changes = ctx.update ? changesOf(existing, subscriber, given) : {};
+      if (!Object.keys(changes).length) {
+        counts.alreadySubscribed++;
         return;
       }
-      if (!consent) {
-        return skip(line, subscriber.email, 'no recorded consent (consent column is not yes): not imported');
-      }
-      if (report.dryRun) {
-        if (existing) report.updated++;
-        else report.imported++;
-        return;
-      }
-      if (!existing) {
-        if (await deps.subscribers.create(subscriber)) {
-          report.imported++;
-          await deps.subscribers.addEvent(subscriber.subscriberId, { at: nowIso, type: 'imported' });
-          return;
-        }
-        return skip(line, subscriber.email, 'created concurrently by someone else: left as it is');
-      }
-      await deps.subscribers.save({
-        ...existing,
-        ...changesOf(existing, subscriber, given),
-        status: 'confirmed',
-        confirmedAt: nowIso,
-        consentedAt: subscriber.consentedAt,
-        consentSource: 'import',
-        updatedAt: nowIso,
-      });
-      await deps.subscribers.addEvent(subscriber.subscriberId, {
+      counts.changed++;
+      if (ctx.dryRun) return;
+      const done = await mutate(deps.subscribers, existing.subscriberId, (s) =>
+        s.status === 'confirmed' ? { ...s, ...changes, updatedAt: nowIso } : undefined,
+      );
+      await deps.subscribers.addEvent(existing.subscriberId, {
         at: nowIso,
         type: 'imported',
-        detail: 'confirmed an unconfirmed record',
+        detail: `updated by a re-import: ${Object.keys(changes).join(', ')}`,
       });
-      report.updated++;
+      if (!done) counts.changed--;
+      return;
+    }
+    if (!consent) {
+      return skip(line, subscriber.email, 'no recorded consent (consent column is not yes): not imported');
+    }
+    if (ctx.dryRun) {
+      if (existing) counts.updated++;
+      else counts.imported++;
+      return;
+    }
+    if (!existing) {
+      if (await deps.subscribers.create(subscriber)) {
+        counts.imported++;
+        await deps.subscribers.addEvent(subscriber.subscriberId, { at: nowIso, type: 'imported' });
+        return;
+      }
+      return skip(line, subscriber.email, 'created concurrently by someone else: left as it is');
+    }
+    await deps.subscribers.save({
+      ...existing,
+      ...changesOf(existing, subscriber, given),
+      status: 'confirmed',
+      confirmedAt: nowIso,
+      consentedAt: subscriber.consentedAt,
+      consentSource: 'import',
+      updatedAt: nowIso,
     });
-    report.skipped.sort((a, b) => a.line - b.line);
-    report.errors.sort((a, b) => a.line - b.line);
-    return report;
+    await deps.subscribers.addEvent(subscriber.subscriberId, {
+      at: nowIso,
+      type: 'imported',
+      detail: 'confirmed an unconfirmed record',
+    });
+    counts.updated++;
   };
 }
 
