@@ -9,7 +9,7 @@
  *     asynchronous retries (then the on-failure destination) take over; ingest is idempotent per messageId.
  */
 import { composeIngest } from '../src/app/ingest.ts';
-import { composeSubscribers } from '../src/app/subscribers.ts';
+import { composeUnsubscribeByMail } from '../src/app/unsubscribe-mail.ts';
 import { isDomainError } from '../src/domain/errors.ts';
 import { StoredIngestRequest } from '../src/domain/update.ts';
 import { recordIngest } from '../src/ports/metrics.ts';
@@ -19,9 +19,9 @@ import { lambdaInfra, lambdaMetrics } from '../src/runtimes/lambda/infra.ts';
 // Composed by the first message, not at load.
 const area = onFirstUse(() => {
   const infra = lambdaInfra();
-  // Mail to the List-Unsubscribe mailto address arrives here too; the subscribers area acts on it.
-  const subscribers = composeSubscribers(infra);
-  const ingest = composeIngest(infra, { unsubscribeByEmail: subscribers.unsubscribeByEmail });
+  // Mail to the List-Unsubscribe mailto address arrives here too: only that subscriber use case is
+  // composed, not the whole subscribers area (its routes, pages and import/export stay out of the bundle).
+  const ingest = composeIngest(infra, { unsubscribeByEmail: composeUnsubscribeByMail(infra) });
   return { infra, ingest, metrics: lambdaMetrics() };
 });
 
